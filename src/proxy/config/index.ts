@@ -1,0 +1,2 @@
+// The proxy's internal configuration model (decoded xDS). See types.ts.
+export type * from './types.ts';
