@@ -1,0 +1,21 @@
+// Our own HTTP/1.1 codec: head parsers, body framing and serialisers. Pure functions and small
+// state machines over Buffers; sockets are the connection manager's business.
+export { BodyDecoder, type BodyMode, type ByteSink, writeChunk, writeLastChunk } from './body.ts';
+export { removeHopByHop } from './hop-by-hop.ts';
+export {
+  findHeadEnd,
+  type HeadError,
+  type HeadParse,
+  isFieldValue,
+  isToken,
+  parseDecimal,
+  parseRequestHead,
+  type RequestHead,
+} from './request-head.ts';
+export {
+  parseResponseHead,
+  type ResponseHead,
+  type ResponseParse,
+  responseHasNoBody,
+} from './response-head.ts';
+export { httpDate, reasonPhrase, serializeRequestHead, serializeResponseHead } from './serialize.ts';

@@ -1,0 +1,258 @@
+// Incremental HTTP/1.1 request-head parsing (RFC 9112 §3, §5). The connection keeps the bytes it
+// has not consumed yet; this module looks for the end of the head and, once it is there, parses
+// it in one pass. Malformed input is an error value with the status and the response-code detail
+// Envoy reports (http1.codec_error and friends), never an exception.
+import { HeaderMap } from '../../headers/index.ts';
+
+export interface RequestHead {
+  method: string;
+  /** The request target as received. */
+  target: string;
+  /** Origin-form path with query ('/a?b'); '*' for asterisk form; the authority for CONNECT. */
+  path: string;
+  /** Host header, or the authority of an absolute-form target (which then replaces Host). */
+  authority: string;
+  /** Scheme of an absolute-form target ('http'), else ''. */
+  absoluteScheme: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  versionMinor: number;
+  headers: HeaderMap;
+  /** -1 when there is no Content-Length. */
+  contentLength: number;
+  chunked: boolean;
+  /** The client allows the connection to stay open after this exchange. */
+  keepAlive: boolean;
+  /** Lower-cased Upgrade value when Connection: upgrade asks for one, else ''. */
+  upgrade: string;
+  expectContinue: boolean;
+}
+
+export interface HeadError {
+  status: number;
+  /** Envoy's response-code detail, e.g. 'http1.codec_error'. */
+  detail: string;
+}
+
+export type HeadParse =
+  | { kind: 'incomplete' }
+  | { kind: 'error'; error: HeadError }
+  | { kind: 'head'; head: RequestHead; consumed: number };
+
+const INCOMPLETE: HeadParse = { kind: 'incomplete' };
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+// tchar per RFC 9110 §5.6.2.
+const TOKEN = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  TOKEN[c.charCodeAt(0)] = 1;
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || TOKEN[c] === 0) return false;
+  }
+  return true;
+}
+
+/** Field values: visible chars, SP, HTAB, obs-text; no CR, LF, NUL or other controls. */
+export function isFieldValue(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+  }
+  return true;
+}
+
+function fail(status: number, detail: string): HeadParse {
+  return { kind: 'error', error: { status, detail } };
+}
+
+/**
+ * Finds the end of a head in `buf` from `start`. Returns the index just past CRLFCRLF, -1 if not
+ * there yet. `searchFrom` lets the caller avoid rescanning bytes it already looked at.
+ */
+export function findHeadEnd(buf: Buffer, start: number, searchFrom: number): number {
+  const i = buf.indexOf(CRLFCRLF, Math.max(start, searchFrom - 3));
+  return i === -1 ? -1 : i + 4;
+}
+
+/**
+ * Parses one request head from `buf[start..]`. `maxHeadBytes` bounds the head (Envoy's
+ * max_request_headers_kb): a longer one is 431 whether or not it is complete.
+ */
+export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: number): HeadParse {
+  // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
+  while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  const end = findHeadEnd(buf, start, start);
+  if (end === -1) {
+    if (buf.length - start > maxHeadBytes) return fail(431, 'http1.headers_too_large');
+    return INCOMPLETE;
+  }
+  if (end - start > maxHeadBytes) return fail(431, 'http1.headers_too_large');
+  const text = buf.toString('latin1', start, end - 4);
+  const parsed = parseHeadText(text);
+  if ('status' in parsed) return { kind: 'error', error: parsed };
+  return { kind: 'head', head: parsed, consumed: end };
+}
+
+function parseHeadText(text: string): RequestHead | HeadError {
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd === -1) lineEnd = text.length;
+  const line = text.slice(0, lineEnd);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 === sp1) return codecError();
+  const method = line.slice(0, sp1);
+  const target = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!isToken(method) || target.length === 0 || target.includes(' ')) return codecError();
+  let versionMinor: number;
+  if (version === 'HTTP/1.1') versionMinor = 1;
+  else if (version === 'HTTP/1.0') versionMinor = 0;
+  else return codecError();
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return codecError();
+  }
+
+  const headers = new HeaderMap();
+  const err = parseFieldLines(text, lineEnd, headers);
+  if (err) return err;
+
+  // Request target forms (RFC 9112 §3.2).
+  let path = target;
+  let authority = '';
+  let absoluteScheme = '';
+  if (target.charCodeAt(0) === 47 /* / */) {
+    // origin-form
+  } else if (target === '*') {
+    if (method !== 'OPTIONS') return codecError();
+  } else if (method === 'CONNECT') {
+    authority = target;
+  } else {
+    const sep = target.indexOf('://');
+    if (sep <= 0) return codecError();
+    absoluteScheme = target.slice(0, sep).toLowerCase();
+    if (absoluteScheme !== 'http' && absoluteScheme !== 'https') return codecError();
+    const rest = sep + 3;
+    let pathStart = rest;
+    while (pathStart < target.length) {
+      const c = target.charCodeAt(pathStart);
+      if (c === 47 || c === 63) break;
+      pathStart++;
+    }
+    authority = target.slice(rest, pathStart);
+    if (authority.length === 0 || authority.includes('@')) return codecError();
+    path = pathStart === target.length ? '/' : target.slice(pathStart);
+    if (path.charCodeAt(0) === 63 /* ? */) path = '/' + path;
+  }
+  const hosts = headers.getAll('host');
+  if (hosts.length > 1) return codecError();
+  if (authority === '') {
+    if (hosts.length === 0) {
+      if (versionMinor === 1) return codecError();
+    } else authority = hosts[0]!;
+  } else if (hosts.length > 0) headers.set('host', authority);
+  else headers.add('host', authority);
+
+  // Message body length (RFC 9112 §6.3).
+  let contentLength = -1;
+  let chunked = false;
+  const te = headers.getJoined('transfer-encoding');
+  const cls = headers.getAll('content-length');
+  if (te !== undefined) {
+    if (cls.length > 0) return { status: 400, detail: 'http1.content_length_and_chunked_not_allowed' };
+    if (te.trim().toLowerCase() !== 'chunked')
+      return { status: 501, detail: 'http1.invalid_transfer_encoding' };
+    if (versionMinor === 0) return codecError();
+    chunked = true;
+  } else if (cls.length > 0) {
+    for (const v of cls) {
+      for (const part of v.split(',')) {
+        const n = parseDecimal(part.trim());
+        if (n < 0 || (contentLength !== -1 && n !== contentLength)) return codecError();
+        contentLength = n;
+      }
+    }
+    if (cls.length > 1 || cls[0]!.includes(',')) headers.set('content-length', String(contentLength));
+  }
+
+  const connection = headers.getJoined('connection');
+  let closeToken = false;
+  let keepAliveToken = false;
+  let upgradeToken = false;
+  if (connection !== undefined) {
+    for (const raw of connection.split(',')) {
+      const tok = raw.trim().toLowerCase();
+      if (tok === 'close') closeToken = true;
+      else if (tok === 'keep-alive') keepAliveToken = true;
+      else if (tok === 'upgrade') upgradeToken = true;
+    }
+  }
+  const close = closeToken || (versionMinor === 0 && !keepAliveToken);
+  const upgradeValue = headers.get('upgrade');
+  const upgrade = upgradeToken && upgradeValue !== undefined ? upgradeValue.trim().toLowerCase() : '';
+  const expect = headers.get('expect');
+  const expectContinue =
+    expect !== undefined && expect.toLowerCase() === '100-continue' && versionMinor === 1;
+
+  return {
+    method,
+    target,
+    path,
+    authority,
+    absoluteScheme,
+    versionMinor,
+    headers,
+    contentLength,
+    chunked,
+    keepAlive: !close,
+    upgrade,
+    expectContinue,
+  };
+}
+
+function codecError(): HeadError {
+  return { status: 400, detail: 'http1.codec_error' };
+}
+
+/**
+ * Parses the field lines after the start line (from `pos`, which points at a CRLF or the end)
+ * into `headers`. Shared with the response-head parser. Returns an error, or undefined.
+ */
+export function parseFieldLines(text: string, pos: number, headers: HeaderMap): HeadError | undefined {
+  while (pos < text.length) {
+    const start = pos + 2;
+    let end = text.indexOf('\r\n', start);
+    if (end === -1) end = text.length;
+    const c0 = text.charCodeAt(start);
+    // obs-fold (RFC 9112 §5.2): a line starting with SP/HTAB continues the previous one. Rejected.
+    if (c0 === 32 || c0 === 9) return codecError();
+    const colon = text.indexOf(':', start);
+    if (colon === -1 || colon >= end || colon === start) return codecError();
+    const name = text.slice(start, colon);
+    if (!isToken(name)) return codecError();
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
+    while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
+    const value = text.slice(vs, ve);
+    if (!isFieldValue(value)) return codecError();
+    headers.add(name.toLowerCase(), value);
+    pos = end;
+  }
+  return undefined;
+}
+
+/** Non-negative decimal integer (1*DIGIT), or -1. */
+export function parseDecimal(s: string): number {
+  if (s.length === 0 || s.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}

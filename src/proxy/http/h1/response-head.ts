@@ -1,0 +1,77 @@
+// HTTP/1.1 response-head parsing for the upstream side (RFC 9112 §4), and the framing rules that
+// decide how the response body is delimited (RFC 9112 §6.3).
+import { HeaderMap } from '../../headers/index.ts';
+import { findHeadEnd, type HeadError, parseDecimal, parseFieldLines } from './request-head.ts';
+
+export interface ResponseHead {
+  status: number;
+  reason: string;
+  versionMinor: number;
+  headers: HeaderMap;
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+  /** The upstream will close after this response (Connection: close, or HTTP/1.0 without keep-alive). */
+  close: boolean;
+}
+
+export type ResponseParse =
+  | { kind: 'incomplete' }
+  | { kind: 'error'; error: HeadError }
+  | { kind: 'head'; head: ResponseHead; consumed: number };
+
+const INCOMPLETE: ResponseParse = { kind: 'incomplete' };
+
+function fail(detail = 'upstream_http1.codec_error'): ResponseParse {
+  return { kind: 'error', error: { status: 502, detail } };
+}
+
+export function parseResponseHead(buf: Buffer, start: number, maxHeadBytes: number): ResponseParse {
+  const end = findHeadEnd(buf, start, start);
+  if (end === -1)
+    return buf.length - start > maxHeadBytes ? fail('upstream_http1.headers_too_large') : INCOMPLETE;
+  const text = buf.toString('latin1', start, end - 4);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd === -1) lineEnd = text.length;
+  // status-line = HTTP-version SP status-code SP [ reason-phrase ]
+  if (lineEnd < 12 || !text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32) return fail();
+  const minor = text.charCodeAt(7) - 48;
+  if (minor !== 0 && minor !== 1) return fail();
+  const status = parseDecimal(text.slice(9, 12));
+  if (status < 100 || status > 999) return fail();
+  if (lineEnd > 12 && text.charCodeAt(12) !== 32) return fail();
+  const reason = lineEnd > 13 ? text.slice(13, lineEnd) : '';
+  const headers = new HeaderMap();
+  const err = parseFieldLines(text, lineEnd, headers);
+  if (err) return fail();
+
+  let contentLength = -1;
+  let chunked = false;
+  const te = headers.getJoined('transfer-encoding');
+  if (te !== undefined) {
+    const codings = te.toLowerCase().split(',');
+    // Chunked must be the final coding; otherwise the body runs to close (RFC 9112 §6.3 item 4).
+    chunked = codings[codings.length - 1]!.trim() === 'chunked';
+  } else {
+    for (const v of headers.getAll('content-length')) {
+      for (const part of v.split(',')) {
+        const n = parseDecimal(part.trim());
+        if (n < 0 || (contentLength !== -1 && n !== contentLength)) return fail();
+        contentLength = n;
+      }
+    }
+  }
+  const connection = headers.getJoined('connection')?.toLowerCase() ?? '';
+  let close = minor === 0 ? !/(^|,)\s*keep-alive\s*(,|$)/.test(connection) : false;
+  if (/(^|,)\s*close\s*(,|$)/.test(connection)) close = true;
+  return {
+    kind: 'head',
+    head: { status, reason, versionMinor: minor, headers, contentLength, chunked, close },
+    consumed: end,
+  };
+}
+
+/** Responses that never carry a body (RFC 9110 §6.4.1). */
+export function responseHasNoBody(requestMethod: string, status: number): boolean {
+  return requestMethod === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
