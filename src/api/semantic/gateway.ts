@@ -27,9 +27,9 @@ export function checkGateway(report: Report, spec: Obj): void {
 function checkServer(report: Report, path: FieldPath, server: Obj): void {
   const hosts = strings(server['hosts']);
   if (hosts.length === 0) report.error([...path, 'hosts'], 'server must have at least one host');
-  hosts.forEach((h, i) =>
-    at(report, [...path, 'hosts', i], checkNamespacedHost(h, { requireNamespace: false })),
-  );
+  for (const [i, h] of hosts.entries()) {
+    at(report, [...path, 'hosts', i], checkNamespacedHost(h, { requireNamespace: false }));
+  }
   const port = obj(server['port']);
   const protocol = (str(port?.['protocol']) ?? '').toUpperCase();
   if (port) {

@@ -35,9 +35,9 @@ export function checkSidecar(report: Report, spec: Obj): void {
     const hosts = strings(listener['hosts']);
     if (hosts.length === 0)
       report.error([...path, 'hosts'], 'sidecar: egress listener must have at least one host');
-    hosts.forEach((h, j) =>
-      at(report, [...path, 'hosts', j], checkNamespacedHost(h, { requireNamespace: true })),
-    );
+    for (const [j, h] of hosts.entries()) {
+      at(report, [...path, 'hosts', j], checkNamespacedHost(h, { requireNamespace: true }));
+    }
     const port = obj(listener['port']);
     if (port) checkListenerPort(report, [...path, 'port'], port);
     else if (i !== egress.length - 1) {
