@@ -243,8 +243,8 @@ function checkObject(
 
 /**
  * Validates `value` at `path` against `schema`, appending every problem to `out`. `onRules` runs
- * the node's CEL rules; it is called only when the node itself is structurally sound, as rules are
- * written assuming the schema holds. `branch` marks oneOf/anyOf/allOf/not sub-schemas.
+ * the node's CEL rules; it is called only when the node has its schema's type, as rules are
+ * written assuming it. `branch` marks oneOf/anyOf/allOf/not sub-schemas.
  */
 export function validateValue(
   schema: JsonSchema,
@@ -261,13 +261,13 @@ export function validateValue(
     out.push({ path, message: `must be of type ${expected}, got ${typeName(value)} ${quote(value)}` });
     return;
   }
-  const before = out.length;
   if (Array.isArray(value)) checkArray(schema, value, path, out, onRules);
   else if (isObject(value)) checkObject(schema, value, path, out, onRules, branch);
   else checkScalar(schema, value, path, out);
   if (schema.oneOf || schema.anyOf || schema.allOf || schema.not)
     checkCombinators(schema, value, path, out, onRules);
-  if (!branch && onRules && schema['x-kubernetes-validations'] && out.length === before) {
+  // Like the API server, rules run even when fields below failed: every problem is reported at once.
+  if (!branch && onRules && schema['x-kubernetes-validations']) {
     onRules(schema, value, path, out);
   }
 }
