@@ -1,0 +1,13 @@
+// Shared benchmark helpers: child processes pinned with taskset, tool installation, loopback
+// probes, wrk, the open-loop latency generator and order statistics.
+export { type ChildInfo, ChildSet, pinnedCommand, type StartOptions } from './children.ts';
+export { ensureTools, hasCommand, type ToolNeed } from './install.ts';
+export { type LatencyLoadOptions, type LatencyResult, runLatencyLoad } from './latency-load.ts';
+export { freePort, parseVmRssKiB, probeHttp, readRssKiB, waitForHttp200 } from './net.ts';
+export { type OpenLoopPlan, OpenLoopSchedule } from './open-loop.ts';
+export { type ResponseEnd, ResponseReader } from './response-reader.ts';
+export { median, percentileSorted, percentiles, sortedCopy } from './stats.ts';
+export { parseWrkOutput, type WrkOptions, type WrkResult, wrkArgs } from './wrk.ts';
+
+/** Path of the latency generator's entry point, for running it as a pinned child process. */
+export const LATENCY_MAIN = new URL('./latency-main.ts', import.meta.url).pathname;

@@ -1,0 +1,269 @@
+// `npm run bench:proxy`: weft proxy against nginx and haproxy on this machine, in one run.
+//
+// For each target (direct = client → upstream, weft, nginx, haproxy) it measures maximum
+// throughput with wrk (closed loop, keep-alive) and latency at a fixed rate with an open-loop
+// generator that measures from intended send times, repeats both `--runs` times interleaved across
+// targets, and prints medians, ratios and PASS/FAIL against the goals. Results also go to
+// bench/out/proxy-<timestamp>.json.
+//
+// CPU placement (2 cores): the proxy under test runs alone on core 1; wrk / the latency generator
+// and the upstream share core 0. Caveats: the "direct" row shares one core between client and
+// server, so its throughput is not a ceiling for the proxies; every proxy is single-threaded
+// (nginx 1 worker, haproxy nbthread 1, weft one Node process), and core 0 can saturate before the
+// proxy does, which compresses the ratios towards 1 — compare ratios from the same run only.
+
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  ChildSet,
+  ensureTools,
+  LATENCY_MAIN,
+  type LatencyResult,
+  parseWrkOutput,
+  readRssKiB,
+  type WrkResult,
+  wrkArgs,
+} from '../lib/index.ts';
+import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './options.ts';
+import { formatTable, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
+import {
+  CPU,
+  type RunningServer,
+  startHaproxy,
+  startNginxProxy,
+  startUpstream,
+  startWeft,
+} from './targets.ts';
+
+const OUT_DIR = resolve(import.meta.dirname, '..', 'out');
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function runWrk(
+  children: ChildSet,
+  port: number,
+  durationS: number,
+  connections: number,
+): Promise<WrkResult | { error: string }> {
+  try {
+    const args = wrkArgs({ url: `http://127.0.0.1:${port}/`, threads: 1, connections, durationS });
+    const out = await children.run('wrk', 'wrk', args, { cpu: CPU.loadAndUpstream });
+    const parsed = parseWrkOutput(out);
+    return typeof parsed === 'string' ? { error: parsed } : parsed;
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+}
+
+async function runLatency(
+  children: ChildSet,
+  port: number,
+  o: BenchOptions,
+): Promise<LatencyResult | { error: string }> {
+  try {
+    const args = [
+      LATENCY_MAIN,
+      '--port',
+      String(port),
+      '--rate',
+      String(o.rate),
+      '--duration-ms',
+      String(Math.round(o.durationS * 1000)),
+      '--connections',
+      String(o.latencyConnections),
+    ];
+    const out = await children.run('latency', process.execPath, args, { cpu: CPU.loadAndUpstream });
+    return JSON.parse(out) as LatencyResult;
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+}
+
+async function startTarget(
+  children: ChildSet,
+  base: string,
+  t: TargetName,
+  upstream: RunningServer,
+): Promise<RunningServer> {
+  switch (t) {
+    case 'direct':
+      return upstream;
+    case 'nginx':
+      return startNginxProxy(children, base, upstream.port);
+    case 'haproxy':
+      return startHaproxy(children, base, upstream.port);
+    case 'weft':
+      return startWeft(children, base, upstream.port, 1);
+  }
+}
+
+/** Idle RSS of weft holding `routes` virtual hosts and clusters, 2 s after it answers. */
+async function idleRss(
+  children: ChildSet,
+  base: string,
+  upstreamPort: number,
+  routes: number,
+): Promise<number | { error: string }> {
+  try {
+    const weft = await startWeft(children, base, upstreamPort, routes, `weft-${routes}-routes`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const kib = await readRssKiB(weft.child.pid);
+    await children.stop(weft.child);
+    return kib ?? { error: `could not read /proc/${weft.child.pid}/status` };
+  } catch (err) {
+    return { error: errorText(err) };
+  }
+}
+
+function toolVersion(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
+}
+
+function fmtNum(n: number, digits: number): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+async function bench(o: BenchOptions, children: ChildSet, base: string): Promise<number> {
+  const upstream = await startUpstream(children, base);
+  log(`upstream nginx on 127.0.0.1:${upstream.port} (cpu ${CPU.loadAndUpstream})`);
+  const servers = new Map<TargetName, RunningServer>();
+  const samples = new Map<TargetName, TargetSamples>();
+  const startErrors: Record<string, string> = {};
+  for (const t of o.targets) {
+    samples.set(t, { target: t, wrk: [], latency: [] });
+    try {
+      const s = await startTarget(children, base, t, upstream);
+      servers.set(t, s);
+      log(`${t}: 127.0.0.1:${s.port}${t === 'direct' ? '' : ` (cpu ${CPU.proxy})`}`);
+    } catch (err) {
+      startErrors[t] = errorText(err);
+      samples.get(t)!.wrk.push({ error: `not started: ${errorText(err)}` });
+      log(`${t}: NOT STARTED: ${errorText(err)}`);
+    }
+  }
+  const live = o.targets.filter((t) => servers.has(t));
+
+  log(`warm-up: ${o.warmupS} s of wrk per target`);
+  for (const t of live) await runWrk(children, servers.get(t)!.port, o.warmupS, o.wrkConnections);
+
+  for (let round = 0; round < o.runs; round++) {
+    // Rotate the order each round so slow drift (thermal, page cache, other tenants) spreads evenly.
+    const order = live.map((_, i) => live[(i + round) % live.length]!);
+    for (const t of order) {
+      const port = servers.get(t)!.port;
+      const w = await runWrk(children, port, o.durationS, o.wrkConnections);
+      const l = await runLatency(children, port, o);
+      samples.get(t)!.wrk.push(w);
+      samples.get(t)!.latency.push(l);
+      const rps = 'error' in w ? `wrk error: ${w.error}` : `${fmtNum(w.requestsPerSec, 0)} rps`;
+      const lat =
+        'error' in l
+          ? `latency error: ${l.error}`
+          : `p50 ${fmtNum(l.latencyMs.p50, 3)} ms, p99 ${fmtNum(l.latencyMs.p99, 3)} ms`;
+      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}; ${lat}`);
+    }
+  }
+
+  const weftServer = servers.get('weft');
+  const weftRssAfterLoadKiB = weftServer ? await readRssKiB(weftServer.child.pid) : undefined;
+  let idle: number | { error: string } | undefined;
+  if (o.targets.includes('weft')) {
+    log(`weft with ${o.rssRoutes} virtual hosts, idle for 2 s …`);
+    idle = await idleRss(children, base, upstream.port, o.rssRoutes);
+  }
+
+  const summaries = o.targets.map((t) => summarizeTarget(samples.get(t)!));
+  const vs = verdicts(summaries);
+  const lines = [
+    '',
+    `proxy benchmark: wrk -t1 -c${o.wrkConnections} -d${o.durationS}s; open-loop ${o.rate} rps × ${o.durationS} s over ${o.latencyConnections} connections; ${o.runs} run(s), medians`,
+    `cpu: proxy on core ${CPU.proxy}; load generator + upstream on core ${CPU.loadAndUpstream}`,
+    '',
+    formatTable(summaries, vs, o.rate),
+  ];
+  if (idle !== undefined) {
+    lines.push(
+      typeof idle === 'number'
+        ? `weft RSS idle with ${o.rssRoutes} virtual hosts: ${(idle / 1024).toFixed(1)} MiB (VmRSS ${idle} kB)`
+        : `weft RSS idle with ${o.rssRoutes} virtual hosts: n/a (${idle.error})`,
+    );
+  }
+  if (weftRssAfterLoadKiB !== undefined)
+    lines.push(`weft RSS after the load runs: ${(weftRssAfterLoadKiB / 1024).toFixed(1)} MiB`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  await mkdir(OUT_DIR, { recursive: true });
+  const outFile = join(OUT_DIR, `proxy-${stamp}.json`);
+  const report = {
+    timestamp: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      nginx: toolVersion('nginx', ['-v']),
+      haproxy: toolVersion('haproxy', ['-v']),
+      wrk: toolVersion('wrk', ['--version']),
+    },
+    options: o,
+    cpuPlacement: CPU,
+    startErrors,
+    samples: o.targets.map((t) => samples.get(t)!),
+    summaries,
+    verdicts: vs,
+    weftRss: { idleRoutes: o.rssRoutes, idleKiB: idle, afterLoadKiB: weftRssAfterLoadKiB },
+  };
+  await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  log(`results written to ${outFile}`);
+  return vs.some((v) => v.pass === false) ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const o = parseBenchOptions(process.argv.slice(2));
+  if (typeof o === 'string') {
+    log(`bench:proxy: ${o}\n${USAGE}`);
+    return 2;
+  }
+  if (o.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (process.platform !== 'linux') {
+    log('bench:proxy: needs Linux (taskset, /proc, Debian packages)');
+    return 2;
+  }
+  if (cpus().length < 2)
+    log(`warning: ${cpus().length} CPU(s); the proxy and the load generator will share one`);
+  const missing = ensureTools(
+    [
+      { command: 'nginx', packages: ['nginx-light', 'nginx'] },
+      { command: 'haproxy', packages: ['haproxy'] },
+      { command: 'wrk', packages: ['wrk'] },
+      { command: 'taskset', packages: ['util-linux'] },
+    ],
+    log,
+  );
+  if (missing !== undefined) {
+    log(`bench:proxy: ${missing}`);
+    return 1;
+  }
+  const children = new ChildSet();
+  children.installSignalHandlers(log);
+  const base = await mkdtemp(join(tmpdir(), 'weft-bench-proxy-'));
+  try {
+    return await bench(o, children, base);
+  } finally {
+    await children.stopAll();
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,100 @@
+// Command-line options of `npm run bench:proxy`, parsed into a plan; bad input is a message value.
+import { parseArgs } from 'node:util';
+
+export const TARGETS = ['direct', 'weft', 'nginx', 'haproxy'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export interface BenchOptions {
+  /** Seconds of each wrk run and of each fixed-rate latency run. */
+  durationS: number;
+  /** Repetitions of each measurement (interleaved across targets); medians are quoted. */
+  runs: number;
+  /** Seconds of wrk warm-up per target before the first measured round. */
+  warmupS: number;
+  targets: TargetName[];
+  /** Fixed rate of the latency runs, requests per second. */
+  rate: number;
+  /** wrk connections (one wrk thread: the load generator has one core). */
+  wrkConnections: number;
+  /** Keep-alive connections of the open-loop latency generator. */
+  latencyConnections: number;
+  /** Virtual hosts in the idle-RSS configuration of weft. */
+  rssRoutes: number;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench:proxy -- [options]
+  --duration <s>     seconds per wrk run and per latency run (default 10)
+  --runs <n>         repetitions, interleaved across targets; medians are quoted (default 3)
+  --quick            smoke check: 2 s runs, 1 repetition, 1 s warm-up
+  --only <list>      comma-separated targets among ${TARGETS.join(',')} (direct is always added)
+  --rate <rps>       fixed rate of the latency runs (default 1000)
+  -h, --help         this text`;
+
+function positive(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  integer: boolean,
+): number | string {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    return `--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`;
+  }
+  return n;
+}
+
+export function parseBenchOptions(argv: string[]): BenchOptions | string {
+  let parsed: ReturnType<typeof parseOnly>;
+  try {
+    parsed = parseOnly(argv);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const v = parsed.values;
+  const quick = v.quick === true;
+  const durationS = positive('duration', v.duration, quick ? 2 : 10, false);
+  const runs = positive('runs', v.runs, quick ? 1 : 3, true);
+  const rate = positive('rate', v.rate, 1000, false);
+  for (const r of [durationS, runs, rate]) if (typeof r === 'string') return r;
+  let targets: TargetName[] = [...TARGETS];
+  if (v.only !== undefined) {
+    const asked = v.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const unknown = asked.filter((s) => !(TARGETS as readonly string[]).includes(s));
+    if (unknown.length > 0)
+      return `--only: unknown target ${unknown.join(', ')} (known: ${TARGETS.join(', ')})`;
+    // direct is the baseline every added-latency number is computed against.
+    targets = TARGETS.filter((t) => t === 'direct' || asked.includes(t));
+  }
+  return {
+    durationS: durationS as number,
+    runs: runs as number,
+    warmupS: quick ? 1 : 3,
+    targets,
+    rate: rate as number,
+    wrkConnections: 50,
+    latencyConnections: 16,
+    rssRoutes: 100,
+    help: v.help === true,
+  };
+}
+
+function parseOnly(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string' },
+      runs: { type: 'string' },
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      rate: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}

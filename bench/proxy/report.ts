@@ -1,0 +1,161 @@
+// Turns the raw samples of a benchmark run into medians, ratios and PASS/FAIL verdicts, and
+// formats them as the table printed at the end. Pure: the JSON written to bench/out is this data.
+import type { LatencyResult, WrkResult } from '../lib/index.ts';
+import { median } from '../lib/index.ts';
+import type { TargetName } from './options.ts';
+
+/** Goals from the design: throughput ≥ 0.8 × nginx; added p50 ≤ 1.25 × nginx's added p50. */
+export const GOALS = { throughputVsNginx: 0.8, addedP50VsNginx: 1.25 } as const;
+
+export interface TargetSamples {
+  target: TargetName;
+  wrk: (WrkResult | { error: string })[];
+  latency: (LatencyResult | { error: string })[];
+}
+
+export interface TargetSummary {
+  target: TargetName;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  /** Median send lag of the latency generator (its own timing error, included in p50). */
+  sendLagP50: number;
+  /** Median p50 from the actual write (no send lag, no queueing): diagnosis only. */
+  serviceP50: number;
+  /** Problems seen in any run: failed runs, socket errors, non-2xx responses. */
+  problems: string[];
+}
+
+export interface Verdict {
+  name: string;
+  value: number;
+  goal: string;
+  pass: boolean | undefined;
+}
+
+export function summarizeTarget(s: TargetSamples): TargetSummary {
+  const problems: string[] = [];
+  const wrkOk: WrkResult[] = [];
+  for (const w of s.wrk) {
+    if ('error' in w) problems.push(`wrk: ${w.error}`);
+    else {
+      wrkOk.push(w);
+      if (w.non2xx3xx > 0) problems.push(`wrk: ${w.non2xx3xx} non-2xx/3xx responses`);
+      if (w.socketErrors > 0) problems.push(`wrk: ${w.socketErrors} socket errors`);
+    }
+  }
+  const latOk: LatencyResult[] = [];
+  for (const l of s.latency) {
+    if ('error' in l) problems.push(`latency: ${l.error}`);
+    else {
+      latOk.push(l);
+      const bad = l.errors + l.unanswered + l.non2xx;
+      if (bad > 0)
+        problems.push(
+          `latency: ${bad} of ${l.scheduled} requests failed${l.firstError ? ` (${l.firstError})` : ''}`,
+        );
+    }
+  }
+  return {
+    target: s.target,
+    rps: median(wrkOk.map((w) => w.requestsPerSec)),
+    p50: median(latOk.map((l) => l.latencyMs.p50)),
+    p90: median(latOk.map((l) => l.latencyMs.p90)),
+    p99: median(latOk.map((l) => l.latencyMs.p99)),
+    sendLagP50: median(latOk.map((l) => l.sendLagMs.p50)),
+    serviceP50: median(latOk.map((l) => l.serviceMs.p50)),
+    problems,
+  };
+}
+
+function ratio(a: number | undefined, b: number | undefined): number {
+  return a === undefined || b === undefined || !(b > 0) ? Number.NaN : a / b;
+}
+
+/** Weft against nginx and haproxy: throughput ratios and the added-p50 comparison. */
+export function verdicts(summaries: TargetSummary[]): Verdict[] {
+  const by = (t: TargetName) => summaries.find((s) => s.target === t);
+  const direct = by('direct');
+  const weft = by('weft');
+  const nginx = by('nginx');
+  const haproxy = by('haproxy');
+  if (!weft) return [];
+  const added = (s: TargetSummary | undefined) => (s && direct ? s.p50 - direct.p50 : undefined);
+  const out: Verdict[] = [];
+  const tn = ratio(weft.rps, nginx?.rps);
+  out.push({
+    name: 'throughput weft/nginx',
+    value: tn,
+    goal: `>= ${GOALS.throughputVsNginx}`,
+    pass: Number.isNaN(tn) ? undefined : tn >= GOALS.throughputVsNginx,
+  });
+  out.push({
+    name: 'throughput weft/haproxy',
+    value: ratio(weft.rps, haproxy?.rps),
+    goal: '(info)',
+    pass: undefined,
+  });
+  // nginx's added p50 can be tiny; a non-positive one makes the ratio meaningless, reported as n/a.
+  const an = added(nginx);
+  const aw = added(weft);
+  const ap = ratio(aw, an !== undefined && an > 0 ? an : undefined);
+  out.push({
+    name: 'added p50 weft/nginx',
+    value: ap,
+    goal: `<= ${GOALS.addedP50VsNginx}`,
+    pass: Number.isNaN(ap) ? undefined : ap <= GOALS.addedP50VsNginx,
+  });
+  const ah = added(haproxy);
+  out.push({
+    name: 'added p50 weft/haproxy',
+    value: ratio(aw, ah !== undefined && ah > 0 ? ah : undefined),
+    goal: '(info)',
+    pass: undefined,
+  });
+  return out;
+}
+
+const fmt = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+export function formatTable(summaries: TargetSummary[], vs: Verdict[], rate: number): string {
+  const direct = summaries.find((s) => s.target === 'direct');
+  const header = ['target', 'rps (median)', `p50 ms @${rate}`, 'p90 ms', 'p99 ms', 'added p50 ms'];
+  const rows = summaries.map((s) => [
+    s.target,
+    fmt(s.rps, 0),
+    fmt(s.p50, 3),
+    fmt(s.p90, 3),
+    fmt(s.p99, 3),
+    s.target === 'direct' || !direct ? '-' : fmt(s.p50 - direct.p50, 3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const lines = [
+    pad(header, widths),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((r) => pad(r, widths)),
+  ];
+  if (vs.length > 0) {
+    lines.push('');
+    for (const v of vs) {
+      const mark = v.pass === undefined ? (v.goal === '(info)' ? '' : 'n/a') : v.pass ? 'PASS' : 'FAIL';
+      lines.push(
+        `${v.name.padEnd(24)} ${fmt(v.value, 2).padStart(6)}  goal ${v.goal.padEnd(7)} ${mark}`.trimEnd(),
+      );
+    }
+  }
+  const lag = median(summaries.map((s) => s.sendLagP50));
+  if (Number.isFinite(lag)) {
+    lines.push('');
+    lines.push(
+      `latency is measured from each request's intended send time; it includes the generator's own send lag ` +
+        `(median ${fmt(lag, 3)} ms, Node's 1 ms timer ticks), the same for every target and cancelled in "added p50".`,
+    );
+  }
+  for (const s of summaries) for (const p of s.problems) lines.push(`! ${s.target}: ${p}`);
+  return lines.join('\n');
+}
