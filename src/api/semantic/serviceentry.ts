@@ -1,7 +1,7 @@
 // ServiceEntry rules beyond its schema: hosts, addresses, ports (unique names, known protocols),
 // and endpoints that fit the resolution mode.
 import { checkProtocol } from './checks.ts';
-import { at, checkExportToAt, checkLabelsAt, checkUnique } from './common.ts';
+import { at, checkExportToAt, checkLabelsAt } from './common.ts';
 import { checkFqdn, checkWildcardDomain, isDnsLabel, isIpAddress, isIpOrCidr } from './hosts.ts';
 import type { Report } from './report.ts';
 import { entries, list, type Obj, obj, str, strings } from './values.ts';
@@ -45,13 +45,7 @@ export function checkServiceEntry(report: Report, spec: Obj): void {
     }
     at(report, ['spec', 'ports', i, 'protocol'], checkProtocol(port['protocol']));
   });
-  checkUnique(
-    report,
-    ports,
-    (p) => str(obj(p)?.['name']),
-    (i) => ['spec', 'ports', i, 'name'],
-    'port name',
-  );
+  // Duplicate port names and numbers are the schema's to report (list-map keys and CEL).
 
   if (resolution === 'STATIC' && endpoints.length === 0 && !obj(spec['workloadSelector'])) {
     report.error(
