@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseYaml } from '../api/index.ts';
+import { DirectorySource } from './directory.ts';
+import { ConfigStore } from './store.ts';
+
+const REVIEWS_V1 = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+`;
+
+const BROKEN = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: nope
+`;
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-configdir-'));
+  const store = new ConfigStore();
+  const problems: string[] = [];
+  const source = new DirectorySource(dir, store, {
+    onIssues: (file, issues) => problems.push(`${file}: ${issues.length}`),
+    debounceMs: 20,
+  });
+  t.after(() => {
+    source.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, store, source, problems };
+}
+
+async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('files present at start are loaded; apply writes atomically and updates the store at once', (t) => {
+  const { dir, store, source } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  source.start();
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 1);
+  const { docs } = parseYaml(
+    REVIEWS_V1.replace('subset: v1', 'subset: v2').replace('name: reviews', 'name: ratings'),
+    '-',
+  );
+  source.apply(docs);
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 2);
+  assert.ok(readdirSync(dir).includes('virtualservice.default.ratings.yaml'));
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
+});
+
+test('re-applying a resource rewrites the file that holds it; delete removes it', (t) => {
+  const { dir, store, source } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  source.start();
+  source.apply(parseYaml(REVIEWS_V1.replace('subset: v1', 'subset: v3'), '-').docs);
+  assert.match(readFileSync(join(dir, 'reviews.yaml'), 'utf8'), /subset: v3/);
+  assert.deepEqual(readdirSync(dir), ['reviews.yaml']);
+  const vs = store.snapshot().ofKind('VirtualService')[0]!;
+  assert.equal(source.delete([vs.key]).length, 1);
+  assert.equal(store.snapshot().resources.size, 0);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('a hand edit that breaks a file keeps its last good resources and reports the problem', async (t) => {
+  const { dir, store, source, problems } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  source.start();
+  const before = store.snapshot().version;
+  writeFileSync(join(dir, 'reviews.yaml'), BROKEN);
+  await waitFor(() => problems.length > 0);
+  assert.equal(store.snapshot().version, before, 'store unchanged');
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 1);
+  assert.equal(source.issues.size, 1);
+  // Fixing the file brings the new content in.
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1.replace('subset: v1', 'subset: v2'));
+  await waitFor(() => store.snapshot().version > before);
+  assert.equal(source.issues.size, 0);
+});

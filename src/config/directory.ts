@@ -1,0 +1,169 @@
+// The directory source: a folder of YAML files is the durable home of the mesh's configuration.
+// Files may be edited by hand (the folder is watched) or written by the apply API; either way each
+// file is parsed and validated on its own, and a file with errors keeps its last good resources in
+// the store, so one bad edit never takes down routes that were working. Writes are atomic.
+import { existsSync, type FSWatcher, mkdirSync, readdirSync, readFileSync, statSync, watch } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { type ConfigIssue, parseYaml, type ResourceDocument, validateDocuments } from '../api/index.ts';
+import { isAtomicTempFile, removeFileDurable, writeFileAtomic } from './atomic.ts';
+import { keyOf, keyString, type ResourceKey } from './key.ts';
+import type { ConfigStore, ResourceInput } from './store.ts';
+
+export interface DirectorySourceOptions {
+  /** Told about every file that fails to load; the file's previous resources stay in force. */
+  onIssues?: (file: string, issues: ConfigIssue[]) => void;
+  /** Quiet period after the last file event before re-reading (ms). */
+  debounceMs?: number;
+}
+
+const YAML_FILE = /\.(ya?ml|json)$/;
+
+export class DirectorySource {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<string>();
+  /** file (absolute) → resources that file last contributed. */
+  private readonly fileDocs = new Map<string, ResourceDocument[]>();
+  /** Current problems per file, for status endpoints. */
+  readonly issues = new Map<string, ConfigIssue[]>();
+
+  readonly dir: string;
+  private readonly store: ConfigStore;
+  private readonly options: DirectorySourceOptions;
+
+  constructor(dir: string, store: ConfigStore, options: DirectorySourceOptions = {}) {
+    this.dir = dir;
+    this.store = store;
+    this.options = options;
+  }
+
+  /** Loads every file once, then watches for changes. */
+  start(): void {
+    mkdirSync(this.dir, { recursive: true });
+    for (const file of listYamlFiles(this.dir)) this.reloadFile(file);
+    this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
+      if (!name || isAtomicTempFile(name.split('/').pop() ?? '')) return;
+      if (!YAML_FILE.test(name)) return;
+      this.pending.add(join(this.dir, name));
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), this.options.debounceMs ?? 100);
+    });
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    clearTimeout(this.timer);
+  }
+
+  /**
+   * Writes validated documents: each replaces the resource of the same identity where it lives, or
+   * gets a file of its own. Returns the keys written. The caller validates first.
+   */
+  apply(docs: ResourceDocument[]): ResourceKey[] {
+    const written: ResourceKey[] = [];
+    const touched = new Map<string, ResourceDocument[]>();
+    for (const doc of docs) {
+      const key = docKey(doc);
+      const home = this.fileOf(key) ?? join(this.dir, defaultFileName(key));
+      const list = touched.get(home) ?? [...(this.fileDocs.get(home) ?? [])];
+      const at = list.findIndex((d) => keyString(docKey(d)) === keyString(key));
+      if (at === -1) list.push(doc);
+      else list[at] = doc;
+      touched.set(home, list);
+      written.push(key);
+    }
+    for (const [file, list] of touched) {
+      writeFileAtomic(file, list.map((d) => stringify(d.body)).join('---\n'));
+      this.reloadFile(file);
+    }
+    return written;
+  }
+
+  /** Deletes resources by identity; returns those that existed. */
+  delete(keys: ResourceKey[]): ResourceKey[] {
+    const removed: ResourceKey[] = [];
+    const touched = new Map<string, ResourceDocument[]>();
+    for (const key of keys) {
+      const file = this.fileOf(key);
+      if (!file) continue;
+      const list = touched.get(file) ?? [...(this.fileDocs.get(file) ?? [])];
+      touched.set(
+        file,
+        list.filter((d) => keyString(docKey(d)) !== keyString(key)),
+      );
+      removed.push(key);
+    }
+    for (const [file, list] of touched) {
+      if (list.length === 0) removeFileDurable(file);
+      else writeFileAtomic(file, list.map((d) => stringify(d.body)).join('---\n'));
+      this.reloadFile(file);
+    }
+    return removed;
+  }
+
+  private fileOf(key: ResourceKey): string | undefined {
+    const id = keyString(key);
+    for (const [file, docs] of this.fileDocs) {
+      if (docs.some((d) => keyString(docKey(d)) === id)) return file;
+    }
+    return undefined;
+  }
+
+  private flush(): void {
+    const files = [...this.pending];
+    this.pending.clear();
+    for (const file of files) this.reloadFile(file);
+  }
+
+  /** Re-reads one file; on any error the file's previous resources stay in the store. */
+  private reloadFile(file: string): void {
+    const shown = relative(process.cwd(), file) || file;
+    if (!existsSync(file)) {
+      this.fileDocs.delete(file);
+      this.issues.delete(file);
+      this.store.replaceSource((r) => r.source.file === shown, []);
+      return;
+    }
+    const { docs, issues } = parseYaml(readFileSync(file, 'utf8'), shown);
+    const all = [...issues, ...validateDocuments(docs)];
+    const errors = all.filter((i) => i.severity === 'error');
+    if (errors.length > 0) {
+      this.issues.set(file, errors);
+      this.options.onIssues?.(shown, errors);
+      return;
+    }
+    this.issues.delete(file);
+    this.fileDocs.set(file, docs);
+    this.store.replaceSource((r) => r.source.file === shown, docs.map(toInput));
+  }
+}
+
+export function toInput(doc: ResourceDocument): ResourceInput {
+  return {
+    apiVersion: doc.apiVersion,
+    kind: doc.kind,
+    body: doc.body,
+    source: { file: doc.file, line: doc.line },
+  };
+}
+
+function docKey(doc: ResourceDocument): ResourceKey {
+  return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
+}
+
+function defaultFileName(key: ResourceKey): string {
+  return `${key.kind.toLowerCase()}.${key.namespace || 'cluster'}.${key.name}.yaml`;
+}
+
+function listYamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (isAtomicTempFile(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listYamlFiles(path));
+    else if (YAML_FILE.test(name)) out.push(path);
+  }
+  return out;
+}
