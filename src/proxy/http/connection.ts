@@ -1,0 +1,204 @@
+// One downstream HTTP/1.1 connection: reads bytes, parses request heads and bodies with the h1
+// codec, runs one stream at a time (pipelined requests wait, buffered, so responses go out in
+// order), and enforces the connection-level timeouts. The stream (stream.ts) does the proxying.
+import type { Socket } from 'node:net';
+import { ResponseFlag } from '../observe/index.ts';
+import { BodyDecoder, parseRequestHead } from './h1/index.ts';
+import type { CompiledHcm } from './hcm-config.ts';
+import { sendLocalReplyRaw } from './local-reply.ts';
+import { Http1Stream } from './stream.ts';
+import type { DownstreamConnection, DownstreamInfo } from './stream-types.ts';
+
+const enum_ = { head: 0, body: 1, waiting: 2, upgraded: 3, closed: 4 } as const;
+
+export class Http1Connection implements DownstreamConnection {
+  readonly socket: Socket;
+  readonly hcm: CompiledHcm;
+  readonly downstream: DownstreamInfo;
+  private buf: Buffer | undefined;
+  private state: number = enum_.head;
+  stream: Http1Stream | undefined;
+  private decoder: BodyDecoder | undefined;
+  private headerTimer: NodeJS.Timeout | undefined;
+  /** Set by the stream when the connection must close once the current response is out. */
+  closeAfterResponse = false;
+  private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
+  private readonly onRequestData = (chunk: Buffer) => this.stream?.onRequestData(chunk);
+
+  constructor(socket: Socket, hcm: CompiledHcm, downstream: DownstreamInfo, initial?: Buffer) {
+    this.socket = socket;
+    this.hcm = hcm;
+    this.downstream = downstream;
+    const s = hcm.stats;
+    s.downstreamCxTotal.inc();
+    s.downstreamCxActive.inc();
+    s.downstreamCxHttp1Total.inc();
+    s.downstreamCxHttp1Active.inc();
+    socket.setNoDelay(true);
+    socket.on('data', this.onDataBound);
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+    socket.on('timeout', () => this.onIdle());
+    socket.on('drain', () => this.stream?.exchange?.onDownstreamDrain());
+    if (hcm.config.idleTimeoutMs > 0) socket.setTimeout(hcm.config.idleTimeoutMs);
+    this.armHeaderTimer();
+    if (initial && initial.length > 0) this.onData(initial);
+  }
+
+  private armHeaderTimer(): void {
+    const ms = this.hcm.config.requestHeadersTimeoutMs;
+    if (ms > 0 && this.headerTimer === undefined) {
+      this.headerTimer = setTimeout(() => this.onHeaderTimeout(), ms);
+      this.headerTimer.unref();
+    }
+  }
+
+  private clearHeaderTimer(): void {
+    if (this.headerTimer !== undefined) {
+      clearTimeout(this.headerTimer);
+      this.headerTimer = undefined;
+    }
+  }
+
+  private onHeaderTimeout(): void {
+    this.headerTimer = undefined;
+    if (this.state !== enum_.head || this.stream) return;
+    this.hcm.stats.downstreamRqHeaderTimeout.inc();
+    // Envoy answers 408 only if some bytes of a request arrived; an idle keep-alive just closes.
+    if (this.buf && this.buf.length > 0) {
+      sendLocalReplyRaw(this, 408, 'request header timeout');
+    }
+    this.destroy();
+  }
+
+  private onIdle(): void {
+    // socket.setTimeout is an inactivity timer; the connection is idle only with no stream open.
+    if (this.stream || this.state === enum_.upgraded) return;
+    this.hcm.stats.downstreamCxIdleTimeout.inc();
+    this.socket.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === enum_.closed) return;
+    this.buf = this.buf === undefined || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.process();
+  }
+
+  /** Parses what is buffered, as far as the current stream allows. */
+  private process(): void {
+    while (this.buf !== undefined && this.buf.length > 0) {
+      if (this.state === enum_.head) {
+        if (this.stream) {
+          // Pipelined request while the previous response is still going: wait for it.
+          this.socket.pause();
+          return;
+        }
+        this.armHeaderTimer();
+        const r = parseRequestHead(this.buf, 0, this.hcm.maxHeadBytes);
+        if (r.kind === 'incomplete') return;
+        if (r.kind === 'error') {
+          this.hcm.stats.downstreamCxProtocolError.inc();
+          this.buf = undefined;
+          this.clearHeaderTimer();
+          sendLocalReplyRaw(this, r.error.status, reasonBody(r.error.status), r.error.detail);
+          this.closeGracefully();
+          return;
+        }
+        this.clearHeaderTimer();
+        this.buf = r.consumed === this.buf.length ? undefined : this.buf.subarray(r.consumed);
+        const head = r.head;
+        let decoder: BodyDecoder | undefined;
+        if (head.chunked) decoder = new BodyDecoder('chunked');
+        else if (head.contentLength > 0) decoder = new BodyDecoder('length', head.contentLength);
+        this.decoder = decoder;
+        this.state = decoder ? enum_.body : enum_.waiting;
+        const stream = new Http1Stream(this, head);
+        this.stream = stream;
+        stream.start(decoder === undefined);
+        if (this.state === enum_.upgraded || this.state === enum_.closed) return;
+      } else if (this.state === enum_.body) {
+        const decoder = this.decoder!;
+        const used = decoder.feed(this.buf, 0, this.onRequestData);
+        this.buf = used === this.buf.length ? undefined : this.buf.subarray(used);
+        if (decoder.error) {
+          this.hcm.stats.downstreamCxProtocolError.inc();
+          this.stream?.onDownstreamProtocolError();
+          this.destroy();
+          return;
+        }
+        if (decoder.done) {
+          this.state = enum_.waiting;
+          this.decoder = undefined;
+          this.stream?.onRequestEnd(decoder.trailers);
+        }
+      } else if (this.state === enum_.upgraded) {
+        const data = this.buf;
+        this.buf = undefined;
+        this.stream?.onUpgradeData(data);
+        return;
+      } else return; // waiting for the response, or closed
+    }
+  }
+
+  /** The stream took the connection over as a raw pipe (101 Switching Protocols). */
+  enterUpgradedMode(): void {
+    this.state = enum_.upgraded;
+    this.socket.setTimeout(0);
+    const rest = this.buf;
+    this.buf = undefined;
+    if (rest && rest.length > 0) this.stream?.onUpgradeData(rest);
+  }
+
+  /** Called by the stream when its response is fully written. */
+  onStreamComplete(stream: unknown, requestComplete: boolean): void {
+    const current = this.stream;
+    if (current === undefined || current !== stream) return;
+    this.stream = undefined;
+    if (this.state === enum_.closed) return;
+    if (this.closeAfterResponse || !requestComplete || !current.head.keepAlive) {
+      this.closeGracefully();
+      return;
+    }
+    this.state = enum_.head;
+    this.decoder = undefined;
+    if (this.socket.isPaused()) this.socket.resume();
+    if (this.buf && this.buf.length > 0) this.process();
+  }
+
+  /** Ends the connection after what was written is flushed. */
+  closeGracefully(): void {
+    if (this.state === enum_.closed) return;
+    this.state = enum_.closed;
+    this.clearHeaderTimer();
+    this.socket.end();
+    // A client that keeps sending after we are done must not hold the socket open forever.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  destroy(): void {
+    this.state = enum_.closed;
+    this.clearHeaderTimer();
+    this.socket.destroy();
+  }
+
+  get closed(): boolean {
+    return this.state === enum_.closed;
+  }
+
+  private onClose(): void {
+    const s = this.hcm.stats;
+    s.downstreamCxActive.dec();
+    s.downstreamCxHttp1Active.dec();
+    this.clearHeaderTimer();
+    this.state = enum_.closed;
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.onDownstreamClosed(ResponseFlag.DownstreamConnectionTermination);
+  }
+}
+
+function reasonBody(status: number): string {
+  if (status === 431) return 'Request Header Fields Too Large';
+  if (status === 501) return 'Not Implemented';
+  return 'Bad Request';
+}

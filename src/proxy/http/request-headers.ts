@@ -1,0 +1,24 @@
+// The connection manager's request header edits, as Envoy makes them before routing:
+// x-forwarded-for / x-forwarded-proto (use_remote_address, xff_num_trusted_hops), x-request-id.
+import { randomUUID } from 'node:crypto';
+import type { HttpConnectionManagerConfig } from '../config/index.ts';
+import type { HeaderMap } from '../headers/index.ts';
+
+export function mutateRequestHeaders(
+  headers: HeaderMap,
+  config: HttpConnectionManagerConfig,
+  remoteIp: string,
+  scheme: 'http' | 'https',
+): void {
+  if (config.useRemoteAddress) {
+    if (!config.skipXffAppend) {
+      const xff = headers.getJoined('x-forwarded-for');
+      headers.set('x-forwarded-for', xff === undefined ? remoteIp : xff + ',' + remoteIp);
+    }
+    // At the edge Envoy sets x-forwarded-proto from the connection it terminated.
+    headers.set('x-forwarded-proto', scheme);
+  } else if (!headers.has('x-forwarded-proto')) {
+    headers.add('x-forwarded-proto', scheme);
+  }
+  if (config.generateRequestId && !headers.has('x-request-id')) headers.add('x-request-id', randomUUID());
+}

@@ -1,0 +1,63 @@
+// The contracts between the connection, the stream and the upstream exchange, as interfaces so
+// the three modules do not import each other in a circle.
+import type { Socket } from 'node:net';
+import type { HeaderMap } from '../headers/index.ts';
+import type { StreamInfo } from '../observe/index.ts';
+import type { CompiledRoute, FormatContext, RequestView, RouteDecision } from '../router/index.ts';
+import type { UpstreamCluster } from '../upstream/index.ts';
+import type { RequestHead } from './h1/index.ts';
+import type { CompiledHcm } from './hcm-config.ts';
+import type { IdleTimer } from './timers.ts';
+
+export interface DownstreamInfo {
+  /** 'http' or 'https' (TLS terminated here). */
+  scheme: 'http' | 'https';
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  requestedServerName: string | undefined;
+}
+
+/** The downstream connection as a stream uses it. */
+export interface DownstreamConnection {
+  readonly socket: Socket;
+  readonly hcm: CompiledHcm;
+  readonly downstream: DownstreamInfo;
+  closeAfterResponse: boolean;
+  enterUpgradedMode(): void;
+  onStreamComplete(stream: unknown, requestComplete: boolean): void;
+  destroy(): void;
+}
+
+/** What an upstream exchange needs from the stream it serves. */
+export interface ExchangeOwner extends RequestView {
+  readonly conn: DownstreamConnection;
+  readonly head: RequestHead;
+  readonly info: StreamInfo;
+  readonly method: string;
+  readonly cluster: UpstreamCluster | undefined;
+  readonly route: CompiledRoute | undefined;
+  readonly decision: RouteDecision | undefined;
+  readonly requestEnded: boolean;
+  readonly requestTrailers: HeaderMap | undefined;
+  readonly idle: IdleTimer;
+  responseStarted: boolean;
+  exchange: unknown;
+  formatContext(): FormatContext;
+  takePending(): Buffer[] | undefined;
+  writeDownstream(chunk: Buffer, chunked: boolean): boolean;
+  endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void;
+  runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;
+  recordResponseCode(status: number): void;
+  canRetryOnFreshConnection(): boolean;
+  retry(): void;
+  reset(responseFlags: number): void;
+  complete(): void;
+  sendLocalReply(
+    status: number,
+    body: string,
+    details: string,
+    responseFlags: number,
+    extra?: HeaderMap,
+  ): void;
+}

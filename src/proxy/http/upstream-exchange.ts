@@ -1,0 +1,299 @@
+// One attempt of a request on one pooled upstream connection: writes the request (head, body
+// with its framing), parses the response with the h1 codec and relays it downstream, then gives
+// the connection back to the pool — reusable only if the exchange left it clean.
+import type { Socket } from 'node:net';
+import type { HeaderMap } from '../headers/index.ts';
+import { ResponseFlag } from '../observe/index.ts';
+import type { UpstreamConnection } from '../upstream/index.ts';
+import {
+  BodyDecoder,
+  httpDate,
+  parseResponseHead,
+  type ResponseHead,
+  removeHopByHop,
+  responseHasNoBody,
+  serializeResponseHead,
+  writeChunk,
+  writeLastChunk,
+} from './h1/index.ts';
+import { UPSTREAM_RESET_BODY } from './local-reply.ts';
+import type { ExchangeOwner } from './stream-types.ts';
+
+const MAX_RESPONSE_HEAD = 96 * 1024;
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+export class UpstreamExchange {
+  private readonly stream: ExchangeOwner;
+  private readonly conn: UpstreamConnection;
+  private readonly socket: Socket;
+  private buf: Buffer | undefined;
+  private head: ResponseHead | undefined;
+  private decoder: BodyDecoder | undefined;
+  /** Re-encode the body as chunked for the downstream (upstream was close-delimited). */
+  private chunkedDown = false;
+  private upgraded = false;
+  private requestSent = false;
+  private gotBytes = false;
+  private extraBytes = false;
+  private released = false;
+  private readonly startMs = performance.now();
+  private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
+  private readonly onCloseBound = () => this.onClose();
+  private readonly onDrainBound = () => this.stream.conn.socket.resume();
+  private readonly onBody = (chunk: Buffer) => {
+    if (!this.stream.writeDownstream(chunk, this.chunkedDown)) this.socket.pause();
+  };
+
+  constructor(stream: ExchangeOwner, conn: UpstreamConnection, headText: string) {
+    this.stream = stream;
+    this.conn = conn;
+    const socket = (this.socket = conn.socket);
+    socket.on('data', this.onDataBound);
+    socket.on('close', this.onCloseBound);
+    socket.on('error', noop);
+    socket.on('drain', this.onDrainBound);
+    const cluster = stream.cluster!;
+    cluster.stats.upstreamRqTotal.inc();
+    cluster.stats.upstreamRqActive.inc();
+    const hs = conn.host.stats;
+    hs.rqTotal++;
+    hs.rqActive++;
+    stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
+    socket.cork();
+    socket.write(headText, 'latin1');
+    const pending = stream.takePending();
+    if (pending) for (const chunk of pending) this.writeRequestBody(chunk);
+    if (stream.requestEnded) this.endRequestBody(stream.requestTrailers);
+    socket.uncork();
+    if (socket.writableNeedDrain) stream.conn.socket.pause();
+  }
+
+  writeRequestBody(chunk: Buffer): boolean {
+    if (this.stream.head.chunked) return writeChunk(this.socket, chunk);
+    return this.socket.write(chunk);
+  }
+
+  endRequestBody(trailers: HeaderMap | undefined): void {
+    if (this.requestSent) return;
+    this.requestSent = true;
+    if (this.stream.head.chunked) writeLastChunk(this.socket, trailers);
+  }
+
+  writeUpgradeData(data: Buffer): void {
+    if (!this.socket.write(data)) this.stream.conn.socket.pause();
+  }
+
+  /** Resumes reading the upstream when the downstream drained. */
+  onDownstreamDrain(): void {
+    if (!this.released) this.socket.resume();
+  }
+
+  private onData(chunk: Buffer): void {
+    const stream = this.stream;
+    this.gotBytes = true;
+    stream.idle.touch();
+    if (this.upgraded) {
+      if (!stream.conn.socket.write(chunk)) this.socket.pause();
+      return;
+    }
+    if (this.head === undefined) {
+      let buf: Buffer = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
+      this.buf = undefined;
+      for (;;) {
+        const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD);
+        if (r.kind === 'incomplete') {
+          this.buf = buf;
+          return;
+        }
+        if (r.kind === 'error') {
+          this.fail(
+            UPSTREAM_RESET_BODY.protocol,
+            ResponseFlag.UpstreamProtocolError,
+            'upstream_reset_before_response_started{protocol_error}',
+          );
+          return;
+        }
+        const rest = r.consumed === buf.length ? undefined : buf.subarray(r.consumed);
+        const h = r.head;
+        if (h.status === 101 && stream.head.upgrade !== '') {
+          this.startUpgrade(h, rest);
+          return;
+        }
+        if (h.status >= 100 && h.status < 200) {
+          // Interim responses: 100 is relayed when the client asked for it; others are dropped.
+          if (h.status === 100 && stream.head.expectContinue) stream.conn.socket.write(CONTINUE, 'latin1');
+          if (rest === undefined) return;
+          buf = rest;
+          continue;
+        }
+        this.onResponseHead(h);
+        if (rest === undefined || this.released) return;
+        chunk = rest;
+        break;
+      }
+    }
+    this.feedBody(chunk);
+  }
+
+  private feedBody(chunk: Buffer): void {
+    const decoder = this.decoder;
+    if (!decoder || this.released) return;
+    const used = decoder.feed(chunk, 0, this.onBody);
+    // Bytes after the end of the response: the upstream is out of step, do not reuse it.
+    if (decoder.done && used < chunk.length) this.extraBytes = true;
+    if (decoder.error) {
+      this.release(false);
+      this.stream.reset(ResponseFlag.UpstreamProtocolError);
+      return;
+    }
+    if (decoder.done) this.finish();
+  }
+
+  private onResponseHead(h: ResponseHead): void {
+    const stream = this.stream;
+    this.head = h;
+    stream.info.firstUpstreamRxByteMs = Date.now() - stream.info.startTimeMs;
+    const cluster = stream.cluster!;
+    cluster.stats.recordResponse(h.status);
+    const serviceMs = Math.round(performance.now() - this.startMs);
+    stream.info.upstreamServiceTimeMs = serviceMs;
+    cluster.stats.upstreamRqTime.record(serviceMs);
+    const headers = h.headers;
+    removeHopByHop(headers);
+    const noBody = responseHasNoBody(stream.method, h.status);
+    let decoder: BodyDecoder;
+    if (noBody) decoder = new BodyDecoder('none');
+    else if (h.chunked) decoder = new BodyDecoder('chunked');
+    else if (h.contentLength >= 0) decoder = new BodyDecoder('length', h.contentLength);
+    else decoder = new BodyDecoder('close');
+    this.decoder = decoder;
+    headers.set('x-envoy-upstream-service-time', String(serviceMs));
+    if (stream.route && stream.decision)
+      stream.route.applyToResponse(headers, stream, stream.decision, stream.formatContext());
+    const cfg = stream.conn.hcm.config;
+    if (cfg.serverHeaderTransformation === 'OVERWRITE') headers.set('server', cfg.serverName);
+    else if (cfg.serverHeaderTransformation === 'APPEND_IF_ABSENT' && !headers.has('server'))
+      headers.add('server', cfg.serverName);
+    if (!headers.has('date')) headers.add('date', httpDate());
+    if (!noBody) {
+      if (h.chunked) headers.set('transfer-encoding', 'chunked');
+      else if (h.contentLength < 0) {
+        if (stream.head.versionMinor === 1) {
+          this.chunkedDown = true;
+          headers.set('transfer-encoding', 'chunked');
+        } else stream.conn.closeAfterResponse = true;
+      }
+    }
+    const status = stream.runResponseHeaderFilters(h.status, headers, decoder.done);
+    const close = stream.conn.closeAfterResponse || !stream.head.keepAlive || !stream.requestEnded;
+    if (close) {
+      stream.conn.closeAfterResponse = true;
+      headers.set('connection', 'close');
+    } else if (stream.head.versionMinor === 0) headers.set('connection', 'keep-alive');
+    stream.info.responseHeaders = headers;
+    stream.recordResponseCode(status);
+    stream.info.responseCodeDetails = 'via_upstream';
+    stream.responseStarted = true;
+    stream.conn.socket.write(
+      serializeResponseHead(status, headers, status === h.status ? h.reason : undefined),
+      'latin1',
+    );
+    if (decoder.done) this.finish();
+  }
+
+  private startUpgrade(h: ResponseHead, rest: Buffer | undefined): void {
+    const stream = this.stream;
+    this.upgraded = true;
+    const hs = stream.conn.hcm.stats;
+    hs.downstreamCxUpgradesTotal.inc();
+    hs.downstreamCxUpgradesActive.inc();
+    this.socket.once('close', () => hs.downstreamCxUpgradesActive.dec());
+    stream.cluster!.stats.recordResponse(101);
+    stream.recordResponseCode(101);
+    stream.responseStarted = true;
+    h.headers.set('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.startMs)));
+    stream.conn.socket.write(serializeResponseHead(101, h.headers, h.reason), 'latin1');
+    if (rest) stream.conn.socket.write(rest);
+    // From here both sockets are a raw pipe; either side closing ends the stream.
+    stream.conn.closeAfterResponse = true;
+    stream.conn.enterUpgradedMode();
+    stream.conn.socket.once('close', () => {
+      if (!this.released) this.release(false);
+    });
+  }
+
+  private finish(): void {
+    const stream = this.stream;
+    const h = this.head!;
+    stream.endDownstream(this.chunkedDown, this.decoder?.trailers);
+    const reusable = !h.close && this.requestSent && this.decoder!.mode !== 'close' && !this.extraBytes;
+    this.release(reusable);
+    stream.exchange = undefined;
+    stream.cluster!.stats.upstreamRqCompleted.inc();
+    const hs = this.conn.host.stats;
+    if (h.status >= 500) hs.rqError++;
+    else hs.rqSuccess++;
+    stream.complete();
+  }
+
+  private onClose(): void {
+    if (this.released) return;
+    const stream = this.stream;
+    if (this.upgraded) {
+      this.release(false);
+      stream.conn.socket.end();
+      stream.complete();
+      return;
+    }
+    if (this.decoder?.mode === 'close') {
+      this.finish();
+      return;
+    }
+    const reused = this.conn.requests > 1;
+    this.release(false);
+    stream.exchange = undefined;
+    // A kept-alive connection the upstream closed before answering: the request never reached
+    // the application, so it is safe to send it once more on another connection (as Envoy does).
+    if (!this.gotBytes && reused && stream.canRetryOnFreshConnection()) {
+      stream.retry();
+      return;
+    }
+    this.conn.host.stats.rqError++;
+    stream.sendLocalReply(
+      503,
+      UPSTREAM_RESET_BODY.termination,
+      'upstream_reset_before_response_started{connection_termination}',
+      ResponseFlag.UpstreamConnectionTermination,
+    );
+  }
+
+  private fail(body: string, flag: number, details: string): void {
+    this.release(false);
+    this.stream.exchange = undefined;
+    this.stream.sendLocalReply(503, body, details, flag);
+  }
+
+  /** The stream gave up (timeout, downstream gone): the connection is closed, not reused. */
+  abandon(): void {
+    if (this.released) return;
+    this.release(false);
+  }
+
+  private release(reusable: boolean): void {
+    if (this.released) return;
+    this.released = true;
+    const socket = this.socket;
+    socket.off('data', this.onDataBound);
+    socket.off('close', this.onCloseBound);
+    socket.off('drain', this.onDrainBound);
+    socket.off('error', noop);
+    if (socket.isPaused()) socket.resume();
+    const cluster = this.stream.cluster!;
+    cluster.stats.upstreamRqActive.dec();
+    this.conn.host.stats.rqActive--;
+    if (!reusable && !socket.destroyed) socket.destroy();
+    this.conn.host.pool.release(this.conn, reusable);
+  }
+}
+
+function noop(): void {}
