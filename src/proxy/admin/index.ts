@@ -1,2 +1,10 @@
 // The admin server (Envoy's admin interface: /stats, /clusters, /config_dump, /ready, …).
-export { type AdminProvider, type AdminServer, type ServerInfo, startAdminServer } from './server.ts';
+
+export { renderClustersJson, renderClustersText } from './clusters-text.ts';
+export {
+  type AdminProvider,
+  type AdminServer,
+  handleAdminRequest,
+  type ServerInfo,
+  startAdminServer,
+} from './server.ts';

@@ -12,8 +12,6 @@ export class ClusterStats {
   readonly upstreamCxConnectFail: Counter;
   readonly upstreamCxConnectTimeout: Counter;
   readonly upstreamCxDestroy: Counter;
-  readonly upstreamCxDestroyLocal: Counter;
-  readonly upstreamCxDestroyRemote: Counter;
   readonly upstreamCxOverflow: Counter;
   readonly upstreamCxMaxRequests: Counter;
   readonly upstreamCxIdleTimeout: Counter;
@@ -57,8 +55,6 @@ export class ClusterStats {
     this.upstreamCxConnectFail = scope.counter('upstream_cx_connect_fail');
     this.upstreamCxConnectTimeout = scope.counter('upstream_cx_connect_timeout');
     this.upstreamCxDestroy = scope.counter('upstream_cx_destroy');
-    this.upstreamCxDestroyLocal = scope.counter('upstream_cx_destroy_local');
-    this.upstreamCxDestroyRemote = scope.counter('upstream_cx_destroy_remote');
     this.upstreamCxOverflow = scope.counter('upstream_cx_overflow');
     this.upstreamCxMaxRequests = scope.counter('upstream_cx_max_requests');
     this.upstreamCxIdleTimeout = scope.counter('upstream_cx_idle_timeout');

@@ -1,0 +1,89 @@
+// Envoy's /clusters output: per cluster its circuit-breaker thresholds and per host its counters,
+// health, weight and locality as 'cluster::host::name::value' lines, or the JSON form.
+
+import type { UpstreamCluster, UpstreamHost } from '../upstream/index.ts';
+
+function healthFlags(h: UpstreamHost): string {
+  switch (h.health) {
+    case 'UNHEALTHY':
+    case 'TIMEOUT':
+      return '/failed_eds_health';
+    case 'DEGRADED':
+      return '/degraded_eds_health';
+    case 'DRAINING':
+      return '/eds_status_draining';
+    default:
+      return 'healthy';
+  }
+}
+
+export function renderClustersText(clusters: readonly UpstreamCluster[]): string {
+  let out = '';
+  for (const c of clusters) {
+    const n = c.name;
+    const cb = c.circuitBreakers;
+    out += `${n}::observability_name::${n}\n`;
+    for (const priority of ['default_priority', 'high_priority']) {
+      out += `${n}::${priority}::max_connections::${cb.max('connections')}\n`;
+      out += `${n}::${priority}::max_pending_requests::${cb.max('pending_requests')}\n`;
+      out += `${n}::${priority}::max_requests::${cb.max('requests')}\n`;
+      out += `${n}::${priority}::max_retries::${cb.max('retries')}\n`;
+    }
+    out += `${n}::added_via_api::true\n`;
+    for (const h of c.hosts) {
+      const p = `${n}::${h.addressText}::`;
+      const s = h.stats;
+      out += `${p}cx_active::${s.cxActive}\n${p}cx_connect_fail::${s.cxConnectFail}\n${p}cx_total::${s.cxTotal}\n`;
+      out += `${p}rq_active::${s.rqActive}\n${p}rq_error::${s.rqError}\n${p}rq_success::${s.rqSuccess}\n`;
+      out += `${p}rq_timeout::${s.rqTimeout}\n${p}rq_total::${s.rqTotal}\n`;
+      out += `${p}hostname::${h.hostname}\n${p}health_flags::${healthFlags(h)}\n${p}weight::${h.weight}\n`;
+      out += `${p}region::${h.locality.region}\n${p}zone::${h.locality.zone}\n${p}sub_zone::${h.locality.subZone}\n`;
+      out += `${p}canary::false\n${p}priority::${h.priority}\n`;
+      out += `${p}success_rate::-1\n${p}local_origin_success_rate::-1\n`;
+    }
+  }
+  return out;
+}
+
+export function renderClustersJson(clusters: readonly UpstreamCluster[]): string {
+  const cluster_statuses = clusters.map((c) => ({
+    name: c.name,
+    observability_name: c.name,
+    added_via_api: true,
+    circuit_breakers: {
+      thresholds: [
+        {
+          max_connections: c.circuitBreakers.max('connections'),
+          max_pending_requests: c.circuitBreakers.max('pending_requests'),
+          max_requests: c.circuitBreakers.max('requests'),
+          max_retries: c.circuitBreakers.max('retries'),
+        },
+      ],
+    },
+    host_statuses: c.hosts.map((h) => {
+      const [address, port] = [h.address.host, h.address.port];
+      const s = h.stats;
+      return {
+        address: { socket_address: { address, port_value: port } },
+        stats: [
+          ['cx_connect_fail', s.cxConnectFail],
+          ['cx_total', s.cxTotal],
+          ['rq_error', s.rqError],
+          ['rq_success', s.rqSuccess],
+          ['rq_timeout', s.rqTimeout],
+          ['rq_total', s.rqTotal],
+          ['cx_active', s.cxActive, 'GAUGE'],
+          ['rq_active', s.rqActive, 'GAUGE'],
+        ].map(([name, value, type]) =>
+          type ? { type, name, value: String(value) } : { name, value: String(value) },
+        ),
+        health_status: { eds_health_status: h.health },
+        weight: h.weight,
+        hostname: h.hostname,
+        locality: { region: h.locality.region, zone: h.locality.zone, sub_zone: h.locality.subZone },
+        priority: h.priority,
+      };
+    }),
+  }));
+  return JSON.stringify({ cluster_statuses }, null, 1) + '\n';
+}

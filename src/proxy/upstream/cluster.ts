@@ -1,0 +1,158 @@
+// One cluster at run time: its runtime (config, stats, breakers) shared with its hosts' pools,
+// its hosts, and a load balancer built for the hosts the balancer may use. apply() takes a new
+// config and assignment in place, so breakers' in-use counts and hosts with unchanged addresses
+// (with their pools and counters) carry over.
+
+import type tls from 'node:tls';
+import type { ClusterConfig, EndpointAssignmentConfig } from '../config/index.ts';
+import type { StatsScope } from '../observe/index.ts';
+import { ClusterCircuitBreakers } from './circuit-breakers.ts';
+import { ClusterStats } from './cluster-stats.ts';
+import { type ClusterRuntime, openConnection } from './connect.ts';
+import { Host, hostAddressText, isUsable } from './host.ts';
+import { LeastRequestLb, type LoadBalancer, RandomLb, type RandomSource, RoundRobinLb } from './lb-basic.ts';
+import { MaglevLb, RingHashLb } from './lb-hash.ts';
+import type {
+  ChooseHostContext,
+  ConnectCallback,
+  PendingAcquire,
+  UpstreamCluster,
+  UpstreamHost,
+} from './types.ts';
+
+/** Envoy's default healthy panic threshold: below 50 % healthy, balance across all hosts. */
+const PANIC_THRESHOLD = 0.5;
+/** How many times a pick that lands on an excluded host is redrawn (best effort, like Envoy). */
+const EXCLUDE_ATTEMPTS = 5;
+
+export class Cluster implements UpstreamCluster {
+  readonly name: string;
+  readonly stats: ClusterStats;
+  readonly circuitBreakers: ClusterCircuitBreakers;
+  private readonly rt: ClusterRuntime;
+  private readonly random: RandomSource;
+  hosts: readonly Host[] = [];
+  healthyHosts: readonly Host[] = [];
+  private lb: LoadBalancer;
+  private panic = false;
+
+  constructor(
+    config: ClusterConfig,
+    scope: StatsScope,
+    tlsOptions: tls.ConnectionOptions | undefined,
+    random: RandomSource,
+  ) {
+    this.name = config.name;
+    this.random = random;
+    this.stats = new ClusterStats(scope.scope(`cluster.${config.name}.`));
+    this.circuitBreakers = new ClusterCircuitBreakers(config.circuitBreakers, this.stats);
+    this.rt = { config, stats: this.stats, breakers: this.circuitBreakers, tlsOptions };
+    this.lb = new RandomLb([], random);
+  }
+
+  get config(): ClusterConfig {
+    return this.rt.config;
+  }
+
+  /** Hosts of the new assignment; the caller has validated the config. */
+  apply(
+    config: ClusterConfig,
+    tlsOptions: tls.ConnectionOptions | undefined,
+    assignment?: EndpointAssignmentConfig,
+  ): void {
+    const connectionShapeChanged = JSON.stringify(config.tls) !== JSON.stringify(this.rt.config.tls);
+    this.rt.config = config;
+    this.rt.tlsOptions = tlsOptions;
+    this.circuitBreakers.setThresholds(config.circuitBreakers);
+    const previous = new Map<string, Host>();
+    for (const h of this.hosts) previous.set(h.addressText, h);
+    const hosts: Host[] = [];
+    const seen = new Set<string>();
+    for (const locality of assignment?.localities ?? []) {
+      for (const endpoint of locality.endpoints) {
+        const key = hostAddressText(endpoint);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const old = connectionShapeChanged ? undefined : previous.get(key);
+        if (old) {
+          old.refresh(endpoint, locality);
+          previous.delete(key);
+          hosts.push(old);
+        } else hosts.push(new Host(this.rt, endpoint, locality));
+      }
+    }
+    for (const gone of previous.values()) gone.pool.close();
+    if (connectionShapeChanged) for (const h of this.hosts) h.pool.close();
+    this.hosts = hosts;
+    this.rebuildLb();
+  }
+
+  private rebuildLb(): void {
+    const all = this.hosts;
+    const usable = all.filter((h) => isUsable(h.health));
+    this.healthyHosts = usable;
+    this.stats.membershipTotal.set(all.length);
+    this.stats.membershipHealthy.set(
+      all.filter((h) => h.health === 'HEALTHY' || h.health === 'UNKNOWN').length,
+    );
+    this.stats.membershipDegraded.set(all.filter((h) => h.health === 'DEGRADED').length);
+    // Priorities: the lowest priority level with a usable host takes the traffic (Envoy spills
+    // over gradually by overprovisioning factor; this simpler rule is documented as such).
+    let level = Number.POSITIVE_INFINITY;
+    for (const h of usable) level = Math.min(level, h.priority);
+    const levelHosts = Number.isFinite(level) ? all.filter((h) => h.priority === level) : all;
+    const levelUsable = levelHosts.filter((h) => isUsable(h.health));
+    this.panic = levelHosts.length > 0 && levelUsable.length / levelHosts.length < PANIC_THRESHOLD;
+    const chosen = this.panic ? levelHosts : levelUsable;
+    const c = this.rt.config;
+    switch (c.lbPolicy) {
+      case 'ROUND_ROBIN':
+        this.lb = new RoundRobinLb(chosen, this.random);
+        break;
+      case 'LEAST_REQUEST':
+        this.lb = new LeastRequestLb(chosen, c.leastRequest.choiceCount, this.random);
+        break;
+      case 'RANDOM':
+        this.lb = new RandomLb(chosen, this.random);
+        break;
+      case 'RING_HASH':
+        this.lb = new RingHashLb(chosen, c.ringHash.minimumRingSize, c.ringHash.maximumRingSize, this.random);
+        break;
+      case 'MAGLEV':
+        this.lb = new MaglevLb(chosen, c.maglev.tableSize, this.random);
+        break;
+    }
+  }
+
+  chooseHost(ctx?: ChooseHostContext): UpstreamHost | undefined {
+    if (this.panic) this.stats.lbHealthyPanic.inc();
+    const hash = ctx?.hash;
+    let host = this.lb.choose(hash);
+    if (host === undefined) {
+      this.stats.upstreamCxNoneHealthy.inc();
+      return undefined;
+    }
+    const exclude = ctx?.exclude;
+    if (exclude && exclude.size > 0) {
+      // Hash balancers redraw with a perturbed hash; others just pick again.
+      for (let i = 1; i <= EXCLUDE_ATTEMPTS && exclude.has(host!); i++) {
+        host = this.lb.choose(hash === undefined ? undefined : (hash + BigInt(i)) & 0xffffffffffffffffn);
+      }
+    }
+    return host;
+  }
+
+  connect(host: UpstreamHost, cb: ConnectCallback): PendingAcquire {
+    if (!this.circuitBreakers.tryAcquire('connections')) {
+      cb({ kind: 'overflow', responseFlag: 'UO', message: 'overflow' }, undefined);
+      return { cancel() {} };
+    }
+    const opening = openConnection(this.rt, host, cb);
+    return { cancel: () => opening.abort() };
+  }
+
+  /** Closes every host's pool (the cluster was removed). */
+  close(): void {
+    for (const h of this.hosts) h.pool.close();
+  }
+}

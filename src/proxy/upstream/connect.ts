@@ -1,0 +1,97 @@
+// Opening one upstream connection: net.connect or tls.connect (when the cluster has TLS), with
+// Nagle off and the cluster's connect timeout, counted in the cluster's and host's cx stats.
+// For TLS the connection counts as established after the handshake, as in Envoy, so a peer that
+// accepts TCP but never answers the handshake runs into the connect timeout.
+// The caller has taken a 'connections' circuit-breaker slot; it is given back when the socket closes.
+
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ClusterConfig } from '../config/index.ts';
+import type { ClusterCircuitBreakers } from './circuit-breakers.ts';
+import type { ClusterStats } from './cluster-stats.ts';
+import type { UpstreamFailure, UpstreamHost } from './types.ts';
+
+/** What a host's connections need from their cluster; updated in place on config change. */
+export interface ClusterRuntime {
+  config: ClusterConfig;
+  stats: ClusterStats;
+  breakers: ClusterCircuitBreakers;
+  /** tls.connect options when the cluster has TLS (built at config time), else undefined. */
+  tlsOptions: tls.ConnectionOptions | undefined;
+}
+
+export interface OpeningConnection {
+  /** Gives up on a connection still connecting (no callback follows). */
+  abort(): void;
+}
+
+export type OpenCallback = (failure: UpstreamFailure | undefined, socket: net.Socket | undefined) => void;
+
+function failureReason(err: Error): string {
+  const errno = (err as NodeJS.ErrnoException).errno;
+  return typeof errno === 'number' ? `delayed connect error: ${-errno}` : err.message;
+}
+
+export function openConnection(rt: ClusterRuntime, host: UpstreamHost, cb: OpenCallback): OpeningConnection {
+  const { stats } = rt;
+  const started = performance.now();
+  const socket: net.Socket = rt.tlsOptions
+    ? tls.connect({ ...rt.tlsOptions, host: host.address.host, port: host.address.port })
+    : net.connect({ host: host.address.host, port: host.address.port });
+  socket.setNoDelay(true);
+  stats.upstreamCxTotal.inc();
+  stats.upstreamCxActive.inc();
+  host.stats.cxTotal++;
+  host.stats.cxActive++;
+  let connecting = true;
+  let aborted = false;
+
+  const fail = (failure: UpstreamFailure): void => {
+    if (!connecting) return;
+    connecting = false;
+    clearTimeout(timer);
+    stats.upstreamCxConnectFail.inc();
+    host.stats.cxConnectFail++;
+    socket.destroy();
+    if (!aborted) cb(failure, undefined);
+  };
+
+  const timer = setTimeout(() => {
+    stats.upstreamCxConnectTimeout.inc();
+    fail({ kind: 'connect_timeout', responseFlag: 'UF', message: 'connection timeout' });
+  }, rt.config.connectTimeoutMs);
+  timer.unref();
+
+  socket.on(rt.tlsOptions ? 'secureConnect' : 'connect', () => {
+    if (!connecting) return;
+    connecting = false;
+    clearTimeout(timer);
+    stats.upstreamCxConnectMs.record(performance.now() - started);
+    if (aborted) socket.destroy();
+    else cb(undefined, socket);
+  });
+  // A permanent listener: errors end in 'close', where the accounting happens; users add their own.
+  socket.on('error', (err) =>
+    fail({ kind: 'connect_failure', responseFlag: 'UF', message: failureReason(err) }),
+  );
+  socket.once('close', () => {
+    fail({ kind: 'connect_failure', responseFlag: 'UF', message: 'connection closed while connecting' });
+    stats.upstreamCxActive.dec();
+    stats.upstreamCxDestroy.inc();
+    host.stats.cxActive--;
+    rt.breakers.release('connections');
+    stats.upstreamCxLengthMs.record(performance.now() - started);
+    stats.upstreamCxRxBytesTotal.inc(socket.bytesRead);
+    stats.upstreamCxTxBytesTotal.inc(socket.bytesWritten);
+  });
+
+  return {
+    abort(): void {
+      if (!connecting) return;
+      aborted = true;
+      connecting = false;
+      clearTimeout(timer);
+      socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,243 @@
+// A host's HTTP/1.1 connection pool. One request per connection at a time; idle keep-alive
+// sockets are reused newest-first (warm ones stay warm, cold ones idle out). Circuit breakers are
+// the cluster's: max_requests is checked first, then a request either takes an idle socket, or
+// waits as pending (max_pending_requests beyond that fails with overflow) for a new connection
+// (max_connections; at the limit upstream_cx_overflow counts and the request waits for a release).
+
+import type { Socket } from 'node:net';
+import { type ClusterRuntime, type OpeningConnection, openConnection } from './connect.ts';
+import type {
+  AcquireCallback,
+  Http1Pool,
+  PendingAcquire,
+  UpstreamConnection,
+  UpstreamFailure,
+  UpstreamHost,
+} from './types.ts';
+
+const OVERFLOW: UpstreamFailure = { kind: 'overflow', responseFlag: 'UO', message: 'overflow' };
+const CLOSED: UpstreamFailure = {
+  kind: 'pool_closed',
+  responseFlag: 'UF',
+  message: 'connection pool closed',
+};
+
+interface PooledConnection extends UpstreamConnection {
+  idleTimer: NodeJS.Timeout | undefined;
+  /** The pool's listener while idle: a byte or FIN from the peer ends the connection. */
+  onIdleData: () => void;
+}
+
+class PendingRequest implements PendingAcquire {
+  cb: AcquireCallback | undefined;
+  private readonly pool: HostHttp1Pool;
+  constructor(pool: HostHttp1Pool, cb: AcquireCallback) {
+    this.pool = pool;
+    this.cb = cb;
+  }
+  cancel(): void {
+    if (this.cb === undefined) return;
+    this.cb = undefined;
+    this.pool.dropPending(this);
+  }
+}
+
+export class HostHttp1Pool implements Http1Pool {
+  private readonly rt: ClusterRuntime;
+  private readonly host: UpstreamHost;
+  private readonly idle: PooledConnection[] = [];
+  private readonly pending: PendingRequest[] = [];
+  private readonly connecting = new Set<OpeningConnection>();
+  private open = 0;
+  private closed = false;
+
+  constructor(rt: ClusterRuntime, host: UpstreamHost) {
+    this.rt = rt;
+    this.host = host;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+  get openCount(): number {
+    return this.open;
+  }
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  acquire(cb: AcquireCallback): PendingAcquire | undefined {
+    const { breakers, stats } = this.rt;
+    if (this.closed) {
+      cb(CLOSED, undefined);
+      return undefined;
+    }
+    if (!breakers.tryAcquire('requests')) {
+      cb(OVERFLOW, undefined);
+      return undefined;
+    }
+    const conn = this.idle.pop();
+    if (conn) {
+      this.leaveIdle(conn);
+      this.start(conn, cb);
+      return undefined;
+    }
+    if (!breakers.tryAcquire('pending_requests')) {
+      breakers.release('requests');
+      cb(OVERFLOW, undefined);
+      return undefined;
+    }
+    const req = new PendingRequest(this, cb);
+    this.pending.push(req);
+    stats.upstreamRqPendingTotal.inc();
+    stats.upstreamRqPendingActive.inc();
+    this.maybeConnect();
+    return req;
+  }
+
+  release(c: UpstreamConnection, reusable: boolean): void {
+    const conn = c as PooledConnection;
+    const { stats, breakers, config } = this.rt;
+    this.host.stats.rqActive--;
+    stats.upstreamRqActive.dec();
+    breakers.release('requests');
+    const socket = conn.socket;
+    const maxed = config.maxRequestsPerConnection > 0 && conn.requests >= config.maxRequestsPerConnection;
+    if (maxed) stats.upstreamCxMaxRequests.inc();
+    if (!reusable || maxed || this.closed || socket.destroyed || !socket.writable) {
+      socket.destroy();
+      this.maybeConnect();
+      return;
+    }
+    const next = this.shiftPending();
+    if (next) {
+      this.start(conn, next);
+      return;
+    }
+    this.enterIdle(conn);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) {
+      this.leaveIdle(c);
+      c.socket.destroy();
+    }
+    for (const o of this.connecting) o.abort();
+    this.connecting.clear();
+    for (;;) {
+      const cb = this.shiftPending();
+      if (!cb) break;
+      this.rt.breakers.release('requests');
+      cb(CLOSED, undefined);
+    }
+  }
+
+  /** @internal from PendingRequest.cancel */
+  dropPending(req: PendingRequest): void {
+    const i = this.pending.indexOf(req);
+    if (i === -1) return;
+    this.pending.splice(i, 1);
+    this.rt.stats.upstreamRqPendingActive.dec();
+    this.rt.stats.upstreamRqCancelled.inc();
+    this.rt.breakers.release('pending_requests');
+    this.rt.breakers.release('requests');
+  }
+
+  private shiftPending(): AcquireCallback | undefined {
+    for (;;) {
+      const req = this.pending.shift();
+      if (!req) return undefined;
+      this.rt.stats.upstreamRqPendingActive.dec();
+      this.rt.breakers.release('pending_requests');
+      const cb = req.cb;
+      req.cb = undefined;
+      if (cb) return cb;
+    }
+  }
+
+  /** Starts connections while more requests wait than connections are being opened. */
+  private maybeConnect(): void {
+    while (!this.closed && this.pending.length > this.connecting.size) {
+      if (!this.rt.breakers.tryAcquire('connections')) return;
+      this.connectOne();
+    }
+  }
+
+  private connectOne(): void {
+    this.open++;
+    this.rt.stats.upstreamCxHttp1Total.inc();
+    const opening = openConnection(this.rt, this.host, (failure, socket) => {
+      this.connecting.delete(opening);
+      if (failure || !socket) {
+        this.open--;
+        // One waiting request learns of the failure; the others keep their own connects.
+        const cb = this.shiftPending();
+        if (cb) {
+          this.rt.breakers.release('requests');
+          cb(failure ?? CLOSED, undefined);
+        }
+        return;
+      }
+      const conn = this.wrap(socket);
+      const next = this.shiftPending();
+      if (next) this.start(conn, next);
+      else this.enterIdle(conn);
+    });
+    this.connecting.add(opening);
+  }
+
+  private wrap(socket: Socket): PooledConnection {
+    const conn: PooledConnection = {
+      socket,
+      host: this.host,
+      requests: 0,
+      idleTimer: undefined,
+      onIdleData: () => socket.destroy(),
+    };
+    socket.once('close', () => {
+      this.open--;
+      this.removeIdle(conn);
+      this.maybeConnect();
+    });
+    return conn;
+  }
+
+  private start(conn: PooledConnection, cb: AcquireCallback): void {
+    conn.requests++;
+    this.host.stats.rqTotal++;
+    this.host.stats.rqActive++;
+    this.rt.stats.upstreamRqTotal.inc();
+    this.rt.stats.upstreamRqActive.inc();
+    cb(undefined, conn);
+  }
+
+  private enterIdle(conn: PooledConnection): void {
+    const s = conn.socket;
+    s.on('data', conn.onIdleData);
+    s.on('end', conn.onIdleData);
+    const idleMs = this.rt.config.idleTimeoutMs;
+    if (idleMs > 0) {
+      conn.idleTimer = setTimeout(() => {
+        this.rt.stats.upstreamCxIdleTimeout.inc();
+        s.destroy();
+      }, idleMs);
+      conn.idleTimer.unref();
+    }
+    this.idle.push(conn);
+  }
+
+  private leaveIdle(conn: PooledConnection): void {
+    conn.socket.off('data', conn.onIdleData);
+    conn.socket.off('end', conn.onIdleData);
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    conn.idleTimer = undefined;
+  }
+
+  private removeIdle(conn: PooledConnection): void {
+    const i = this.idle.indexOf(conn);
+    if (i === -1) return;
+    this.idle.splice(i, 1);
+    this.leaveIdle(conn);
+  }
+}
