@@ -1,0 +1,243 @@
+// Outbound and inbound clusters, in Envoy's canonical JSON, named and tuned as Istio names and tunes
+// them: one cluster per service port and per DestinationRule subset, with the merged traffic policy
+// mapped onto Envoy's load balancer, circuit breaker, connection and outlier-detection fields.
+import type { MeshService, ServicePort } from '../../registry/index.ts';
+import { durationMs, envoyDuration, toEnvoyDuration } from './duration.ts';
+import { destinationRuleFor, type MeshIndex } from './mesh.ts';
+import { mergedPolicy, type PortTrafficPolicy } from './policy.ts';
+import { BLACKHOLE_CLUSTER, clusterName, type InboundBinding, type ProxyInfo } from './proxy.ts';
+
+export type Json = Record<string, unknown>;
+
+const CLUSTER_TYPE = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const HTTP_OPTIONS_TYPE = 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+/** Istio's mesh-wide default connect timeout (meshConfig.connectTimeout). */
+const DEFAULT_CONNECT_TIMEOUT = '10s';
+/** Istio leaves Envoy's circuit breakers effectively unlimited unless a DestinationRule says otherwise. */
+const UNLIMITED = 4294967295;
+
+export interface ClusterPlan {
+  name: string;
+  service: MeshService;
+  port: ServicePort;
+  subset: string;
+  /** Labels an endpoint must carry to belong to this cluster (the subset's). */
+  subsetLabels: Record<string, string>;
+  policy: PortTrafficPolicy;
+  /** EDS clusters get a ClusterLoadAssignment; DNS clusters carry theirs inline. */
+  eds: boolean;
+}
+
+/** Every outbound cluster a proxy in `namespace` sees: per service port, plus per subset. */
+export function planOutboundClusters(index: MeshIndex, namespace: string): ClusterPlan[] {
+  const plans: ClusterPlan[] = [];
+  for (const service of index.services) {
+    if (!visibleFrom(service, namespace)) continue;
+    const dr = destinationRuleFor(index, service.hostname, namespace, service.namespace);
+    const eds = service.resolution !== 'DNS' && service.resolution !== 'DNS_ROUND_ROBIN';
+    for (const port of service.ports) {
+      plans.push({
+        name: clusterName('outbound', port.port, '', service.hostname),
+        service,
+        port,
+        subset: '',
+        subsetLabels: {},
+        policy: mergedPolicy(dr?.spec.trafficPolicy, undefined, port.port),
+        eds,
+      });
+      for (const subset of dr?.spec.subsets ?? []) {
+        if (!subset.name) continue;
+        plans.push({
+          name: clusterName('outbound', port.port, subset.name, service.hostname),
+          service,
+          port,
+          subset: subset.name,
+          subsetLabels: subset.labels ?? {},
+          policy: mergedPolicy(dr?.spec.trafficPolicy, subset.trafficPolicy, port.port),
+          eds,
+        });
+      }
+    }
+  }
+  return plans;
+}
+
+function visibleFrom(service: MeshService, namespace: string): boolean {
+  const to = service.exportTo;
+  if (to.length === 0 || to.includes('*')) return true;
+  if (to.includes('~')) return false;
+  if (to.includes('.') && service.namespace === namespace) return true;
+  return to.includes(namespace);
+}
+
+export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | undefined): Json {
+  const p = plan.policy;
+  const cluster: Json = {
+    '@type': CLUSTER_TYPE,
+    name: plan.name,
+    type: plan.eds ? 'EDS' : 'STRICT_DNS',
+    connect_timeout: toEnvoyDuration(p.connectionPool?.tcp?.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT,
+    lb_policy: 'LEAST_REQUEST',
+    circuit_breakers: { thresholds: [thresholds(p)] },
+    metadata: {
+      filter_metadata: {
+        istio: {
+          services: [
+            { host: plan.service.hostname, name: plan.service.name, namespace: plan.service.namespace },
+          ],
+          ...(plan.subset ? { subset: plan.subset } : {}),
+        },
+      },
+    },
+  };
+  if (plan.eds)
+    cluster['eds_cluster_config'] = {
+      eds_config: { ads: {}, resource_api_version: 'V3' },
+      service_name: plan.name,
+    };
+  else if (inlineEndpoints) cluster['load_assignment'] = inlineEndpoints;
+  applyLoadBalancer(cluster, p);
+  const http = httpProtocolOptions(p, plan.port.protocol);
+  if (http)
+    cluster['typed_extension_protocol_options'] = {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': http,
+    };
+  const od = outlierDetection(p);
+  if (od) cluster['outlier_detection'] = od;
+  return cluster;
+}
+
+function thresholds(p: PortTrafficPolicy): Json {
+  const tcp = p.connectionPool?.tcp;
+  const http = p.connectionPool?.http;
+  return {
+    max_connections: tcp?.maxConnections ?? UNLIMITED,
+    max_pending_requests: http?.http1MaxPendingRequests ?? UNLIMITED,
+    max_requests: http?.http2MaxRequests ?? UNLIMITED,
+    max_retries: http?.maxRetries ?? UNLIMITED,
+    track_remaining: true,
+  };
+}
+
+function applyLoadBalancer(cluster: Json, p: PortTrafficPolicy): void {
+  const lb = p.loadBalancer;
+  if (!lb) return;
+  if (lb.simple) {
+    const simple: Record<string, string> = {
+      LEAST_CONN: 'LEAST_REQUEST',
+      LEAST_REQUEST: 'LEAST_REQUEST',
+      RANDOM: 'RANDOM',
+      ROUND_ROBIN: 'ROUND_ROBIN',
+      UNSPECIFIED: 'LEAST_REQUEST',
+      PASSTHROUGH: 'CLUSTER_PROVIDED',
+    };
+    cluster['lb_policy'] = simple[lb.simple] ?? 'LEAST_REQUEST';
+    return;
+  }
+  const ch = lb.consistentHash;
+  if (ch) {
+    if (ch.maglev) {
+      cluster['lb_policy'] = 'MAGLEV';
+      if (ch.maglev.tableSize) cluster['maglev_lb_config'] = { table_size: ch.maglev.tableSize };
+    } else {
+      cluster['lb_policy'] = 'RING_HASH';
+      const min = ch.ringHash?.minimumRingSize ?? ch.minimumRingSize;
+      if (min) cluster['ring_hash_lb_config'] = { minimum_ring_size: min };
+    }
+  }
+}
+
+function httpProtocolOptions(p: PortTrafficPolicy, protocol: string): Json | undefined {
+  const http = p.connectionPool?.http;
+  const common: Json = {};
+  if (http?.idleTimeout) common['idle_timeout'] = toEnvoyDuration(http.idleTimeout);
+  if (http?.maxRequestsPerConnection) common['max_requests_per_connection'] = http.maxRequestsPerConnection;
+  const h2 = protocol === 'HTTP2' || protocol === 'GRPC' || http?.h2UpgradePolicy === 'UPGRADE';
+  if (Object.keys(common).length === 0 && !h2) return undefined;
+  return {
+    '@type': HTTP_OPTIONS_TYPE,
+    ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
+    explicit_http_config: h2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+  };
+}
+
+function outlierDetection(p: PortTrafficPolicy): Json | undefined {
+  const od = p.outlierDetection;
+  if (!od) return undefined;
+  const out: Json = {};
+  // Istio enforces only the detectors the rule names: 5xx always (Envoy's default 5 in a row)
+  // unless the rule sets consecutiveGatewayErrors alone, and gateway errors when given.
+  const consecutive5xx = od.consecutive5xxErrors ?? (od as { consecutiveErrors?: number }).consecutiveErrors;
+  if (consecutive5xx !== undefined) {
+    out['consecutive_5xx'] = consecutive5xx;
+    out['enforcing_consecutive_5xx'] = consecutive5xx > 0 ? 100 : 0;
+  } else if (od.consecutiveGatewayErrors !== undefined) {
+    out['enforcing_consecutive_5xx'] = 0;
+  }
+  if (od.consecutiveGatewayErrors !== undefined) {
+    out['consecutive_gateway_failure'] = od.consecutiveGatewayErrors;
+    out['enforcing_consecutive_gateway_failure'] = od.consecutiveGatewayErrors > 0 ? 100 : 0;
+  }
+  const interval = durationMs(od.interval);
+  if (interval !== undefined) out['interval'] = envoyDuration(interval);
+  const base = durationMs(od.baseEjectionTime);
+  if (base !== undefined) out['base_ejection_time'] = envoyDuration(base);
+  if (od.maxEjectionPercent !== undefined) out['max_ejection_percent'] = od.maxEjectionPercent;
+  if (od.splitExternalLocalOriginErrors) {
+    out['split_external_local_origin_errors'] = true;
+    if (od.consecutiveLocalOriginFailures !== undefined) {
+      out['consecutive_local_origin_failure'] = od.consecutiveLocalOriginFailures;
+    }
+  }
+  return out;
+}
+
+/** The inbound cluster for one container port: straight to the application. */
+export function inboundClusterJson(binding: InboundBinding): Json {
+  const name = clusterName('inbound', binding.targetPort, '', '');
+  return {
+    '@type': CLUSTER_TYPE,
+    name,
+    type: 'STATIC',
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    lb_policy: 'ROUND_ROBIN',
+    circuit_breakers: {
+      thresholds: [
+        {
+          max_connections: UNLIMITED,
+          max_pending_requests: UNLIMITED,
+          max_requests: UNLIMITED,
+          max_retries: UNLIMITED,
+        },
+      ],
+    },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [
+        {
+          lb_endpoints: [
+            {
+              endpoint: {
+                address: { socket_address: { address: binding.appAddress, port_value: binding.appPort } },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** Istio's BlackHoleCluster: a STATIC cluster with no endpoints, so requests to it fail fast. */
+export function blackHoleClusterJson(): Json {
+  return {
+    '@type': CLUSTER_TYPE,
+    name: BLACKHOLE_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+  };
+}
+
+export function isSidecar(proxy: ProxyInfo): boolean {
+  return proxy.type === 'sidecar';
+}

@@ -1,0 +1,131 @@
+// Network filter builders shared by sidecar and gateway listeners: Envoy's HTTP connection manager
+// (with the HTTP filters Istio installs that Weft implements) and TCP proxy, from Istio tcp routes.
+import type { L4MatchAttributes, RouteDestination, TCPRoute } from '../../api/types/index.ts';
+import type { Json } from './clusters.ts';
+import { resolveHost } from './mesh.ts';
+import { clusterName } from './proxy.ts';
+
+const HCM_TYPE =
+  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+const LISTENER_TYPE = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+
+export interface HcmOptions {
+  statPrefix: string;
+  /** RDS route name, or an inline route configuration. */
+  rds?: string;
+  routeConfig?: Json;
+  /** Gateways and inbound sidecars trust the peer address; outbound sidecars do not. */
+  useRemoteAddress: boolean;
+}
+
+export function httpConnectionManager(o: HcmOptions): Json {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': HCM_TYPE,
+      stat_prefix: o.statPrefix,
+      ...(o.rds !== undefined
+        ? { rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: o.rds } }
+        : { route_config: o.routeConfig }),
+      http_filters: [
+        {
+          name: 'envoy.filters.http.fault',
+          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault' },
+        },
+        {
+          name: 'envoy.filters.http.cors',
+          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' },
+        },
+        {
+          name: 'envoy.filters.http.router',
+          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+        },
+      ],
+      use_remote_address: o.useRemoteAddress,
+      normalize_path: true,
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      stream_idle_timeout: '0s',
+    },
+  };
+}
+
+export function tcpProxy(
+  statPrefix: string,
+  target: { cluster: string } | { weighted: { name: string; weight: number }[] },
+): Json {
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: {
+      '@type': TCP_PROXY_TYPE,
+      stat_prefix: statPrefix,
+      ...('cluster' in target
+        ? { cluster: target.cluster }
+        : { weighted_clusters: { clusters: target.weighted } }),
+    },
+  };
+}
+
+export interface TcpRouteContext {
+  namespace: string;
+  port: number;
+  gateway: string;
+  proxyLabels: Record<string, string>;
+  portsOf(host: string): number[];
+}
+
+function l4Applies(m: L4MatchAttributes, ctx: TcpRouteContext): boolean {
+  if (m.port !== undefined && m.port !== ctx.port) return false;
+  if (m.gateways && m.gateways.length > 0) {
+    const ok = m.gateways.some(
+      (g) => (g === 'mesh' ? 'mesh' : g.includes('/') ? g : `${ctx.namespace}/${g}`) === ctx.gateway,
+    );
+    if (!ok) return false;
+  }
+  if (m.sourceLabels) {
+    for (const [k, v] of Object.entries(m.sourceLabels)) if (ctx.proxyLabels[k] !== v) return false;
+  }
+  return true;
+}
+
+function destCluster(d: RouteDestination, ctx: TcpRouteContext): string {
+  const host = resolveHost(d.destination?.host ?? '', ctx.namespace);
+  let port = d.destination?.port?.number;
+  if (port === undefined) {
+    const ports = ctx.portsOf(host);
+    port = ports.length === 1 ? ports[0]! : ctx.port;
+  }
+  return clusterName('outbound', port, d.destination?.subset ?? '', host);
+}
+
+/** The tcp_proxy target of the first Istio tcp route that applies, or undefined. */
+export function tcpRouteTarget(
+  routes: TCPRoute[] | undefined,
+  ctx: TcpRouteContext,
+): { cluster: string } | { weighted: { name: string; weight: number }[] } | undefined {
+  for (const r of routes ?? []) {
+    const applies = !r.match || r.match.length === 0 || r.match.some((m) => l4Applies(m, ctx));
+    if (!applies) continue;
+    const dests = r.route ?? [];
+    if (dests.length === 1) return { cluster: destCluster(dests[0]!, ctx) };
+    if (dests.length > 1)
+      return { weighted: dests.map((d) => ({ name: destCluster(d, ctx), weight: d.weight ?? 0 })) };
+  }
+  return undefined;
+}
+
+export function listenerJson(
+  name: string,
+  bind: string,
+  port: number,
+  filterChains: Json[],
+  extra: Json = {},
+): Json {
+  return {
+    '@type': LISTENER_TYPE,
+    name,
+    address: { socket_address: { address: bind, port_value: port } },
+    filter_chains: filterChains,
+    ...extra,
+  };
+}

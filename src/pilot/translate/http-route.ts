@@ -1,0 +1,340 @@
+// One Istio HTTPRoute → Envoy routes (one per match, since Envoy's match is a conjunction and
+// Istio's match list is a disjunction), mapping every field as Istio does.
+import type {
+  Destination,
+  Headers,
+  HTTPFaultInjection,
+  HTTPMatchRequest,
+  HTTPRetry,
+  HTTPRoute,
+  HTTPRouteDestination,
+  StringMatch,
+} from '../../api/types/index.ts';
+import type { Json } from './clusters.ts';
+import { toEnvoyDuration } from './duration.ts';
+import { resolveHost } from './mesh.ts';
+import { clusterName } from './proxy.ts';
+
+/** Where a route is being generated for: decides which matches apply and the default port. */
+export interface RouteContext {
+  /** The VirtualService's namespace, for short host names. */
+  namespace: string;
+  /** Port of the listener/virtual host ('mesh' sidecars) or the gateway server's port. */
+  port: number;
+  /** 'mesh' for sidecars, else 'ns/name' of the gateway being generated. */
+  gateway: string;
+  proxyLabels: Record<string, string>;
+  proxyNamespace: string;
+  /** Ports of a destination host, to pick the only one when the destination names none. */
+  portsOf(host: string): number[];
+  /** Virtual host name, for the decorator (`host:port/*`). */
+  vhostName: string;
+}
+
+const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
+const CORS_TYPE = 'type.googleapis.com/envoy.config.route.v3.CorsPolicy';
+const PREVIOUS_HOSTS_TYPE =
+  'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate';
+
+/** Istio's retry policy when a route gives none (2 attempts on connection-level failures and 503). */
+export const ISTIO_DEFAULT_RETRY: HTTPRetry = {
+  attempts: 2,
+  retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+};
+
+/** Does this match apply to the proxy/port being generated? (port, sourceLabels, gateways, sourceNamespace). */
+export function matchApplies(m: HTTPMatchRequest, ctx: RouteContext): boolean {
+  if (m.port !== undefined && m.port !== ctx.port) return false;
+  if (m.gateways && m.gateways.length > 0 && !m.gateways.some((g) => sameGateway(g, ctx))) return false;
+  if (m.sourceLabels) {
+    if (ctx.gateway !== 'mesh') return false;
+    for (const [k, v] of Object.entries(m.sourceLabels)) if (ctx.proxyLabels[k] !== v) return false;
+  }
+  if (m.sourceNamespace && m.sourceNamespace !== ctx.proxyNamespace) return false;
+  return true;
+}
+
+function sameGateway(ref: string, ctx: RouteContext): boolean {
+  if (ref === 'mesh') return ctx.gateway === 'mesh';
+  return (ref.includes('/') ? ref : `${ctx.namespace}/${ref}`) === ctx.gateway;
+}
+
+/** Envoy routes for one HTTPRoute; empty when none of its matches applies here. */
+export function translateHttpRoute(route: HTTPRoute, ctx: RouteContext): Json[] {
+  const matches =
+    route.match && route.match.length > 0 ? route.match.filter((m) => matchApplies(m, ctx)) : [undefined];
+  if (matches.length === 0) return [];
+  const action = routeAction(route, ctx);
+  return matches.map((m) => ({
+    ...(route.name || m?.name ? { name: [route.name, m?.name].filter(Boolean).join('.') } : {}),
+    match: translateMatch(m),
+    ...action,
+    decorator: { operation: `${ctx.vhostName}/*` },
+  }));
+}
+
+export function translateMatch(m: HTTPMatchRequest | undefined): Json {
+  const out: Json = {};
+  const uri = m?.uri;
+  if (uri?.exact !== undefined) out['path'] = uri.exact;
+  else if (uri?.prefix !== undefined) out['prefix'] = uri.prefix;
+  else if (uri?.regex !== undefined) out['safe_regex'] = { regex: uri.regex };
+  else out['prefix'] = '/';
+  if (m?.ignoreUriCase) out['case_sensitive'] = false;
+  const headers: Json[] = [];
+  for (const [name, sm] of Object.entries(m?.headers ?? {})) headers.push(headerMatch(name, sm, false));
+  for (const [name, sm] of Object.entries(m?.withoutHeaders ?? {})) headers.push(headerMatch(name, sm, true));
+  if (m?.method) headers.push(headerMatch(':method', m.method, false));
+  if (m?.authority) headers.push(headerMatch(':authority', m.authority, false));
+  if (m?.scheme) headers.push(headerMatch(':scheme', m.scheme, false));
+  if (headers.length > 0) out['headers'] = headers;
+  const query = Object.entries(m?.queryParams ?? {}).map(([name, sm]) => {
+    const matcher = stringMatcher(sm);
+    // Istio: an empty match object means "present"; otherwise a string match on the value.
+    return matcher ? { name, string_match: matcher } : { name, present_match: true };
+  });
+  if (query.length > 0) out['query_parameters'] = query;
+  return out;
+}
+
+function stringMatcher(sm: StringMatch): Json | undefined {
+  if (sm.exact !== undefined) return { exact: sm.exact };
+  if (sm.prefix !== undefined) return { prefix: sm.prefix };
+  if (sm.regex !== undefined) return { safe_regex: { regex: sm.regex } };
+  return undefined;
+}
+
+function headerMatch(name: string, sm: StringMatch, invert: boolean): Json {
+  const matcher = stringMatcher(sm);
+  // Istio: an empty StringMatch on a header means the header must be present (withoutHeaders: absent).
+  const base: Json = matcher ? { name, string_match: matcher } : { name, present_match: true };
+  return invert ? { ...base, invert_match: true } : base;
+}
+
+function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
+  const out: Json = {};
+  const headers = route.headers;
+  addHeaderOps(out, headers);
+  if (route.directResponse) {
+    const body = route.directResponse.body;
+    const text =
+      body?.string ?? (body?.bytes ? Buffer.from(body.bytes, 'base64').toString('utf8') : undefined);
+    out['direct_response'] = {
+      status: route.directResponse.status,
+      ...(text !== undefined ? { body: { inline_string: text } } : {}),
+    };
+    return out;
+  }
+  if (route.redirect) {
+    const r = route.redirect;
+    const codes: Record<number, string> = {
+      301: 'MOVED_PERMANENTLY',
+      302: 'FOUND',
+      303: 'SEE_OTHER',
+      307: 'TEMPORARY_REDIRECT',
+      308: 'PERMANENT_REDIRECT',
+    };
+    out['redirect'] = {
+      ...(r.uri ? { path_redirect: r.uri } : {}),
+      ...(r.authority ? { host_redirect: r.authority } : {}),
+      ...(r.port ? { port_redirect: r.port } : {}),
+      ...(r.scheme ? { scheme_redirect: r.scheme } : {}),
+      response_code: codes[r.redirectCode ?? 301] ?? 'MOVED_PERMANENTLY',
+    };
+    return out;
+  }
+  const action: Json = {};
+  const dests = route.route ?? [];
+  if (dests.length === 1) {
+    action['cluster'] = destinationCluster(dests[0]!.destination, ctx);
+    addHeaderOps(out, dests[0]!.headers);
+  } else if (dests.length > 1) {
+    action['weighted_clusters'] = { clusters: dests.map((d) => weightedCluster(d, ctx)) };
+  }
+  if (route.rewrite?.uri !== undefined) action['prefix_rewrite'] = route.rewrite.uri;
+  if (route.rewrite?.uriRegexRewrite) {
+    action['regex_rewrite'] = {
+      pattern: { regex: route.rewrite.uriRegexRewrite.match },
+      substitution: route.rewrite.uriRegexRewrite.rewrite,
+    };
+  }
+  if (route.rewrite?.authority) action['host_rewrite_literal'] = route.rewrite.authority;
+  // Istio disables Envoy's 15 s default: no timeout unless the VirtualService sets one.
+  action['timeout'] = toEnvoyDuration(route.timeout) ?? '0s';
+  const retry = retryPolicy(route.retries ?? ISTIO_DEFAULT_RETRY);
+  if (retry) action['retry_policy'] = retry;
+  const mirrors = mirrorPolicies(route, ctx);
+  if (mirrors.length > 0) action['request_mirror_policies'] = mirrors;
+  out['route'] = action;
+  const perFilter: Json = {};
+  if (route.fault) perFilter['envoy.filters.http.fault'] = faultConfig(route.fault);
+  if (route.corsPolicy) perFilter['envoy.filters.http.cors'] = { '@type': CORS_TYPE, ...corsConfig(route) };
+  if (Object.keys(perFilter).length > 0) out['typed_per_filter_config'] = perFilter;
+  return out;
+}
+
+function destinationCluster(d: Destination | undefined, ctx: RouteContext): string {
+  const host = resolveHost(d?.host ?? '', ctx.namespace);
+  let port = d?.port?.number;
+  if (port === undefined) {
+    const ports = ctx.portsOf(host);
+    port = ports.length === 1 ? ports[0]! : ctx.port;
+  }
+  return clusterName('outbound', port, d?.subset ?? '', host);
+}
+
+function weightedCluster(d: HTTPRouteDestination, ctx: RouteContext): Json {
+  const out: Json = { name: destinationCluster(d.destination, ctx), weight: d.weight ?? 0 };
+  addHeaderOps(out, d.headers);
+  return out;
+}
+
+function addHeaderOps(out: Json, headers: Headers | undefined): void {
+  if (!headers) return;
+  const req = headerValueOptions(headers.request?.set, headers.request?.add);
+  if (req.length > 0)
+    out['request_headers_to_add'] = [...((out['request_headers_to_add'] as Json[]) ?? []), ...req];
+  if (headers.request?.remove?.length) {
+    out['request_headers_to_remove'] = [
+      ...((out['request_headers_to_remove'] as string[]) ?? []),
+      ...headers.request.remove,
+    ];
+  }
+  const resp = headerValueOptions(headers.response?.set, headers.response?.add);
+  if (resp.length > 0)
+    out['response_headers_to_add'] = [...((out['response_headers_to_add'] as Json[]) ?? []), ...resp];
+  if (headers.response?.remove?.length) {
+    out['response_headers_to_remove'] = [
+      ...((out['response_headers_to_remove'] as string[]) ?? []),
+      ...headers.response.remove,
+    ];
+  }
+}
+
+function headerValueOptions(
+  set: Record<string, string> | undefined,
+  add: Record<string, string> | undefined,
+): Json[] {
+  const out: Json[] = [];
+  for (const [key, value] of Object.entries(set ?? {})) {
+    out.push({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+  }
+  for (const [key, value] of Object.entries(add ?? {})) {
+    out.push({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' });
+  }
+  return out;
+}
+
+export function retryPolicy(r: HTTPRetry): Json | undefined {
+  if (!r.attempts) return undefined;
+  const conditions: string[] = [];
+  const codes: number[] = [];
+  for (const part of (r.retryOn ?? ISTIO_DEFAULT_RETRY.retryOn!).split(',').map((s) => s.trim())) {
+    if (!part) continue;
+    if (/^\d+$/.test(part)) codes.push(Number(part));
+    else conditions.push(part);
+  }
+  if (codes.length > 0 && !conditions.includes('retriable-status-codes'))
+    conditions.push('retriable-status-codes');
+  // Istio always retries 503 when retriable-status-codes is on and no codes are named.
+  if (conditions.includes('retriable-status-codes') && codes.length === 0) codes.push(503);
+  return {
+    retry_on: conditions.join(','),
+    num_retries: r.attempts,
+    ...(r.perTryTimeout ? { per_try_timeout: toEnvoyDuration(r.perTryTimeout) } : {}),
+    retry_host_predicate: [
+      { name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': PREVIOUS_HOSTS_TYPE } },
+    ],
+    host_selection_retry_max_attempts: 5,
+    ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
+  };
+}
+
+/** Istio Percent (0–100, fractional) → Envoy FractionalPercent per million. */
+export function fractionalPercent(value: number | undefined): Json {
+  const pct = value ?? 100;
+  return { numerator: Math.round(pct * 10_000), denominator: 'MILLION' };
+}
+
+function faultConfig(f: HTTPFaultInjection): Json {
+  const out: Json = { '@type': FAULT_TYPE };
+  if (f.delay) {
+    const legacy = (f.delay as { percent?: number }).percent;
+    out['delay'] = {
+      fixed_delay: toEnvoyDuration(f.delay.fixedDelay),
+      percentage: fractionalPercent(f.delay.percentage?.value ?? legacy),
+    };
+  }
+  if (f.abort) {
+    out['abort'] = {
+      ...(f.abort.httpStatus !== undefined ? { http_status: f.abort.httpStatus } : {}),
+      ...(f.abort.grpcStatus !== undefined ? { grpc_status: grpcCode(f.abort.grpcStatus) } : {}),
+      percentage: fractionalPercent(f.abort.percentage?.value),
+    };
+  }
+  return out;
+}
+
+const GRPC_CODES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
+function grpcCode(status: string): number {
+  const i = GRPC_CODES.indexOf(status);
+  return i === -1 ? 2 : i;
+}
+
+function mirrorPolicies(route: HTTPRoute, ctx: RouteContext): Json[] {
+  const out: Json[] = [];
+  if (route.mirror) {
+    out.push({
+      cluster: destinationCluster(route.mirror, ctx),
+      runtime_fraction: { default_value: fractionalPercent(route.mirrorPercentage?.value) },
+      trace_sampled: false,
+    });
+  }
+  for (const m of route.mirrors ?? []) {
+    out.push({
+      cluster: destinationCluster(m.destination, ctx),
+      runtime_fraction: { default_value: fractionalPercent(m.percentage?.value) },
+      trace_sampled: false,
+    });
+  }
+  return out;
+}
+
+function corsConfig(route: HTTPRoute): Json {
+  const c = route.corsPolicy!;
+  const origins = (c.allowOrigins ?? [])
+    .map((sm) => stringMatcher(sm))
+    .filter((x): x is Json => x !== undefined);
+  return {
+    ...(origins.length > 0 ? { allow_origin_string_match: origins } : {}),
+    ...(c.allowMethods ? { allow_methods: c.allowMethods.join(',') } : {}),
+    ...(c.allowHeaders ? { allow_headers: c.allowHeaders.join(',') } : {}),
+    ...(c.exposeHeaders ? { expose_headers: c.exposeHeaders.join(',') } : {}),
+    ...(c.maxAge ? { max_age: String(Math.round((toMs(c.maxAge) ?? 0) / 1000)) } : {}),
+    ...(c.allowCredentials !== undefined ? { allow_credentials: c.allowCredentials } : {}),
+  };
+}
+
+function toMs(d: string): number | undefined {
+  const e = toEnvoyDuration(d);
+  return e === undefined ? undefined : Number(e.slice(0, -1)) * 1000;
+}

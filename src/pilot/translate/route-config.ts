@@ -1,0 +1,194 @@
+// RouteConfigurations: for sidecars one virtual host per service port (Istio's `reviews.default.svc
+// .cluster.local:9080`), routes from the VirtualService bound to 'mesh' for that host or a default
+// route; for gateways the virtual hosts of VirtualServices bound to the gateway.
+import type { HTTPRoute } from '../../api/types/index.ts';
+import type { MeshService } from '../../registry/index.ts';
+import { isHttpProtocol } from '../../registry/index.ts';
+import type { Json } from './clusters.ts';
+import { ISTIO_DEFAULT_RETRY, type RouteContext, retryPolicy, translateHttpRoute } from './http-route.ts';
+import { hostMatches, type IndexedVirtualService, type MeshIndex } from './mesh.ts';
+import { clusterName, type ProxyInfo } from './proxy.ts';
+
+const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+
+/** The VirtualService that governs `host` for the given gateway ('mesh' for sidecars). */
+export function virtualServiceFor(
+  index: MeshIndex,
+  host: string,
+  gateway: string,
+): IndexedVirtualService | undefined {
+  let best: IndexedVirtualService | undefined;
+  let bestScore = -1;
+  for (const vs of index.virtualServices) {
+    if (!vs.gateways.includes(gateway)) continue;
+    for (const h of vs.hosts) {
+      if (!hostMatches(h, host)) continue;
+      // An exact host beats any wildcard; a longer wildcard beats a shorter one; oldest wins ties.
+      const score = h === host ? 1_000_000 : h.length;
+      if (score > bestScore) {
+        best = vs;
+        bestScore = score;
+      }
+    }
+  }
+  return best;
+}
+
+/** Name forms a client may use for a service, as Istio lists them in a virtual host's domains. */
+export function hostAliases(service: MeshService, proxyNamespace: string): string[] {
+  const out = [service.hostname];
+  if (service.origin === 'Service') {
+    const base = `${service.name}.${service.namespace}`;
+    out.push(`${base}.svc`, base);
+    if (service.namespace === proxyNamespace) out.push(service.name);
+  }
+  out.push(...service.addresses);
+  return out;
+}
+
+function defaultRoute(service: MeshService, port: number, vhostName: string): Json {
+  return {
+    name: 'default',
+    match: { prefix: '/' },
+    route: {
+      cluster: clusterName('outbound', port, '', service.hostname),
+      timeout: '0s',
+      retry_policy: retryPolicy(ISTIO_DEFAULT_RETRY),
+    },
+    decorator: { operation: `${vhostName}/*` },
+  };
+}
+
+function routesFor(vs: IndexedVirtualService | undefined, ctx: RouteContext): Json[] {
+  const out: Json[] = [];
+  for (const http of (vs?.spec.http ?? []) as HTTPRoute[]) out.push(...translateHttpRoute(http, ctx));
+  return out;
+}
+
+function contextFor(
+  index: MeshIndex,
+  proxy: ProxyInfo,
+  namespace: string,
+  port: number,
+  gateway: string,
+  vhostName: string,
+): RouteContext {
+  return {
+    namespace,
+    port,
+    gateway,
+    proxyLabels: proxy.labels,
+    proxyNamespace: proxy.namespace,
+    vhostName,
+    portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
+  };
+}
+
+export interface SidecarVirtualHost {
+  service: MeshService;
+  port: number;
+  json: Json;
+}
+
+/** One virtual host per HTTP service port visible to the sidecar. */
+export function sidecarVirtualHosts(
+  index: MeshIndex,
+  proxy: ProxyInfo,
+  visible: MeshService[],
+): SidecarVirtualHost[] {
+  const out: SidecarVirtualHost[] = [];
+  for (const service of visible) {
+    for (const sp of service.ports) {
+      if (!isHttpProtocol(sp.protocol)) continue;
+      const name = `${service.hostname}:${sp.port}`;
+      const vs = virtualServiceFor(index, service.hostname, 'mesh');
+      const ctx = contextFor(index, proxy, vs?.namespace ?? service.namespace, sp.port, 'mesh', name);
+      const routes = routesFor(vs, ctx);
+      const aliases = hostAliases(service, proxy.namespace);
+      out.push({
+        service,
+        port: sp.port,
+        json: {
+          name,
+          domains: aliases.flatMap((a) => [a, `${a}:${sp.port}`]),
+          routes: routes.length > 0 ? routes : [defaultRoute(service, sp.port, name)],
+          include_request_attempt_count: true,
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** Per-port route tables (capture mode: route name is the port, e.g. '9080'). */
+export function perPortRouteConfigs(vhosts: SidecarVirtualHost[]): Json[] {
+  const byPort = new Map<number, Json[]>();
+  for (const v of vhosts) {
+    const list = byPort.get(v.port) ?? [];
+    list.push(v.json);
+    byPort.set(v.port, list);
+  }
+  return [...byPort].map(([port, virtual_hosts]) => ({
+    '@type': ROUTE_TYPE,
+    name: String(port),
+    virtual_hosts,
+    validate_clusters: false,
+  }));
+}
+
+/**
+ * The explicit-mode route table behind the HTTP_PROXY listener: every port in one table, so only
+ * `host:port` domains are unambiguous; bare names are kept for port 80, HTTP's default port.
+ */
+export function httpProxyRouteConfig(vhosts: SidecarVirtualHost[]): Json {
+  return {
+    '@type': ROUTE_TYPE,
+    name: 'http_proxy',
+    virtual_hosts: vhosts.map((v) => ({
+      ...v.json,
+      domains: (v.json['domains'] as string[]).filter((d) => d.includes(':') || v.port === 80),
+    })),
+    validate_clusters: false,
+  };
+}
+
+/** A gateway's route table for one server port: virtual hosts of the VirtualServices bound to it. */
+export function gatewayRouteConfig(
+  index: MeshIndex,
+  proxy: ProxyInfo,
+  routeName: string,
+  port: number,
+  servers: { gateway: string; hosts: string[] }[],
+): Json {
+  const vhosts = new Map<string, { domains: string[]; routes: Json[] }>();
+  for (const vs of index.virtualServices) {
+    for (const server of servers) {
+      if (!vs.gateways.includes(server.gateway)) continue;
+      for (const vsHost of vs.hosts) {
+        // A server host 'ns/host' or 'host'; the VirtualService's namespace must be allowed by it.
+        const allowed = server.hosts.some((h) => serverHostAllows(h, vs, vsHost));
+        if (!allowed) continue;
+        const name = `${vsHost}:${port}`;
+        const ctx = contextFor(index, proxy, vs.namespace, port, server.gateway, name);
+        const routes = routesFor(vs, ctx);
+        const existing = vhosts.get(name);
+        if (existing) existing.routes.push(...routes);
+        else vhosts.set(name, { domains: vsHost === '*' ? ['*'] : [vsHost, `${vsHost}:*`], routes });
+      }
+    }
+  }
+  return {
+    '@type': ROUTE_TYPE,
+    name: routeName,
+    virtual_hosts: [...vhosts].map(([name, v]) => ({ name, domains: v.domains, routes: v.routes })),
+    validate_clusters: false,
+  };
+}
+
+function serverHostAllows(serverHost: string, vs: IndexedVirtualService, vsHost: string): boolean {
+  const slash = serverHost.indexOf('/');
+  const ns = slash === -1 ? '*' : serverHost.slice(0, slash);
+  const host = slash === -1 ? serverHost : serverHost.slice(slash + 1);
+  if (ns !== '*' && ns !== '.' && ns !== vs.namespace) return false;
+  return hostMatches(host, vsHost) || hostMatches(vsHost, host);
+}
