@@ -363,8 +363,8 @@ export interface ClusterConfig {
   leastRequest: { choiceCount: number };
   circuitBreakers: CircuitBreakerThresholds;
   outlierDetection?: OutlierDetectionConfig;
-  /** Upstream HTTP protocol: 'http1', 'http2', or 'auto' (ALPN). */
-  upstreamProtocol: 'http1' | 'http2' | 'auto';
+  /** Upstream HTTP protocol: 'http1', 'http2', 'auto' (ALPN), or 'downstream' (the request's own). */
+  upstreamProtocol: 'http1' | 'http2' | 'auto' | 'downstream';
   /** common_http_protocol_options. */
   idleTimeoutMs: number;
   maxRequestsPerConnection: number;

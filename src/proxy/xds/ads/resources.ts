@@ -1,0 +1,93 @@
+// The proxy's accepted xDS state per type, what it refers to, and when it is complete enough to
+// run: a listener waits for the RDS routes it names and a cluster for its EDS endpoints, as Envoy's
+// warming does, so a half-delivered update never reaches the engine.
+import type {
+  ClusterConfig,
+  EndpointAssignmentConfig,
+  ListenerConfig,
+  NodeIdentity,
+  ProxySnapshot,
+  RouteConfig,
+} from '../../config/index.ts';
+
+export interface AcceptedType<T> {
+  version: string;
+  byName: Map<string, T>;
+}
+
+export interface AcceptedState {
+  listeners?: AcceptedType<ListenerConfig>;
+  clusters?: AcceptedType<ClusterConfig>;
+  routes?: AcceptedType<RouteConfig>;
+  endpoints?: AcceptedType<EndpointAssignmentConfig>;
+}
+
+/** Resources from the bootstrap that every snapshot carries alongside the dynamic ones. */
+export interface StaticResources {
+  listeners?: ListenerConfig[];
+  clusters?: ClusterConfig[];
+  admin?: ProxySnapshot['admin'];
+}
+
+/** RDS names the listeners' HTTP connection managers refer to, sorted. */
+export function referencedRoutes(listeners: Iterable<ListenerConfig>): string[] {
+  const names = new Set<string>();
+  for (const listener of listeners) {
+    const chains = listener.defaultFilterChain
+      ? [...listener.filterChains, listener.defaultFilterChain]
+      : listener.filterChains;
+    for (const chain of chains) {
+      const filter = chain.filter;
+      if (filter.kind === 'http_connection_manager' && !filter.routeConfig && filter.rdsRouteConfigName) {
+        names.add(filter.rdsRouteConfigName);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+/** EDS service names of the clusters that get their endpoints from EDS, sorted. */
+export function referencedEndpoints(clusters: Iterable<ClusterConfig>): string[] {
+  const names = new Set<string>();
+  for (const cluster of clusters) if (cluster.discovery === 'EDS') names.add(cluster.edsServiceName);
+  return [...names].sort();
+}
+
+export type Assembly =
+  | { complete: true; snapshot: ProxySnapshot }
+  | { complete: false; waitingFor: string[] };
+
+/** The snapshot the accepted state makes, or what it is still waiting for. */
+export function assembleSnapshot(
+  node: NodeIdentity,
+  state: AcceptedState,
+  statics: StaticResources,
+): Assembly {
+  const waitingFor: string[] = [];
+  if (!state.clusters) waitingFor.push('CDS');
+  if (!state.listeners) waitingFor.push('LDS');
+  const listeners = [...(statics.listeners ?? []), ...(state.listeners?.byName.values() ?? [])];
+  const clusters = [...(statics.clusters ?? []), ...(state.clusters?.byName.values() ?? [])];
+  for (const name of referencedRoutes(listeners)) {
+    if (!state.routes?.byName.has(name)) waitingFor.push(`RDS ${name}`);
+  }
+  for (const name of referencedEndpoints(clusters)) {
+    if (!state.endpoints?.byName.has(name)) waitingFor.push(`EDS ${name}`);
+  }
+  if (waitingFor.length > 0) return { complete: false, waitingFor };
+  const snapshot: ProxySnapshot = {
+    node,
+    listeners,
+    clusters,
+    routes: new Map(state.routes?.byName ?? []),
+    endpoints: new Map(state.endpoints?.byName ?? []),
+    versions: {
+      listeners: state.listeners!.version,
+      clusters: state.clusters!.version,
+      routes: state.routes?.version ?? '',
+      endpoints: state.endpoints?.version ?? '',
+    },
+  };
+  if (statics.admin) snapshot.admin = statics.admin;
+  return { complete: true, snapshot };
+}
