@@ -1,0 +1,233 @@
+// Binds listeners, picks a filter chain per connection (peeking the TLS ClientHello when the
+// listener has tls_inspector), terminates TLS with node:tls, and hands the socket to the HTTP
+// connection manager or the TCP proxy. update() swaps compiled listeners: new connections get the
+// new chains, connections already open keep the chain they were given.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import type { FilterChainConfig, ListenerConfig, RouteConfig, SocketAddress } from '../config/index.ts';
+import { type ClusterLookup, type CompiledHcm, compileHcm, serveHttp1 } from '../http/index.ts';
+import type { Counter, Gauge, StatsScope } from '../observe/index.ts';
+import { type CompiledTcpProxy, compileTcpProxy, serveTcp } from '../tcp/index.ts';
+import { type CompiledMatch, compileMatch, selectChain } from './chain-match.ts';
+import { MAX_HELLO_BYTES, peekClientHello } from './client-hello.ts';
+
+interface CompiledChain {
+  name: string;
+  tls: { context: SecureContext; requestCert: boolean; alpn: string[] } | undefined;
+  http: CompiledHcm | undefined;
+  tcp: CompiledTcpProxy | undefined;
+}
+
+interface ListenerStats {
+  downstreamCxTotal: Counter;
+  downstreamCxActive: Gauge;
+  downstreamCxDestroy: Counter;
+  noFilterChainMatch: Counter;
+}
+
+interface CompiledListener {
+  config: ListenerConfig;
+  chains: CompiledMatch<CompiledChain>[];
+  defaultChain: CompiledChain | undefined;
+  inspectTls: boolean;
+  stats: ListenerStats;
+}
+
+export interface ListenerContext {
+  clusters: ClusterLookup;
+  stats: StatsScope;
+  routes: ReadonlyMap<string, RouteConfig>;
+}
+
+function compileChain(fc: FilterChainConfig, ctx: ListenerContext): CompiledChain | string[] {
+  let tls: CompiledChain['tls'];
+  if (fc.tls) {
+    if (!fc.tls.certificateChain || !fc.tls.privateKey) {
+      return [`filter chain ${fc.name}: TLS needs an inline certificate (SDS secrets are not resolved here)`];
+    }
+    try {
+      const context = createSecureContext({
+        cert: fc.tls.certificateChain,
+        key: fc.tls.privateKey,
+        ca: fc.tls.trustedCa,
+      });
+      tls = { context, requestCert: fc.tls.requireClientCertificate, alpn: fc.tls.alpnProtocols };
+    } catch (err) {
+      return [`filter chain ${fc.name}: bad TLS certificate or key: ${(err as Error).message}`];
+    }
+  }
+  if (fc.filter.kind === 'http_connection_manager') {
+    const r = compileHcm(fc.filter, ctx);
+    if (!r.ok) return r.errors.map((e) => `filter chain ${fc.name}: ${e}`);
+    return { name: fc.name, tls, http: r.hcm, tcp: undefined };
+  }
+  const r = compileTcpProxy(fc.filter, ctx);
+  if (!r.ok) return r.errors.map((e) => `filter chain ${fc.name}: ${e}`);
+  return { name: fc.name, tls, http: undefined, tcp: r.tcp };
+}
+
+export function compileListener(cfg: ListenerConfig, ctx: ListenerContext): CompiledListener | string[] {
+  const errors: string[] = [];
+  const chains: CompiledMatch<CompiledChain>[] = [];
+  for (const fc of cfg.filterChains) {
+    const c = compileChain(fc, ctx);
+    if (Array.isArray(c)) {
+      errors.push(...c);
+      continue;
+    }
+    const m = compileMatch(fc.match, c);
+    if (typeof m === 'string') errors.push(`filter chain ${fc.name}: ${m}`);
+    else chains.push(m);
+  }
+  let defaultChain: CompiledChain | undefined;
+  if (cfg.defaultFilterChain) {
+    const c = compileChain(cfg.defaultFilterChain, ctx);
+    if (Array.isArray(c)) errors.push(...c);
+    else defaultChain = c;
+  }
+  if (errors.length > 0) return errors.map((e) => `listener ${cfg.name}: ${e}`);
+  const scope = ctx.stats.scope(`listener.${cfg.statPrefix}.`);
+  return {
+    config: cfg,
+    chains,
+    defaultChain,
+    inspectTls: cfg.listenerFilters.includes('envoy.filters.listener.tls_inspector'),
+    stats: {
+      downstreamCxTotal: scope.counter('downstream_cx_total'),
+      downstreamCxActive: scope.gauge('downstream_cx_active'),
+      downstreamCxDestroy: scope.counter('downstream_cx_destroy'),
+      noFilterChainMatch: scope.counter('no_filter_chain_match'),
+    },
+  };
+}
+
+/** A bound listener whose compiled config can be swapped. */
+export class ActiveListener {
+  current: CompiledListener;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  address: SocketAddress;
+
+  private constructor(compiled: CompiledListener, server: Server, address: SocketAddress) {
+    this.current = compiled;
+    this.server = server;
+    this.address = address;
+  }
+
+  static bind(compiled: CompiledListener): Promise<ActiveListener> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true });
+      let active: ActiveListener | undefined;
+      server.on('connection', (s) => active?.accept(s));
+      server.once('error', reject);
+      const { host, port } = compiled.config.address;
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        const a = server.address();
+        const bound = typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port };
+        active = new ActiveListener(compiled, server, bound);
+        resolve(active);
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    const l = this.current;
+    l.stats.downstreamCxTotal.inc();
+    l.stats.downstreamCxActive.inc();
+    this.sockets.add(socket);
+    socket.on('close', () => {
+      l.stats.downstreamCxActive.dec();
+      l.stats.downstreamCxDestroy.inc();
+      this.sockets.delete(socket);
+    });
+    socket.on('error', () => {});
+    if (!l.inspectTls) {
+      this.dispatch(l, socket, undefined, 'raw_buffer', '', []);
+      return;
+    }
+    let buf: Buffer | undefined;
+    const onPeek = (chunk: Buffer) => {
+      buf = buf ? Buffer.concat([buf, chunk]) : chunk;
+      const r = peekClientHello(buf);
+      if (r.kind === 'incomplete' && buf.length < MAX_HELLO_BYTES) return;
+      socket.off('data', onPeek);
+      socket.pause();
+      if (r.kind === 'tls') this.dispatch(l, socket, buf, 'tls', r.serverName, r.alpn);
+      else this.dispatch(l, socket, buf, 'raw_buffer', '', []);
+    };
+    socket.on('data', onPeek);
+  }
+
+  private dispatch(
+    l: CompiledListener,
+    socket: Socket,
+    initial: Buffer | undefined,
+    transportProtocol: 'raw_buffer' | 'tls',
+    serverName: string,
+    alpn: string[],
+  ): void {
+    const chain =
+      selectChain(l.chains, {
+        destinationPort: socket.localPort ?? 0,
+        destinationIp: socket.localAddress ?? '',
+        sourceIp: socket.remoteAddress ?? '',
+        serverName,
+        transportProtocol,
+        alpn,
+      }) ?? l.defaultChain;
+    if (!chain) {
+      l.stats.noFilterChainMatch.inc();
+      socket.destroy();
+      return;
+    }
+    const info = {
+      scheme: 'http' as 'http' | 'https',
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: `${socket.localAddress}:${socket.localPort}`,
+      requestedServerName: serverName || undefined,
+    };
+    if (chain.tls) {
+      if (initial) socket.unshift(initial);
+      const tlsSocket = new TLSSocket(socket, {
+        isServer: true,
+        secureContext: chain.tls.context,
+        requestCert: chain.tls.requestCert,
+        rejectUnauthorized: chain.tls.requestCert,
+        ALPNProtocols: chain.tls.alpn.length > 0 ? chain.tls.alpn : undefined,
+      });
+      tlsSocket.on('error', () => socket.destroy());
+      tlsSocket.once('secure', () => {
+        info.scheme = 'https';
+        this.serve(chain, tlsSocket, info, undefined);
+      });
+      socket.resume();
+      return;
+    }
+    if (socket.isPaused()) socket.resume();
+    this.serve(chain, socket, info, initial);
+  }
+
+  private serve(
+    chain: CompiledChain,
+    socket: Socket,
+    info: Parameters<typeof serveHttp1>[2],
+    initial: Buffer | undefined,
+  ): void {
+    if (chain.http) serveHttp1(socket, chain.http, info, initial);
+    else if (chain.tcp) serveTcp(socket, chain.tcp, initial);
+  }
+
+  /** Stops accepting; open connections are left to finish (drain). `force` closes them too. */
+  close(force = false): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      if (force) for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+}

@@ -1,0 +1,162 @@
+// Envoy's tcp_proxy network filter: pick a cluster (or a weighted one), a host, connect, and pipe
+// bytes both ways with backpressure until either side closes or the idle timeout passes.
+import type { Socket } from 'node:net';
+import type { TcpProxyConfig } from '../config/index.ts';
+import { type AccessLogSink, type ClusterLookup, openAccessLogs } from '../http/index.ts';
+import { type Counter, type Gauge, newStreamInfo, ResponseFlag, type StatsScope } from '../observe/index.ts';
+
+interface TcpStats {
+  downstreamCxTotal: Counter;
+  downstreamCxNoRoute: Counter;
+  downstreamCxRxBytesTotal: Counter;
+  downstreamCxTxBytesTotal: Counter;
+  downstreamFlowControlPausedReadingTotal: Counter;
+  idleTimeout: Counter;
+  upstreamFlushTotal: Counter;
+  upstreamFlushActive: Gauge;
+}
+
+export interface CompiledTcpProxy {
+  readonly config: TcpProxyConfig;
+  readonly stats: TcpStats;
+  readonly clusters: ClusterLookup;
+  readonly accessLogs: AccessLogSink[];
+  pickCluster(random: number): string;
+}
+
+export function compileTcpProxy(
+  config: TcpProxyConfig,
+  ctx: { clusters: ClusterLookup; stats: StatsScope },
+): { ok: true; tcp: CompiledTcpProxy } | { ok: false; errors: string[] } {
+  const logs = openAccessLogs(config.accessLog);
+  if (!logs.ok) return logs;
+  const weighted = config.weightedClusters ?? [];
+  const total = weighted.reduce((a, w) => a + w.weight, 0);
+  if (!config.cluster && total <= 0)
+    return { ok: false, errors: ['tcp_proxy: no cluster and no weighted_clusters'] };
+  const scope = ctx.stats.scope(`tcp.${config.statPrefix}.`);
+  const stats: TcpStats = {
+    downstreamCxTotal: scope.counter('downstream_cx_total'),
+    downstreamCxNoRoute: scope.counter('downstream_cx_no_route'),
+    downstreamCxRxBytesTotal: scope.counter('downstream_cx_rx_bytes_total'),
+    downstreamCxTxBytesTotal: scope.counter('downstream_cx_tx_bytes_total'),
+    downstreamFlowControlPausedReadingTotal: scope.counter('downstream_flow_control_paused_reading_total'),
+    idleTimeout: scope.counter('idle_timeout'),
+    upstreamFlushTotal: scope.counter('upstream_flush_total'),
+    upstreamFlushActive: scope.gauge('upstream_flush_active'),
+  };
+  const pickCluster = (random: number): string => {
+    if (config.cluster) return config.cluster;
+    let x = random * total;
+    for (const w of weighted) {
+      if (x < w.weight) return w.name;
+      x -= w.weight;
+    }
+    return weighted[weighted.length - 1]!.name;
+  };
+  return { ok: true, tcp: { config, stats, clusters: ctx.clusters, accessLogs: logs.sinks, pickCluster } };
+}
+
+/** Proxies one accepted (or TLS-terminated) connection. `initial` are bytes already read. */
+export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer): void {
+  const stats = tcp.stats;
+  stats.downstreamCxTotal.inc();
+  const info = newStreamInfo(Date.now());
+  const name = tcp.pickCluster(Math.random());
+  info.upstreamCluster = name;
+  info.downstreamRemoteAddress = `${down.remoteAddress}:${down.remotePort}`;
+  let up: Socket | undefined;
+  let finished = false;
+  let idle: ByteIdleTimer | undefined;
+  const held: Buffer[] = initial && initial.length > 0 ? [initial] : [];
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    idle?.stop();
+    info.durationMs = Date.now() - info.startTimeMs;
+    info.bytesReceived = down.bytesRead;
+    info.bytesSent = down.bytesWritten;
+    stats.downstreamCxRxBytesTotal.inc(down.bytesRead);
+    stats.downstreamCxTxBytesTotal.inc(down.bytesWritten);
+    for (const log of tcp.accessLogs) log.log(info);
+  };
+  const onEarlyData = (chunk: Buffer) => held.push(chunk);
+  down.on('data', onEarlyData);
+  down.on('error', () => {});
+  down.on('close', () => {
+    finish();
+    up?.destroy();
+  });
+  const cluster = tcp.clusters.get(name);
+  if (!cluster) {
+    stats.downstreamCxNoRoute.inc();
+    info.responseFlags |= ResponseFlag.NoClusterFound;
+    down.destroy();
+    return;
+  }
+  const host = cluster.chooseHost();
+  if (!host) {
+    cluster.stats.upstreamCxNoneHealthy.inc();
+    info.responseFlags |= ResponseFlag.NoHealthyUpstream;
+    down.destroy();
+    return;
+  }
+  info.upstreamHost = host.addressText;
+  idle =
+    tcp.config.idleTimeoutMs > 0
+      ? new ByteIdleTimer(
+          tcp.config.idleTimeoutMs,
+          () => {
+            stats.idleTimeout.inc();
+            down.destroy();
+          },
+          () => down.bytesRead + down.bytesWritten,
+        )
+      : undefined;
+  cluster.connect(host, (failure, socket) => {
+    if (failure || !socket) {
+      info.responseFlags |=
+        failure?.responseFlag === 'UO'
+          ? ResponseFlag.UpstreamOverflow
+          : ResponseFlag.UpstreamConnectionFailure;
+      info.upstreamTransportFailureReason = failure?.message;
+      down.destroy();
+      return;
+    }
+    if (down.destroyed) {
+      socket.destroy();
+      return;
+    }
+    up = socket;
+    down.off('data', onEarlyData);
+    socket.on('error', () => {});
+    socket.on('close', () => down.destroy());
+    for (const b of held) socket.write(b);
+    held.length = 0;
+    // pipe() gives backpressure both ways and propagates half-close (FIN) as Envoy does.
+    down.pipe(socket);
+    socket.pipe(down);
+    socket.on('drain', () => {});
+    down.on('pause', () => stats.downstreamFlowControlPausedReadingTotal.inc());
+  });
+}
+
+/** Idle when no byte moved either way for `ms` (checked by byte counts, not per chunk). */
+class ByteIdleTimer {
+  private last = -1;
+  private readonly timer: NodeJS.Timeout;
+  constructor(ms: number, onIdle: () => void, bytes: () => number) {
+    this.timer = setInterval(() => {
+      const now = bytes();
+      if (now === this.last) {
+        this.stop();
+        onIdle();
+      }
+      this.last = now;
+    }, ms);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
