@@ -25,12 +25,21 @@ export interface MatchInput {
 }
 
 export interface CompiledMatch {
+  /**
+   * The path test as data, so the table's loop can run the common cases (case-sensitive prefix
+   * and exact path) inline at one monomorphic call site: 'other' means call pathTest.
+   */
+  readonly pathKind: 'prefix' | 'path' | 'other';
+  readonly pathValue: string;
+  readonly pathTest: PathFn;
+  /** Everything but the path (headers, query, grpc, fraction); undefined when there is nothing. */
+  readonly rest: ((input: MatchInput) => boolean) | undefined;
   matches(input: MatchInput): boolean;
   /** Undefined when the route matches, else why not. */
   explain(input: MatchInput): string | undefined;
 }
 
-type PathFn = (path: string, queryStart: number, pathNoQuery: string) => boolean;
+export type PathFn = (path: string, queryStart: number, pathNoQuery: string) => boolean;
 
 function compilePath(p: PathMatchConfig, caseSensitive: boolean): RegexResult<PathFn> {
   const v = caseSensitive ? p.value : asciiLower(p.value);
@@ -205,15 +214,18 @@ export function compileMatch(
   const nHeaders = headerFns.length;
   const nQuery = queryFns.length;
 
-  const matches = (input: MatchInput): boolean => {
+  const rest = (input: MatchInput): boolean => {
     const req = input.req;
-    if (!pathFn(req.path, input.queryStart, input.pathNoQuery)) return false;
     for (let i = 0; i < nHeaders; i++) if (!headerFns[i]!(req)) return false;
     for (let i = 0; i < nQuery; i++) if (!queryFns[i]!(req, input.queryStart)) return false;
     if (grpc && !isGrpcRequest(req)) return false;
     if (fraction !== undefined && !(input.random < fraction)) return false;
     return true;
   };
+  const hasRest = nHeaders > 0 || nQuery > 0 || grpc || fraction !== undefined;
+  const matches = (input: MatchInput): boolean =>
+    pathFn(input.req.path, input.queryStart, input.pathNoQuery) && (!hasRest || rest(input));
+  const fast = m.caseSensitive && (m.path.kind === 'prefix' || m.path.kind === 'path');
 
   const explain = (input: MatchInput): string | undefined => {
     const req = input.req;
@@ -237,5 +249,15 @@ export function compileMatch(
     }
     return undefined;
   };
-  return { ok: true, value: { matches, explain } };
+  return {
+    ok: true,
+    value: {
+      pathKind: fast ? (m.path.kind as 'prefix' | 'path') : 'other',
+      pathValue: m.path.value,
+      pathTest: pathFn,
+      rest: hasRest ? rest : undefined,
+      matches,
+      explain,
+    },
+  };
 }

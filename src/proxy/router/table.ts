@@ -46,10 +46,20 @@ class Table implements RouteTable {
     if (found === undefined) return NO_ROUTE;
     const entries = found.value.entries;
     const input = this.fill(req, random);
+    const path = req.path;
+    const noQuery = input.pathNoQuery;
     let decision: RouteDecision = NO_ROUTE;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      if (e.match.matches(input)) {
+      const m = e.match;
+      const kind = m.pathKind;
+      const pathOk =
+        kind === 'prefix'
+          ? path.startsWith(m.pathValue)
+          : kind === 'path'
+            ? noQuery === m.pathValue
+            : m.pathTest(path, input.queryStart, noQuery);
+      if (pathOk && (m.rest === undefined || m.rest(input))) {
         decision = e.decide(input);
         break;
       }
