@@ -3,6 +3,7 @@
 // codes the way istioctl/kubectl users expect: 0 ok, 1 the command ran and found a problem, 2 usage.
 import { Command, CommanderError } from 'commander';
 import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processContext } from './context.ts';
+import { registerProxy } from './proxy.ts';
 import { registerValidate } from './validate.ts';
 import { registerVersion } from './version.ts';
 
@@ -23,6 +24,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr(s),
     });
   registerVersion(program, ctx);
+  registerProxy(program, ctx);
   registerValidate(program, ctx);
   return program;
 }

@@ -1,0 +1,54 @@
+// `weft proxy --bootstrap <file>`: run the data-plane proxy from an Envoy v3 bootstrap (YAML or
+// JSON). Decode errors are printed as file:line and exit 1; SIGTERM/SIGINT and the admin
+// /quitquitquit drain the listeners and exit.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { snapshotFromBootstrap, startProxy } from '../proxy/index.ts';
+import { loadBootstrap } from '../proxy/xds/index.ts';
+import { type CliContext, EXIT_FAILED } from './context.ts';
+
+export function registerProxy(program: Command, ctx: CliContext): void {
+  program
+    .command('proxy')
+    .description('Run the proxy from an Envoy v3 bootstrap file (YAML or JSON)')
+    .requiredOption('--bootstrap <file>', 'bootstrap file')
+    .option('--drain-ms <ms>', 'how long to let open connections finish on shutdown', '5000')
+    .action(async (opts: { bootstrap: string; drainMs: string }) => {
+      let text: string;
+      try {
+        text = await readFile(opts.bootstrap, 'utf8');
+      } catch (err) {
+        ctx.stderr(`error: cannot read ${opts.bootstrap}: ${(err as Error).message}\n`);
+        ctx.exitCode = EXIT_FAILED;
+        return;
+      }
+      const loaded = loadBootstrap(text, opts.bootstrap);
+      if (!loaded.ok) {
+        for (const e of loaded.errors)
+          ctx.stderr(`${e.file}:${e.line}: ${e.path ? e.path + ': ' : ''}${e.message}\n`);
+        ctx.exitCode = EXIT_FAILED;
+        return;
+      }
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+      const proxy = await startProxy({
+        snapshot: snapshotFromBootstrap(loaded.value),
+        onShutdown: () => stop(),
+      });
+      const onSignal = () => stop();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      const listeners = [...proxy.addresses()].map(([n, a]) => `${n}=${a.host}:${a.port}`).join(' ');
+      const admin = proxy.adminAddress();
+      ctx.stdout(
+        `weft proxy ready: listeners ${listeners || '(none)'}${admin ? ` admin=${admin.host}:${admin.port}` : ''}\n`,
+      );
+      await stopped;
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      ctx.stdout('weft proxy draining\n');
+      await proxy.close(Number(opts.drainMs));
+    });
+}
