@@ -24,6 +24,9 @@ import type {
 const PANIC_THRESHOLD = 0.5;
 /** How many times a pick that lands on an excluded host is redrawn (best effort, like Envoy). */
 const EXCLUDE_ATTEMPTS = 5;
+// Redraws step the hash by multiples of 2^64/phi so each lands on an unrelated part of the ring.
+const GOLDEN = 0x9e3779b97f4a7c15n;
+const MASK64 = 0xffffffffffffffffn;
 
 export class Cluster implements UpstreamCluster {
   readonly name: string;
@@ -136,7 +139,7 @@ export class Cluster implements UpstreamCluster {
     if (exclude && exclude.size > 0) {
       // Hash balancers redraw with a perturbed hash; others just pick again.
       for (let i = 1; i <= EXCLUDE_ATTEMPTS && exclude.has(host!); i++) {
-        host = this.lb.choose(hash === undefined ? undefined : (hash + BigInt(i)) & 0xffffffffffffffffn);
+        host = this.lb.choose(hash === undefined ? undefined : (hash + BigInt(i) * GOLDEN) & MASK64);
       }
     }
     return host;

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LbPolicy } from '../config/index.ts';
+import { StatsStore } from '../observe/index.ts';
+import { assignment, clusterConfig, seeded } from './fixtures.test.ts';
+import { ClusterManager, type UpstreamCluster, xxHash64 } from './index.ts';
+
+function build(
+  policy: LbPolicy,
+  endpoints: { host: string; port: number; weight?: number; health?: 'HEALTHY' | 'UNHEALTHY' }[],
+): { cm: ClusterManager; cluster: UpstreamCluster } {
+  const cm = new ClusterManager(new StatsStore(), { random: seeded(42) });
+  const errors = cm.update({
+    clusters: [clusterConfig('c', { lbPolicy: policy, maglev: { tableSize: 65537 } })],
+    endpoints: new Map([['c', assignment('c', endpoints)]]),
+  });
+  assert.deepEqual(errors, []);
+  return { cm, cluster: cm.get('c')! };
+}
+
+const three = [
+  { host: '10.0.0.1', port: 80 },
+  { host: '10.0.0.2', port: 80 },
+  { host: '10.0.0.3', port: 80 },
+];
+
+function counts(cluster: UpstreamCluster, n: number, hash?: (i: number) => bigint): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const h = cluster.chooseHost(hash ? { hash: hash(i) } : undefined)!;
+    m.set(h.addressText, (m.get(h.addressText) ?? 0) + 1);
+  }
+  return m;
+}
+
+test('round robin with equal weights rotates exactly', () => {
+  const { cluster } = build('ROUND_ROBIN', three);
+  const first = [0, 1, 2].map(() => cluster.chooseHost()!.addressText);
+  assert.equal(new Set(first).size, 3);
+  for (let round = 0; round < 5; round++) {
+    assert.deepEqual(
+      [0, 1, 2].map(() => cluster.chooseHost()!.addressText),
+      first,
+    );
+  }
+});
+
+test('weighted round robin honours ratios exactly and spreads picks (smooth)', () => {
+  const { cluster } = build('ROUND_ROBIN', [
+    { host: '10.0.0.1', port: 80, weight: 5 },
+    { host: '10.0.0.2', port: 80, weight: 1 },
+  ]);
+  const picks = Array.from({ length: 60 }, () => cluster.chooseHost()!.addressText);
+  assert.equal(picks.filter((p) => p === '10.0.0.1:80').length, 50);
+  assert.equal(picks.filter((p) => p === '10.0.0.2:80').length, 10);
+  // Smooth: the light host never gets two picks in a row.
+  for (let i = 1; i < picks.length; i++)
+    assert.ok(!(picks[i] === '10.0.0.2:80' && picks[i - 1] === picks[i]));
+});
+
+test('least request (P2C) avoids the loaded host', () => {
+  const { cluster } = build('LEAST_REQUEST', three);
+  const busy = cluster.hosts[0]!;
+  busy.stats.rqActive = 10;
+  const c = counts(cluster, 3000);
+  // A busy host wins only when both samples land on it: about 1/9 of picks.
+  assert.ok(
+    (c.get(busy.addressText) ?? 0) < 3000 * 0.16,
+    `busy host picked ${c.get(busy.addressText)} times`,
+  );
+  assert.ok((c.get('10.0.0.2:80') ?? 0) > 1000);
+  busy.stats.rqActive = 0;
+});
+
+test('weighted least request follows weight / (active + 1)', () => {
+  const { cluster } = build('LEAST_REQUEST', [
+    { host: '10.0.0.1', port: 80, weight: 2 },
+    { host: '10.0.0.2', port: 80, weight: 1 },
+  ]);
+  let c = counts(cluster, 300);
+  assert.equal(c.get('10.0.0.1:80'), 200);
+  cluster.hosts[0]!.stats.rqActive = 3; // effective weight 2/4 = 0.5 against 1
+  c = counts(cluster, 300);
+  assert.ok(c.get('10.0.0.2:80')! > c.get('10.0.0.1:80')!);
+});
+
+test('random spreads over all hosts', () => {
+  const { cluster } = build('RANDOM', three);
+  const c = counts(cluster, 3000);
+  for (const h of three) assert.ok(c.get(`${h.host}:80`)! > 800);
+});
+
+for (const policy of ['RING_HASH', 'MAGLEV'] as const) {
+  test(`${policy}: same hash same host, even spread, minimal movement when a host goes`, () => {
+    const five = [1, 2, 3, 4, 5].map((i) => ({ host: `10.0.1.${i}`, port: 9080 }));
+    const { cm, cluster } = build(policy, five);
+    const keys = Array.from({ length: 2000 }, (_, i) => xxHash64(`user-${i}`));
+    const before = keys.map((k) => cluster.chooseHost({ hash: k })!.addressText);
+    assert.deepEqual(
+      keys.map((k) => cluster.chooseHost({ hash: k })!.addressText),
+      before,
+    );
+    const spread = new Map<string, number>();
+    for (const b of before) spread.set(b, (spread.get(b) ?? 0) + 1);
+    for (const h of five) assert.ok(spread.get(`${h.host}:9080`)! > 200, `${policy} spread ${[...spread]}`);
+    // Remove one host: keys on it move; few others do. (Random reassignment would move ~75 %.
+    // The ring keeps its minimum size, so survivors gain entries and take some keys from each
+    // other, as in Envoy; Maglev's table is rebuilt with small churn.)
+    cm.update({
+      clusters: [clusterConfig('c', { lbPolicy: policy })],
+      endpoints: new Map([['c', assignment('c', five.slice(0, 4))]]),
+    });
+    const after = keys.map((k) => cluster.chooseHost({ hash: k })!.addressText);
+    let movedOthers = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (before[i] !== '10.0.1.5:9080' && after[i] !== before[i]) movedOthers++;
+      assert.notEqual(after[i], '10.0.1.5:9080');
+    }
+    assert.ok(
+      movedOthers <= keys.length * (policy === 'MAGLEV' ? 0.05 : 0.2),
+      `${policy}: ${movedOthers} keys moved between surviving hosts`,
+    );
+    // No hash: still answers (random), as Envoy does.
+    assert.ok(cluster.chooseHost());
+  });
+}
+
+test('ring size honours the minimum and weights', () => {
+  const { cluster } = build('RING_HASH', [
+    { host: '10.0.0.1', port: 80, weight: 3 },
+    { host: '10.0.0.2', port: 80, weight: 1 },
+  ]);
+  const c = counts(cluster, 4000, (i) => xxHash64(`k${i}`));
+  const ratio = c.get('10.0.0.1:80')! / c.get('10.0.0.2:80')!;
+  assert.ok(ratio > 2.2 && ratio < 4, `ratio ${ratio}`);
+});
+
+test('healthy-host filtering and the 50% panic threshold', () => {
+  const stats = new StatsStore();
+  const cm = new ClusterManager(stats, { random: seeded(1) });
+  const eps = [
+    { host: '10.0.0.1', port: 80 },
+    { host: '10.0.0.2', port: 80 },
+    { host: '10.0.0.3', port: 80, health: 'UNHEALTHY' as const },
+  ];
+  cm.update({ clusters: [clusterConfig('c')], endpoints: new Map([['c', assignment('c', eps)]]) });
+  const c = cm.get('c')!;
+  assert.ok(!counts(c, 30).has('10.0.0.3:80'));
+  assert.equal(stats.gauge('cluster.c.membership_healthy').value, 2);
+  assert.equal(stats.gauge('cluster.c.membership_total').value, 3);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 0);
+  // 1 of 3 healthy: below 50 %, so Envoy balances over all hosts and counts the panic.
+  eps[1] = { host: '10.0.0.2', port: 80, health: 'UNHEALTHY' };
+  cm.update({ clusters: [clusterConfig('c')], endpoints: new Map([['c', assignment('c', eps)]]) });
+  assert.equal(counts(c, 30).size, 3);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 30);
+});
+
+test('exclude steers away from previous hosts; no hosts gives undefined', () => {
+  const { cluster } = build('RING_HASH', three);
+  const h = cluster.chooseHost({ hash: 123n })!;
+  const other = cluster.chooseHost({ hash: 123n, exclude: new Set([h]) })!;
+  assert.notEqual(other, h);
+  const empty = new ClusterManager(new StatsStore());
+  empty.update({ clusters: [clusterConfig('e')], endpoints: new Map() });
+  assert.equal(empty.get('e')!.chooseHost(), undefined);
+});
+
+test('update keeps hosts with unchanged addresses and reports unsupported clusters', () => {
+  const stats = new StatsStore();
+  const cm = new ClusterManager(stats);
+  const cfg = clusterConfig('c');
+  cm.update({ clusters: [cfg], endpoints: new Map([['c', assignment('c', three)]]) });
+  const c = cm.get('c')!;
+  const kept = c.hosts[1]!;
+  const errors = cm.update({
+    clusters: [
+      cfg,
+      clusterConfig('od', { discovery: 'ORIGINAL_DST' }),
+      clusterConfig('dns', {
+        discovery: 'STRICT_DNS',
+        loadAssignment: assignment('dns', [{ host: 'reviews', port: 9080 }]),
+      }),
+      clusterConfig('mg', { lbPolicy: 'MAGLEV', maglev: { tableSize: 1000 } }),
+    ],
+    endpoints: new Map([['c', assignment('c', [three[1]!, { host: '10.0.0.9', port: 80 }])]]),
+  });
+  assert.equal(cm.get('c'), c);
+  assert.equal(c.hosts[0], kept);
+  assert.equal(c.hosts.length, 2);
+  assert.deepEqual(
+    errors.map((e) => e.cluster),
+    ['od', 'dns', 'mg'],
+  );
+  assert.match(errors[0]!.message, /ORIGINAL_DST clusters are not supported yet/);
+  assert.match(errors[1]!.message, /DNS resolution is not implemented/);
+  assert.match(errors[2]!.message, /must be prime/);
+});
