@@ -176,8 +176,11 @@ export class UpstreamExchange {
       headers.add('server', cfg.serverName);
     if (!headers.has('date')) headers.add('date', httpDate());
     if (!noBody) {
-      if (h.chunked) headers.set('transfer-encoding', 'chunked');
-      else if (h.contentLength < 0) {
+      if (h.chunked) {
+        // Decoded on the way in, re-framed on the way out (trailers included).
+        this.chunkedDown = true;
+        headers.set('transfer-encoding', 'chunked');
+      } else if (h.contentLength < 0) {
         if (stream.head.versionMinor === 1) {
           this.chunkedDown = true;
           headers.set('transfer-encoding', 'chunked');
