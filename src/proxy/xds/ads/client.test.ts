@@ -1,0 +1,285 @@
+// The ADS client against the real ADS server over gRPC on loopback, with the real decoders.
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import { AdsServer } from '../../../pilot/xds/index.ts';
+import {
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  HTTP_CONNECTION_MANAGER_TYPE,
+  type JsonObject,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+  ROUTER_TYPE,
+} from '../../../xds/index.ts';
+import type { NodeIdentity, ProxySnapshot } from '../../config/index.ts';
+import { decodeBootstrap } from '../decode/index.ts';
+import { AdsClient, adsTargetFromBootstrap, Backoff } from './index.ts';
+
+const NODE: NodeIdentity = {
+  id: 'sidecar~127.0.0.1~productpage-v1-1.default~default.svc.cluster.local',
+  cluster: 'productpage.default',
+  metadata: { NAMESPACE: 'default', LABELS: { app: 'productpage' } },
+};
+const REVIEWS = 'outbound|9080||reviews.default.svc.cluster.local';
+
+/** The mesh config the generators read; tests mutate it and call configChanged(). */
+interface Mesh {
+  regex: string;
+  endpointPort: number;
+}
+
+function listener(): JsonObject {
+  return {
+    '@type': LISTENER_TYPE,
+    name: '0.0.0.0_9080',
+    address: { socket_address: { address: '127.0.0.1', port_value: 9080 } },
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': HTTP_CONNECTION_MANAGER_TYPE,
+              stat_prefix: 'outbound_0.0.0.0_9080',
+              rds: { route_config_name: '9080', config_source: { ads: {}, resource_api_version: 'V3' } },
+              http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function serve(mesh: Mesh): AdsServer {
+  const server = new AdsServer({ debounce: { afterMs: 10, maxMs: 100 } });
+  server.register(LISTENER_TYPE, () => ({ resources: [listener()] }));
+  server.register(CLUSTER_TYPE, () => ({
+    resources: [
+      {
+        '@type': CLUSTER_TYPE,
+        name: REVIEWS,
+        type: 'EDS',
+        eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+        connect_timeout: '1s',
+      },
+    ],
+  }));
+  server.register(ENDPOINT_TYPE, () => ({
+    resources: [
+      {
+        '@type': ENDPOINT_TYPE,
+        cluster_name: REVIEWS,
+        endpoints: [
+          {
+            lb_endpoints: [
+              {
+                endpoint: {
+                  address: { socket_address: { address: '127.0.0.1', port_value: mesh.endpointPort } },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  }));
+  server.register(ROUTE_TYPE, () => ({
+    resources: [
+      {
+        '@type': ROUTE_TYPE,
+        name: '9080',
+        virtual_hosts: [
+          {
+            name: 'reviews',
+            domains: ['*'],
+            routes: [{ match: { safe_regex: { regex: mesh.regex } }, route: { cluster: REVIEWS } }],
+          },
+        ],
+      },
+    ],
+  }));
+  return server;
+}
+
+function connect(t: TestContext, port: number, snapshots: ProxySnapshot[]): AdsClient {
+  const client = new AdsClient({
+    address: `127.0.0.1:${port}`,
+    node: NODE,
+    onSnapshot: (s) => snapshots.push(s),
+    backoff: { initialMs: 20, maxMs: 100 },
+  });
+  client.start();
+  t.after(() => client.stop());
+  return client;
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const allSynced = (server: AdsServer): boolean =>
+  server.status().length === 1 && server.status()[0]!.types.every((s) => s.status === 'SYNCED');
+
+const endpointPort = (s: ProxySnapshot): number | undefined =>
+  s.endpoints.get(REVIEWS)?.localities[0]?.endpoints[0]?.address.port;
+
+test('CDS, EDS, LDS and RDS arrive, are ACKed, and make exactly one snapshot', async (t) => {
+  const mesh: Mesh = { regex: '/reviews/.*', endpointPort: 40001 };
+  const server = serve(mesh);
+  const port = await server.listen('127.0.0.1:0');
+  t.after(() => server.close());
+  const snapshots: ProxySnapshot[] = [];
+  connect(t, port, snapshots);
+
+  await waitFor('every type SYNCED', () => allSynced(server));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(snapshots.length, 1);
+  const s = snapshots[0]!;
+  assert.deepEqual(
+    s.listeners.map((l) => l.name),
+    ['0.0.0.0_9080'],
+  );
+  assert.deepEqual(
+    s.clusters.map((c) => c.name),
+    [REVIEWS],
+  );
+  assert.deepEqual([...s.routes.keys()], ['9080']);
+  assert.equal(endpointPort(s), 40001);
+  assert.equal(s.node.id, NODE.id);
+  assert.ok(s.versions.listeners && s.versions.routes);
+  const status = server.status()[0]!;
+  assert.deepEqual(status.types.find((x) => x.type === 'RDS')!.resourceNames, ['9080']);
+  assert.deepEqual(status.types.find((x) => x.type === 'EDS')!.resourceNames, [REVIEWS]);
+});
+
+test('an invalid route is NACKed with the reason, the previous snapshot keeps serving, a fix is ACKed', async (t) => {
+  const mesh: Mesh = { regex: '/reviews/.*', endpointPort: 40001 };
+  const server = serve(mesh);
+  const port = await server.listen('127.0.0.1:0');
+  t.after(() => server.close());
+  const snapshots: ProxySnapshot[] = [];
+  const client = connect(t, port, snapshots);
+  await waitFor('initial sync', () => allSynced(server) && snapshots.length === 1);
+
+  mesh.regex = '/reviews/(';
+  server.configChanged();
+  const rds = () => server.status()[0]!.types.find((x) => x.type === 'RDS')!;
+  await waitFor('the NACK', () => rds().lastNack !== undefined);
+  assert.equal(rds().status, 'STALE');
+  assert.match(rds().lastNack!.message, /RouteConfiguration '9080': invalid regex '\/reviews\/\('/);
+  assert.match(rds().lastNack!.message, /virtual_hosts\[0\]\.routes\[0\]\.match\.safe_regex\.regex/);
+  assert.equal(rds().lastNack!.versionKept, snapshots[0]!.versions.routes);
+  assert.equal(snapshots.length, 1, 'no snapshot from a rejected update');
+  assert.match(
+    client.status().types.find((x) => x.typeUrl === ROUTE_TYPE)!.lastNack!.message,
+    /invalid regex/,
+  );
+
+  mesh.regex = '/reviews/[0-9]+';
+  mesh.endpointPort = 40002;
+  server.configChanged();
+  await waitFor('the fix', () => snapshots.length >= 2 && allSynced(server));
+  const last = snapshots.at(-1)!;
+  assert.equal(endpointPort(last), 40002);
+  const route = last.routes.get('9080')!.virtualHosts[0]!.routes[0]!;
+  assert.deepEqual(route.match.path, { kind: 'safe_regex', value: '/reviews/[0-9]+' });
+});
+
+test('a push that changes nothing for a proxy is not sent', async (t) => {
+  const mesh: Mesh = { regex: '/x', endpointPort: 40001 };
+  const server = serve(mesh);
+  const port = await server.listen('127.0.0.1:0');
+  t.after(() => server.close());
+  const snapshots: ProxySnapshot[] = [];
+  connect(t, port, snapshots);
+  await waitFor('initial sync', () => allSynced(server) && snapshots.length === 1);
+  const sent = () => server.status()[0]!.types.reduce((n, s) => n + s.responsesSent, 0);
+  const before = sent();
+  server.configChanged();
+  server.flushPushes();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sent(), before);
+  assert.equal(snapshots.length, 1);
+});
+
+test('after a control-plane restart the client reconnects, reports its versions and resyncs', async (t) => {
+  const mesh: Mesh = { regex: '/x', endpointPort: 40001 };
+  let server = serve(mesh);
+  const port = await server.listen('127.0.0.1:0');
+  t.after(() => server.close());
+  const snapshots: ProxySnapshot[] = [];
+  const client = connect(t, port, snapshots);
+  await waitFor('initial sync', () => allSynced(server) && snapshots.length === 1);
+  const oldVersion = client.status().types.find((x) => x.typeUrl === CLUSTER_TYPE)!.version;
+
+  await server.close();
+  await waitFor('the client noticing', () => !client.status().connected);
+  mesh.endpointPort = 40003;
+  server = serve(mesh);
+  await server.listen(`127.0.0.1:${port}`);
+  // grpc-js's channel waits about a second before it dials again after a refused connection.
+  await waitFor('resync', () => allSynced(server) && endpointPort(snapshots.at(-1)!) === 40003, 8000);
+  assert.equal(server.status()[0]!.node.id, NODE.id);
+  assert.notEqual(client.status().types.find((x) => x.typeUrl === CLUSTER_TYPE)!.version, oldVersion);
+});
+
+test('backoff grows exponentially with jitter up to the cap and resets', () => {
+  const low = new Backoff({ initialMs: 500, maxMs: 30_000, random: () => 0 });
+  assert.deepEqual(
+    Array.from({ length: 9 }, () => low.next()),
+    [250, 500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000],
+  );
+  const high = new Backoff({ initialMs: 500, maxMs: 30_000, random: () => 0.999999 });
+  for (let i = 0; i < 7; i++) high.next();
+  assert.equal(high.next(), 30_000);
+  high.reset();
+  assert.equal(high.next(), 500);
+});
+
+test('the ADS address comes from the bootstrap, and what is missing is named', () => {
+  const bootstrap = {
+    node: { id: NODE.id, cluster: NODE.cluster },
+    dynamic_resources: {
+      ads_config: {
+        api_type: 'GRPC',
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: 'xds-grpc' } }],
+      },
+      lds_config: { ads: {}, resource_api_version: 'V3' },
+      cds_config: { ads: {}, resource_api_version: 'V3' },
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: 'xds-grpc',
+          type: 'STATIC',
+          connect_timeout: '1s',
+          load_assignment: {
+            cluster_name: 'xds-grpc',
+            endpoints: [
+              {
+                lb_endpoints: [
+                  { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 15010 } } } },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  const decoded = decodeBootstrap(bootstrap);
+  assert.ok(decoded.ok, JSON.stringify(decoded));
+  assert.deepEqual(adsTargetFromBootstrap(decoded.value), { ok: true, address: '127.0.0.1:15010' });
+  const noAds = decodeBootstrap({ node: { id: NODE.id, cluster: NODE.cluster } });
+  assert.ok(noAds.ok);
+  assert.deepEqual(adsTargetFromBootstrap(noAds.value), {
+    ok: false,
+    message: 'bootstrap has no dynamic_resources.ads_config',
+  });
+});

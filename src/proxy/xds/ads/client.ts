@@ -1,0 +1,306 @@
+// The proxy's ADS client (state of the world): one stream to the control plane; LDS and CDS by
+// wildcard, then the RDS and EDS names the accepted listeners and clusters refer to. Each response
+// is decoded whole: all good, it is ACKed and the state moves on; anything bad, it is NACKed with
+// the reason and the last good state keeps serving. A complete state is handed to onSnapshot.
+import * as grpc from '@grpc/grpc-js';
+import {
+  ADS_STREAM_METHOD_PATH,
+  anyToJson,
+  CLUSTER_TYPE,
+  type DiscoveryRequest,
+  type DiscoveryResponse,
+  decodeDiscoveryResponse,
+  ENDPOINT_TYPE,
+  encodeDiscoveryRequest,
+  type JsonObject,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+} from '../../../xds/index.ts';
+import type { NodeIdentity, ProxySnapshot } from '../../config/index.ts';
+import { decodeResource } from '../decode/index.ts';
+import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.ts';
+import {
+  type AcceptedState,
+  type AcceptedType,
+  assembleSnapshot,
+  referencedEndpoints,
+  referencedRoutes,
+  type StaticResources,
+} from './resources.ts';
+
+export interface AdsClientOptions {
+  /** gRPC target of the control plane, 'host:port' or 'unix:/path' (see adsTargetFromBootstrap). */
+  address: string;
+  node: NodeIdentity;
+  onSnapshot: (snapshot: ProxySnapshot) => void;
+  /** Bootstrap static listeners/clusters/admin, carried in every snapshot. */
+  staticResources?: StaticResources;
+  credentials?: grpc.ChannelCredentials;
+  backoff?: BackoffOptions;
+  log?: (line: string) => void;
+}
+
+interface TypeState {
+  /** Names subscribed; [] on LDS/CDS is the wildcard. */
+  names: string[];
+  /** Nonce of the last response received on the current stream. */
+  nonce?: string;
+  lastNack?: { version: string; message: string; at: Date };
+}
+
+/** Subscription order on a new stream, as Envoy does: clusters before listeners. */
+const TYPE_ORDER = [CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE];
+const KIND: Record<string, string> = {
+  [LISTENER_TYPE]: 'Listener',
+  [ROUTE_TYPE]: 'RouteConfiguration',
+  [CLUSTER_TYPE]: 'Cluster',
+  [ENDPOINT_TYPE]: 'ClusterLoadAssignment',
+};
+const STATE_KEY = {
+  [LISTENER_TYPE]: 'listeners',
+  [ROUTE_TYPE]: 'routes',
+  [CLUSTER_TYPE]: 'clusters',
+  [ENDPOINT_TYPE]: 'endpoints',
+} as const;
+
+export interface AdsClientStatus {
+  connected: boolean;
+  /** Per type URL: the accepted version, the subscription, and the last NACK this proxy sent. */
+  types: {
+    typeUrl: string;
+    version?: string;
+    names: string[];
+    lastNack?: { version: string; message: string; at: Date };
+  }[];
+  waitingFor: string[];
+  snapshotsEmitted: number;
+}
+
+export class AdsClient {
+  private readonly options: AdsClientOptions;
+  private readonly log: (line: string) => void;
+  private readonly backoff: Backoff;
+  private readonly types = new Map<string, TypeState>();
+  private readonly accepted: AcceptedState = {};
+  private grpcClient: grpc.Client | undefined;
+  private call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private connected = false;
+  private sentNode = false;
+  private dirty = false;
+  private waitingFor: string[] = [];
+  private snapshotsEmitted = 0;
+
+  constructor(options: AdsClientOptions) {
+    this.options = options;
+    this.log = options.log ?? (() => {});
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    this.types.set(CLUSTER_TYPE, { names: [] });
+    this.types.set(LISTENER_TYPE, { names: [] });
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.grpcClient = new grpc.Client(
+      this.options.address,
+      this.options.credentials ?? grpc.credentials.createInsecure(),
+    );
+    this.openStream();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.call?.cancel();
+    this.call = undefined;
+    this.grpcClient?.close();
+    this.grpcClient = undefined;
+    this.connected = false;
+  }
+
+  status(): AdsClientStatus {
+    const types = [...this.types.entries()].map(([typeUrl, t]) => {
+      const entry: AdsClientStatus['types'][number] = { typeUrl, names: [...t.names] };
+      const version = this.acceptedOf(typeUrl)?.version;
+      if (version !== undefined) entry.version = version;
+      if (t.lastNack) entry.lastNack = { ...t.lastNack };
+      return entry;
+    });
+    return {
+      connected: this.connected,
+      types,
+      waitingFor: [...this.waitingFor],
+      snapshotsEmitted: this.snapshotsEmitted,
+    };
+  }
+
+  private openStream(): void {
+    if (this.stopped || !this.grpcClient) return;
+    const call = this.grpcClient.makeBidiStreamRequest(
+      ADS_STREAM_METHOD_PATH,
+      encodeDiscoveryRequest,
+      decodeDiscoveryResponse,
+    );
+    this.call = call;
+    this.sentNode = false;
+    call.on('data', (response: DiscoveryResponse) => {
+      if (this.call !== call) return;
+      this.connected = true;
+      this.backoff.reset();
+      this.handleResponse(response);
+    });
+    const lost = (reason: string): void => {
+      if (this.call !== call) return;
+      this.call = undefined;
+      this.connected = false;
+      this.scheduleReconnect(reason);
+    };
+    call.on('error', (err: grpc.ServiceError) =>
+      lost(`${grpc.status[err.code] ?? err.code}: ${err.details}`),
+    );
+    call.on('end', () => lost('stream ended by the server'));
+    // A new stream knows no nonces; each type starts over, reporting the version it still runs.
+    for (const typeUrl of TYPE_ORDER) {
+      const t = this.types.get(typeUrl);
+      if (!t) continue;
+      delete t.nonce;
+      this.sendRequest(typeUrl);
+    }
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.stopped) return;
+    const delay = this.backoff.next();
+    this.log(`ads: connection to ${this.options.address} lost (${reason}); retrying in ${delay} ms`);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.openStream();
+    }, delay);
+  }
+
+  private sendRequest(typeUrl: string, errorMessage?: string): void {
+    const t = this.types.get(typeUrl);
+    if (!t || !this.call) return;
+    const request: DiscoveryRequest = {
+      version_info: this.acceptedOf(typeUrl)?.version ?? '',
+      resource_names: t.names,
+      type_url: typeUrl,
+    };
+    if (t.nonce !== undefined) request.response_nonce = t.nonce;
+    if (!this.sentNode) {
+      const { id, cluster, metadata } = this.options.node;
+      request.node = { id, cluster, metadata: metadata as JsonObject, user_agent_name: 'weft' };
+      this.sentNode = true;
+    }
+    if (errorMessage !== undefined)
+      request.error_detail = { code: grpc.status.INVALID_ARGUMENT, message: errorMessage };
+    this.call.write(request);
+  }
+
+  private handleResponse(response: DiscoveryResponse): void {
+    const typeUrl = response.type_url;
+    const t = this.types.get(typeUrl);
+    const key = STATE_KEY[typeUrl as keyof typeof STATE_KEY];
+    if (!t || !key) {
+      this.log(`ads: ignoring a response for ${typeUrl}, which this proxy did not ask for`);
+      return;
+    }
+    t.nonce = response.nonce;
+    const decoded = this.decodeAll(typeUrl, response);
+    if (!decoded.ok) {
+      t.lastNack = { version: response.version_info, message: decoded.message, at: new Date() };
+      this.log(`ads: NACK ${KIND[typeUrl]} version ${response.version_info}: ${decoded.message}`);
+      this.sendRequest(typeUrl, decoded.message);
+      return;
+    }
+    (this.accepted as Record<string, AcceptedType<unknown>>)[key] = {
+      version: response.version_info,
+      byName: decoded.byName,
+    };
+    this.dirty = true;
+    this.sendRequest(typeUrl);
+    this.updateSubscriptions();
+    this.emitIfComplete();
+  }
+
+  private decodeAll(
+    typeUrl: string,
+    response: DiscoveryResponse,
+  ): { ok: true; byName: Map<string, unknown> } | { ok: false; message: string } {
+    const byName = new Map<string, unknown>();
+    const problems: string[] = [];
+    const kind = KIND[typeUrl]!;
+    response.resources.forEach((any, i) => {
+      if (any.type_url !== typeUrl) {
+        problems.push(`resources[${i}]: type ${any.type_url} in a response for ${typeUrl}`);
+        return;
+      }
+      const json = anyToJson(any);
+      if (!json.ok) {
+        problems.push(
+          `${kind} resources[${i}]: ${json.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+        );
+        return;
+      }
+      // The resource's own "@type" is the Any's; the decoders read the message's fields.
+      const { '@type': _type, ...body } = json.value;
+      const result = decodeResource(typeUrl, body);
+      if (!result.ok) {
+        // Decoder messages already name the resource ("RouteConfiguration '9080': …").
+        problems.push(
+          result.errors.map((e) => (e.path ? `${e.message} (at ${e.path})` : e.message)).join('; '),
+        );
+        return;
+      }
+      const name = result.value.name;
+      if (byName.has(name)) {
+        problems.push(`${kind} '${name}': the name appears twice in one response`);
+        return;
+      }
+      byName.set(name, result.value.value);
+    });
+    if (problems.length > 0) return { ok: false, message: problems.join('\n') };
+    return { ok: true, byName };
+  }
+
+  /** Follows the accepted listeners and clusters to the RDS and EDS names they need. */
+  private updateSubscriptions(): void {
+    const statics = this.options.staticResources ?? {};
+    const listeners = [...(statics.listeners ?? []), ...(this.accepted.listeners?.byName.values() ?? [])];
+    const clusters = [...(statics.clusters ?? []), ...(this.accepted.clusters?.byName.values() ?? [])];
+    this.subscribe(ENDPOINT_TYPE, referencedEndpoints(clusters));
+    this.subscribe(ROUTE_TYPE, referencedRoutes(listeners));
+  }
+
+  private subscribe(typeUrl: string, names: string[]): void {
+    let t = this.types.get(typeUrl);
+    if (t && t.names.join('\0') === names.join('\0')) return;
+    if (!t) {
+      if (names.length === 0) return;
+      t = { names };
+      this.types.set(typeUrl, t);
+    } else t.names = names;
+    this.sendRequest(typeUrl);
+  }
+
+  private emitIfComplete(): void {
+    if (!this.dirty) return;
+    const assembly = assembleSnapshot(this.options.node, this.accepted, this.options.staticResources ?? {});
+    if (!assembly.complete) {
+      this.waitingFor = assembly.waitingFor;
+      return;
+    }
+    this.waitingFor = [];
+    this.dirty = false;
+    this.snapshotsEmitted++;
+    this.options.onSnapshot(assembly.snapshot);
+  }
+
+  private acceptedOf(typeUrl: string): AcceptedType<unknown> | undefined {
+    const key = STATE_KEY[typeUrl as keyof typeof STATE_KEY];
+    return key ? (this.accepted[key] as AcceptedType<unknown> | undefined) : undefined;
+  }
+}
