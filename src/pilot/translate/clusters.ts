@@ -95,7 +95,11 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
       eds_config: { ads: {}, resource_api_version: 'V3' },
       service_name: plan.name,
     };
-  else if (inlineEndpoints) cluster['load_assignment'] = inlineEndpoints;
+  else if (inlineEndpoints) {
+    // Inline, the assignment is a plain field, not an Any: no '@type'.
+    const { '@type': _any, ...assignment } = inlineEndpoints;
+    cluster['load_assignment'] = assignment;
+  }
   applyLoadBalancer(cluster, p);
   const http = httpProtocolOptions(p, plan.port.protocol);
   if (http)
@@ -235,6 +239,7 @@ export function blackHoleClusterJson(): Json {
     name: BLACKHOLE_CLUSTER,
     type: 'STATIC',
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] },
   };
 }
 

@@ -112,7 +112,6 @@ export function sidecarVirtualHosts(
           name,
           domains: aliases.flatMap((a) => [a, `${a}:${sp.port}`]),
           routes: routes.length > 0 ? routes : [defaultRoute(service, sp.port, name)],
-          include_request_attempt_count: true,
         },
       });
     }

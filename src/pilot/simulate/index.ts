@@ -1,0 +1,150 @@
+// Simulation: run a request through the configuration the control plane generated, using the
+// proxy's own decoders and router, and report where it lands (route, cluster, endpoints). Tests of
+// translation assert on this instead of diffing JSON dumps, and because it decodes every resource
+// exactly as a proxy would, a translation that emits something the proxy would NACK fails here.
+import type { ClusterConfig, EndpointAssignmentConfig, ListenerConfig } from '../../proxy/config/index.ts';
+import { HeaderMap } from '../../proxy/headers/index.ts';
+import { compileRouteTable, type RouteDecision, type RouteTable } from '../../proxy/router/index.ts';
+import { decodeResource } from '../../proxy/xds/index.ts';
+import type { GeneratedConfig, Json } from '../translate/index.ts';
+
+const TYPES = {
+  listeners: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  routes: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  clusters: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  endpoints: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+} as const;
+
+export interface SimRequest {
+  /** Route configuration to use: 'http_proxy', '9080', 'http.8080', … */
+  routeConfig: string;
+  authority: string;
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** Uniform [0,1) draw for weighted clusters and fractions (default 0). */
+  random?: number;
+}
+
+export interface SimResult {
+  kind: RouteDecision['kind'];
+  virtualHost?: string;
+  route?: string;
+  cluster?: string;
+  /** 'ip:port' of the cluster's endpoints (EDS or inline). */
+  endpoints: string[];
+  status?: number;
+  location?: string;
+  /** The route's decoded retry/timeout/fault settings, for assertions. */
+  timeoutMs?: number;
+  retries?: number;
+  perFilterConfig?: Readonly<Record<string, unknown>>;
+  mirrors?: string[];
+}
+
+export class DecodeFailure extends Error {}
+
+export class Simulation {
+  readonly listeners = new Map<string, ListenerConfig>();
+  readonly clusters = new Map<string, ClusterConfig>();
+  readonly endpoints = new Map<string, EndpointAssignmentConfig>();
+  private readonly tables = new Map<string, RouteTable>();
+
+  constructor(config: GeneratedConfig) {
+    const problems: string[] = [];
+    const each = (list: Json[], type: string, put: (value: unknown) => void) => {
+      for (const json of list) {
+        // As the ADS client does: the resource's own '@type' is its Any wrapper's, not a field.
+        const { '@type': _any, ...body } = json;
+        const r = decodeResource(type, body);
+        if (r.ok) put(r.value.value);
+        else
+          problems.push(
+            ...r.errors.map(
+              (e) => `${String(json['name'] ?? json['cluster_name'])}: ${e.path}: ${e.message}`,
+            ),
+          );
+      }
+    };
+    each(config.listeners, TYPES.listeners, (v) =>
+      this.listeners.set((v as ListenerConfig).name, v as ListenerConfig),
+    );
+    each(config.clusters, TYPES.clusters, (v) =>
+      this.clusters.set((v as ClusterConfig).name, v as ClusterConfig),
+    );
+    each(config.endpoints, TYPES.endpoints, (v) =>
+      this.endpoints.set((v as EndpointAssignmentConfig).clusterName, v as EndpointAssignmentConfig),
+    );
+    each(config.routes, TYPES.routes, (v) => {
+      const compiled = compileRouteTable(v as Parameters<typeof compileRouteTable>[0]);
+      if (compiled.ok) this.tables.set(compiled.table.name, compiled.table);
+      else
+        problems.push(
+          ...compiled.errors.map((e) => `route ${compiled.errors.length}: ${e.path}: ${e.message}`),
+        );
+    });
+    if (problems.length > 0)
+      throw new DecodeFailure(`the proxy would reject this config:\n  ${problems.join('\n  ')}`);
+  }
+
+  routeConfigNames(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  request(req: SimRequest): SimResult {
+    const table = this.tables.get(req.routeConfig);
+    if (!table)
+      throw new Error(
+        `no route configuration "${req.routeConfig}" (have: ${this.routeConfigNames().join(', ')})`,
+      );
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers.add(k.toLowerCase(), v);
+    const view = {
+      method: req.method ?? 'GET',
+      authority: req.authority,
+      path: req.path,
+      scheme: 'http' as const,
+      headers,
+      sourceIp: '127.0.0.1',
+    };
+    const explained = table.explain(view, req.random ?? 0);
+    const d = explained.decision;
+    const out: SimResult = { kind: d.kind, endpoints: [] };
+    if (explained.virtualHost) out.virtualHost = explained.virtualHost.name;
+    if (d.kind === 'no_route') return out;
+    out.route = d.route.name;
+    out.timeoutMs = d.route.timeoutMs;
+    out.retries = d.route.retryPolicy?.numRetries ?? 0;
+    out.perFilterConfig = d.route.perFilterConfig;
+    out.mirrors = d.route.mirrors.map((m) => m.cluster);
+    if (d.kind === 'cluster') {
+      out.cluster = d.clusterName;
+      out.endpoints = this.endpointsOf(d.clusterName);
+    } else if (d.kind === 'direct_response') out.status = d.status;
+    else if (d.kind === 'redirect') {
+      out.status = d.status;
+      out.location = d.location;
+    }
+    return out;
+  }
+
+  /** Endpoints of a cluster as 'ip:port', from EDS or its inline load assignment. */
+  endpointsOf(cluster: string): string[] {
+    const c = this.clusters.get(cluster);
+    const cla = c?.discovery === 'EDS' ? this.endpoints.get(c.edsServiceName) : c?.loadAssignment;
+    return (cla?.localities ?? []).flatMap((l) =>
+      l.endpoints.map((e) => `${e.address.host}:${e.address.port}`),
+    );
+  }
+
+  /** Shares of clusters over `n` evenly spaced random draws (for weighted routes). */
+  split(req: SimRequest, n = 1000): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const r = this.request({ ...req, random: (i + 0.5) / n });
+      const key = r.cluster ?? r.kind;
+      counts[key] = (counts[key] ?? 0) + 1 / n;
+    }
+    return counts;
+  }
+}
