@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { snapshotFromBootstrap, startProxy } from '../proxy/index.ts';
-import { loadBootstrap } from '../proxy/xds/index.ts';
+import { AdsClient, adsTargetFromBootstrap, loadBootstrap } from '../proxy/xds/index.ts';
 import { type CliContext, EXIT_FAILED } from './context.ts';
 
 export function registerProxy(program: Command, ctx: CliContext): void {
@@ -37,6 +37,38 @@ export function registerProxy(program: Command, ctx: CliContext): void {
         snapshot: snapshotFromBootstrap(loaded.value),
         onShutdown: () => stop(),
       });
+      // A bootstrap with dynamic_resources gets the rest of its config from the control plane:
+      // the ADS client hands over complete snapshots (static resources included), which the
+      // engine applies whole or refuses, keeping the last good one either way.
+      let ads: AdsClient | undefined;
+      if (loaded.value.dynamic?.adsCluster) {
+        const target = adsTargetFromBootstrap(loaded.value);
+        if (!target.ok) {
+          ctx.stderr(`error: ${target.message}\n`);
+          await proxy.close(0);
+          ctx.exitCode = EXIT_FAILED;
+          return;
+        }
+        ads = new AdsClient({
+          address: target.address,
+          node: loaded.value.node,
+          staticResources: {
+            listeners: loaded.value.staticResources.listeners,
+            clusters: loaded.value.staticResources.clusters,
+            admin: loaded.value.admin,
+          },
+          onSnapshot: (snapshot) => {
+            void proxy.update(snapshot).then((errors) => {
+              if (errors.length > 0)
+                ctx.stderr(
+                  `weft proxy: config refused, keeping the last good one:\n  ${errors.join('\n  ')}\n`,
+                );
+            });
+          },
+          log: (line) => ctx.stderr(`${line}\n`),
+        });
+        ads.start();
+      }
       const onSignal = () => stop();
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
@@ -49,6 +81,7 @@ export function registerProxy(program: Command, ctx: CliContext): void {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       ctx.stdout('weft proxy draining\n');
+      ads?.stop();
       await proxy.close(Number(opts.drainMs));
     });
 }
