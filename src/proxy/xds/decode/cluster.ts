@@ -6,7 +6,7 @@ import type {
   LbPolicy,
   OutlierDetectionConfig,
 } from '../../config/index.ts';
-import { readTypedConfig } from './common.ts';
+import { readMetadata, readTypedConfig } from './common.ts';
 import { readAdsConfigSource } from './config-source.ts';
 import { readClusterLoadAssignment } from './endpoint.ts';
 import { DEFAULT_BUFFER_LIMIT_BYTES } from './listener.ts';
@@ -63,7 +63,7 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
     idleTimeoutMs: CLUSTER_DEFAULTS.idleTimeoutMs,
     maxRequestsPerConnection: 0,
     perConnectionBufferLimitBytes: r.uint32('per_connection_buffer_limit_bytes', DEFAULT_BUFFER_LIMIT_BYTES),
-    metadata: r.map('metadata') ?? {},
+    metadata: readMetadata(r),
   };
   const connect = r.durationMs('connect_timeout');
   if (connect !== undefined) {

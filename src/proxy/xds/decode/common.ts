@@ -244,3 +244,15 @@ export function readDataSource(r: MessageReader): string | undefined {
   r.finish(['watched_directory']);
   return out;
 }
+
+/**
+ * config.core.v3.Metadata as its filter_metadata map (filter name → Struct), whichever spelling it
+ * came in. typed_filter_metadata is opaque to this proxy (no extension reads it).
+ */
+export function readMetadata(r: MessageReader): Record<string, unknown> {
+  const m = r.message('metadata');
+  if (!m) return {};
+  const out = m.map('filter_metadata') ?? {};
+  m.finish(['typed_filter_metadata']);
+  return out;
+}

@@ -6,7 +6,7 @@ import type {
   LbEndpointConfig,
   LocalityEndpointsConfig,
 } from '../../config/index.ts';
-import { readAddress } from './common.ts';
+import { readAddress, readMetadata } from './common.ts';
 import type { MessageReader } from './reader.ts';
 
 const HEALTH: readonly HealthStatus[] = [
@@ -84,7 +84,7 @@ function readLbEndpoint(r: MessageReader, allowHostnames: boolean): LbEndpointCo
     address,
     healthStatus: r.enumValue('health_status', HEALTH, 'UNKNOWN'),
     weight: r.uint32('load_balancing_weight', 1, 1),
-    metadata: r.map('metadata') ?? {},
+    metadata: readMetadata(r),
   };
   if (hostname !== undefined) out.hostname = hostname;
   r.finish();
