@@ -1,0 +1,127 @@
+// The apply and delete verbs of the pilot API: validate everything first (one invalid document
+// refuses the whole request, nothing written), then write through the directory source so applied
+// config survives a restart. Results are reported per resource the way kubectl reports them.
+import { type ConfigIssue, parseYaml, type ResourceDocument, validateDocuments } from '../../api/index.ts';
+import {
+  type ConfigStore,
+  type DirectorySource,
+  keyOf,
+  keyString,
+  type ResourceKey,
+} from '../../config/index.ts';
+import { resolveKind } from './kinds.ts';
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+export interface ResourceResult {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ApplyResult extends ResourceResult {
+  action: ApplyAction;
+}
+
+export interface DeleteResult extends ResourceResult {
+  action: 'deleted' | 'not found';
+}
+
+export type Outcome<T> = { ok: true; results: T[] } | { ok: false; status: number; issues: ConfigIssue[] };
+
+export interface ConfigTarget {
+  store: ConfigStore;
+  source: DirectorySource;
+}
+
+function docKey(doc: ResourceDocument): ResourceKey {
+  return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
+}
+
+function requestIssue(file: string, message: string, hint?: string): ConfigIssue {
+  const issue: ConfigIssue = {
+    severity: 'error',
+    file,
+    line: 1,
+    kind: '',
+    namespace: '',
+    name: '',
+    path: '',
+    message,
+  };
+  if (hint) issue.hint = hint;
+  return issue;
+}
+
+/** Validates a multi-document YAML text and, if every document is valid, writes it. */
+export function applyYaml(target: ConfigTarget, text: string, file: string): Outcome<ApplyResult> {
+  const parsed = parseYaml(text, file);
+  const issues = [...parsed.issues, ...validateDocuments(parsed.docs)];
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) return { ok: false, status: 422, issues: errors };
+  if (parsed.docs.length === 0) {
+    return {
+      ok: false,
+      status: 400,
+      issues: [requestIssue(file, 'no objects passed to apply', 'send one or more YAML documents')],
+    };
+  }
+  const snapshot = target.store.snapshot();
+  const results: ApplyResult[] = [];
+  const toWrite: ResourceDocument[] = [];
+  for (const doc of parsed.docs) {
+    const key = docKey(doc);
+    const existing = snapshot.get(key);
+    let action: ApplyAction = 'created';
+    if (existing) {
+      const same =
+        existing.apiVersion === doc.apiVersion && JSON.stringify(existing.body) === JSON.stringify(doc.body);
+      action = same ? 'unchanged' : 'configured';
+    }
+    if (action !== 'unchanged') toWrite.push(doc);
+    results.push({ ...key, action });
+  }
+  if (toWrite.length > 0) target.source.apply(toWrite);
+  return { ok: true, results };
+}
+
+/** Deletes the resources named by YAML documents (their spec is not validated, as kubectl does). */
+export function deleteYaml(target: ConfigTarget, text: string, file: string): Outcome<DeleteResult> {
+  const parsed = parseYaml(text, file);
+  const errors = parsed.issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) return { ok: false, status: 422, issues: errors };
+  const missingName = parsed.docs.find((d) => !d.metadata.name);
+  if (missingName) {
+    return {
+      ok: false,
+      status: 422,
+      issues: [requestIssue(missingName.file, 'metadata.name is required to delete a resource')],
+    };
+  }
+  return { ok: true, results: deleteKeys(target, parsed.docs.map(docKey)) };
+}
+
+/** Deletes one resource named by kind (as typed: vs, virtualservices, …), name and namespace. */
+export function deleteByName(
+  target: ConfigTarget,
+  kindInput: string,
+  name: string,
+  namespace: string | undefined,
+): Outcome<DeleteResult> {
+  const info = resolveKind(kindInput);
+  if (!info) {
+    return {
+      ok: false,
+      status: 400,
+      issues: [requestIssue('request', `the server doesn't have a resource type "${kindInput}"`)],
+    };
+  }
+  const key = keyOf(info.group ? `${info.group}/v1` : 'v1', info.kind, name, namespace);
+  return { ok: true, results: deleteKeys(target, [key]) };
+}
+
+function deleteKeys(target: ConfigTarget, keys: ResourceKey[]): DeleteResult[] {
+  const removed = new Set(target.source.delete(keys).map(keyString));
+  return keys.map((key) => ({ ...key, action: removed.has(keyString(key)) ? 'deleted' : 'not found' }));
+}

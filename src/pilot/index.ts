@@ -1,0 +1,13 @@
+// The control plane: `startPilot` runs it; the HTTP API's client side lives with the CLI.
+export {
+  type ApplyAction,
+  type ApplyResult,
+  type ConfigDump,
+  type DeleteResult,
+  KIND_EXAMPLES,
+  qualifiedKind,
+  type ResourceItem,
+  resolveKind,
+} from './http/index.ts';
+export { type PilotHandle, type PilotOptions, startPilot } from './server/index.ts';
+export type { ProxyStatus, TypeStatus } from './xds/index.ts';
