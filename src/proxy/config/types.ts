@@ -213,7 +213,7 @@ export interface HttpConnectionManagerConfig {
   httpFilters: HttpFilterConfig[];
   /** Time to receive the whole request (0 = none). Envoy default: 0. */
   requestTimeoutMs: number;
-  /** Time to receive the request headers. Envoy default: 10 s. */
+  /** Time to receive the request headers. Envoy default: 0 (disabled). */
   requestHeadersTimeoutMs: number;
   /** Per-stream idle timeout. Envoy default: 5 min. */
   streamIdleTimeoutMs: number;

@@ -78,7 +78,7 @@ export function readSocketAddress(r: MessageReader, allowHostname: boolean): Soc
   const host = r.requiredStr('address');
   const port = r.uint32('port_value', 0, 0, 65535);
   if (r.has('named_port')) r.error('named_port', `'named_port' is not supported; use 'port_value'`);
-  r.enumValue('protocol', ['TCP', 'UDP'], 'TCP') === 'UDP' &&
+  if (r.enumValue('protocol', ['TCP', 'UDP'], 'TCP') === 'UDP')
     r.error('protocol', 'UDP sockets are not supported');
   if (host && !allowHostname && isIP(host) === 0) r.error('address', `malformed IP address: ${host}`);
   // ipv4_compat only matters for dual-stack binding, which Node does by default for '::'.

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type DecodeResult, decodeCluster, decodeListener, decodeResource } from '../index.ts';
+import {
+  type DecodeResult,
+  decodeCluster,
+  decodeListener,
+  decodeResource,
+  formatDecodeErrors,
+} from '../index.ts';
 import { hcm, listener, staticCluster } from './testdata/resources.ts';
 
 function ok<T>(res: DecodeResult<T>): T {
@@ -116,5 +122,16 @@ test('a field given in both spellings is an error', () => {
           "Cluster 'c': field 'connect_timeout' is given twice (as 'connect_timeout' and 'connectTimeout')",
       },
     ]);
+  }
+});
+
+test('formatDecodeErrors gives one line per error', () => {
+  const res = decodeCluster(staticCluster({ foo: 1, lb_policy: 'X' }));
+  assert.equal(res.ok, false);
+  if (!res.ok) {
+    assert.equal(
+      formatDecodeErrors(res.errors),
+      "lb_policy: Cluster 'c': invalid value 'X' for enum 'lb_policy' (expected one of ROUND_ROBIN, LEAST_REQUEST, RING_HASH, RANDOM, MAGLEV, CLUSTER_PROVIDED, LOAD_BALANCING_POLICY_CONFIG)\nfoo: unsupported field 'foo' in Cluster 'c'",
+    );
   }
 });

@@ -6,7 +6,7 @@ export {
   decodeBootstrap,
   loadBootstrap,
 } from './bootstrap.ts';
-export type { DecodeError, DecodeResult } from './reader.ts';
+export { type DecodeError, type DecodeResult, formatDecodeErrors } from './reader.ts';
 export {
   CLUSTER_TYPE_URL,
   type DecodedResource,

@@ -15,6 +15,14 @@ export interface DecodeError {
   message: string;
 }
 
+/**
+ * The errors of a rejected resource as one text, one per line ('path: message'), for a NACK's
+ * error_detail or a log line.
+ */
+export function formatDecodeErrors(errors: readonly DecodeError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+}
+
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; errors: DecodeError[] };
 
 export type Json = Record<string, unknown>;
