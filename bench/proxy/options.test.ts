@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseBenchOptions } from './options.ts';
+
+test('defaults: 10 s runs, 3 repetitions, all targets at 1000 rps', () => {
+  const o = parseBenchOptions([]);
+  assert.ok(typeof o === 'object');
+  assert.equal(o.durationS, 10);
+  assert.equal(o.runs, 3);
+  assert.equal(o.rate, 1000);
+  assert.deepEqual(o.targets, ['direct', 'weft', 'nginx', 'haproxy']);
+});
+
+test('--quick shortens everything; explicit flags still win', () => {
+  const o = parseBenchOptions(['--quick', '--runs', '2']);
+  assert.ok(typeof o === 'object');
+  assert.equal(o.durationS, 2);
+  assert.equal(o.runs, 2);
+  assert.equal(o.warmupS, 1);
+});
+
+test('--only keeps the canonical order and always includes the direct baseline', () => {
+  const o = parseBenchOptions(['--only', 'nginx, weft']);
+  assert.ok(typeof o === 'object');
+  assert.deepEqual(o.targets, ['direct', 'weft', 'nginx']);
+});
+
+test('bad input is a message naming the flag', () => {
+  assert.match(String(parseBenchOptions(['--only', 'envoy'])), /unknown target envoy/);
+  assert.match(String(parseBenchOptions(['--runs', '1.5'])), /--runs must be a positive integer/);
+  assert.match(String(parseBenchOptions(['--duration', '0'])), /--duration must be a positive number/);
+  assert.match(String(parseBenchOptions(['--bogus'])), /bogus/);
+});

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LatencyResult } from '../lib/index.ts';
+import type { TargetName } from './options.ts';
+import { formatTable, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
+
+function lat(p50: number, extra: Partial<LatencyResult> = {}): LatencyResult {
+  return {
+    rate: 1000,
+    durationMs: 1000,
+    connections: 4,
+    scheduled: 1000,
+    completed: 1000,
+    errors: 0,
+    unanswered: 0,
+    non2xx: 0,
+    achievedRps: 1000,
+    latencyMs: { p50, p90: p50 * 2, p99: p50 * 4, p999: p50 * 8, max: p50 * 10 },
+    sendLagMs: { p50: 0.5, p99: 1, max: 2 },
+    serviceMs: { p50: p50 - 0.5, p99: p50 },
+    ...extra,
+  };
+}
+
+function samples(target: TargetName, rps: number[], p50: number[]): TargetSamples {
+  return {
+    target,
+    wrk: rps.map((r) => ({ requestsPerSec: r, requests: r * 10, non2xx3xx: 0, socketErrors: 0 })),
+    latency: p50.map((p) => lat(p)),
+  };
+}
+
+test('medians across runs, and the goals: throughput vs nginx, added p50 vs nginx', () => {
+  const sums = [
+    summarizeTarget(samples('direct', [200, 180, 190], [0.6, 0.61, 0.59])),
+    summarizeTarget(samples('weft', [85, 80, 90], [0.8, 0.7, 0.74])),
+    summarizeTarget(samples('nginx', [100, 99, 101], [0.7, 0.8, 0.72])),
+    summarizeTarget(samples('haproxy', [110, 120, 100], [0.65, 0.7, 0.7])),
+  ];
+  assert.equal(sums[1]!.rps, 85);
+  assert.equal(sums[1]!.p50, 0.74);
+  const v = verdicts(sums);
+  const by = (n: string) => v.find((x) => x.name === n)!;
+  assert.ok(Math.abs(by('throughput weft/nginx').value - 0.85) < 1e-9);
+  assert.equal(by('throughput weft/nginx').pass, true);
+  // added p50: weft 0.74-0.6 = 0.14, nginx 0.72-0.6 = 0.12 → 1.17, within the goal of 1.25
+  assert.ok(Math.abs(by('added p50 weft/nginx').value - 0.14 / 0.12) < 1e-9);
+  assert.equal(by('added p50 weft/nginx').pass, true);
+  const table = formatTable(sums, v, 1000);
+  assert.match(table, /^weft\s+85\s+0\.740\s+1\.480\s+2\.960\s+0\.140$/m);
+  assert.match(table, /throughput weft\/nginx\s+0\.85\s+goal >= 0\.8\s+PASS/);
+});
+
+test('a failing goal says FAIL; failed runs are problems, not numbers', () => {
+  const sums = [
+    summarizeTarget(samples('direct', [200], [0.6])),
+    summarizeTarget({ target: 'weft', wrk: [{ error: 'not started: boom' }], latency: [] }),
+    summarizeTarget(samples('nginx', [100], [0.7])),
+  ];
+  assert.ok(Number.isNaN(sums[1]!.rps));
+  assert.deepEqual(sums[1]!.problems, ['wrk: not started: boom']);
+  const v = verdicts(sums);
+  assert.equal(v.find((x) => x.name === 'throughput weft/nginx')!.pass, undefined);
+  const table = formatTable(sums, v, 1000);
+  assert.match(table, /throughput weft\/nginx\s+n\/a .* n\/a/);
+  assert.match(table, /! weft: wrk: not started: boom/);
+
+  const slow = [
+    summarizeTarget(samples('direct', [200], [0.6])),
+    summarizeTarget({
+      target: 'weft',
+      wrk: samples('weft', [50], []).wrk,
+      latency: [lat(1.0, { non2xx: 3 })],
+    }),
+    summarizeTarget(samples('nginx', [100], [0.7])),
+  ];
+  const vs = verdicts(slow);
+  assert.equal(vs.find((x) => x.name === 'throughput weft/nginx')!.pass, false);
+  assert.equal(vs.find((x) => x.name === 'added p50 weft/nginx')!.pass, false);
+  assert.match(slow[1]!.problems[0]!, /3 of 1000 requests failed/);
+});
+
+test('no weft target, no verdicts', () => {
+  assert.deepEqual(verdicts([summarizeTarget(samples('nginx', [1], [1]))]), []);
+});
