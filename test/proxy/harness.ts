@@ -256,3 +256,127 @@ export function exchange(
 export function responses(text: string): number {
   return text.split(/HTTP\/1\.1 \d{3}/).length - 1;
 }
+
+export interface ParsedResponse {
+  status: number;
+  reason: string;
+  /** Lower-cased names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  body: string;
+  /** Everything received, for assertions on framing. */
+  raw: string;
+}
+
+/** Parses the first response in `text` (Content-Length or chunked body); undefined if incomplete. */
+export function parseResponse(text: string, noBody = false): ParsedResponse | undefined {
+  const end = text.indexOf('\r\n\r\n');
+  if (end === -1) return undefined;
+  const lines = text.slice(0, end).split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(lines[0]!);
+  if (!m) return undefined;
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    const k = l.slice(0, i).toLowerCase();
+    const v = l.slice(i + 1).trim();
+    headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+  }
+  const status = Number(m[1]);
+  const rest = text.slice(end + 4);
+  if (noBody || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    return { status, reason: m[2]!, headers, body: '', raw: text };
+  }
+  if (headers['content-length'] !== undefined) {
+    const len = Number(headers['content-length']);
+    if (Buffer.byteLength(rest, 'latin1') < len) return undefined;
+    return { status, reason: m[2]!, headers, body: rest.slice(0, len), raw: text };
+  }
+  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+    if (!/(^|\r\n)0\r\n(.*\r\n)*\r\n$/.test(rest)) return undefined;
+    let body = '';
+    let p = 0;
+    for (;;) {
+      const nl = rest.indexOf('\r\n', p);
+      const size = Number.parseInt(rest.slice(p, nl), 16);
+      if (size === 0) break;
+      body += rest.slice(nl + 2, nl + 2 + size);
+      p = nl + 2 + size + 2;
+    }
+    return { status, reason: m[2]!, headers, body, raw: text };
+  }
+  return undefined;
+}
+
+/** One request on a fresh connection; resolves with the parsed response (throws if none came). */
+export async function request(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<ParsedResponse> {
+  const all = { host: 'a', ...headers };
+  const head =
+    `${method} ${path} HTTP/1.1\r\n` +
+    Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('') +
+    '\r\n';
+  const noBody = method === 'HEAD';
+  const text = await exchange(port, head, (s) => parseResponse(s, noBody) !== undefined);
+  const r = parseResponse(text, noBody);
+  if (!r) throw new Error(`no complete response to ${method} ${path}: ${JSON.stringify(text)}`);
+  return r;
+}
+
+/** Counter values of a proxy's stats store by full name. */
+export function counters(stats: { counters(): { name: string; value: number }[] }): Record<string, number> {
+  return Object.fromEntries(stats.counters().map((c) => [c.name, c.value]));
+}
+
+/** A keep-alive client: one request at a time on one connection, each resolved with its response. */
+export class KeepAliveClient {
+  private readonly socket: Socket;
+  private buf = '';
+  private waiting:
+    | { noBody: boolean; resolve: (r: ParsedResponse) => void; reject: (e: Error) => void }
+    | undefined;
+
+  constructor(port: number) {
+    this.socket = connect(port, '127.0.0.1');
+    this.socket.on('error', () => {});
+    this.socket.on('data', (d) => {
+      this.buf += d.toString('latin1');
+      this.check();
+    });
+    this.socket.on('close', () => this.waiting?.reject(new Error(`connection closed; got ${this.buf}`)));
+  }
+
+  private check(): void {
+    const w = this.waiting;
+    if (!w) return;
+    const r = parseResponse(this.buf, w.noBody);
+    if (!r) return;
+    this.waiting = undefined;
+    // The parsed response is the whole buffer only when nothing follows it (one request at a time).
+    this.buf = '';
+    w.resolve(r);
+  }
+
+  send(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<ParsedResponse> {
+    const all = { host: 'a', ...headers };
+    const head =
+      `${method} ${path} HTTP/1.1\r\n` +
+      Object.entries(all)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      '\r\n';
+    return new Promise((resolve, reject) => {
+      this.waiting = { noBody: method === 'HEAD', resolve, reject };
+      this.socket.write(head);
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -3,12 +3,13 @@
 // upstream connection and relays the response back. Bodies stream both ways with backpressure.
 import { HeaderMap } from '../headers/index.ts';
 import { newStreamInfo, ResponseFlag, type StreamInfo } from '../observe/index.ts';
-import type {
-  ClusterDecision,
-  CompiledRoute,
-  FormatContext,
-  MutableRequestHead,
-  RouteDecision,
+import {
+  type ClusterDecision,
+  type CompiledRoute,
+  computeHash,
+  type FormatContext,
+  type MutableRequestHead,
+  type RouteDecision,
 } from '../router/index.ts';
 import type {
   PendingAcquire,
@@ -57,7 +58,6 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
   private pendingBytes = 0;
   responseStarted = false;
   done = false;
-  private breakerHeld = false;
   private acquireHandle: PendingAcquire | undefined;
   exchange: UpstreamExchange | undefined;
   /** Connections tried: a reused connection that closes before answering is retried once. */
@@ -196,27 +196,18 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
         return;
       }
     }
-    const host = cluster.chooseHost();
+    // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
+    const policies = decision.route.hashPolicies;
+    const host = cluster.chooseHost(policies.length > 0 ? { hash: computeHash(policies, this) } : undefined);
     if (!host) {
-      cluster.stats.upstreamCxNoneHealthy.inc();
+      // chooseHost counted upstream_cx_none_healthy.
       this.sendLocalReply(503, 'no healthy upstream', 'no_healthy_upstream', ResponseFlag.NoHealthyUpstream);
       return;
     }
     this.host = host;
     this.info.upstreamHost = host.addressText;
-    if (!cluster.circuitBreakers.tryAcquire('requests')) {
-      const extra = new HeaderMap();
-      extra.add('x-envoy-overloaded', 'true');
-      this.sendLocalReply(
-        503,
-        UPSTREAM_RESET_BODY.overflow,
-        'upstream_reset_before_response_started{overflow}',
-        ResponseFlag.UpstreamOverflow,
-        extra,
-      );
-      return;
-    }
-    this.breakerHeld = true;
+    // max_requests is the pool's to apply (pool.acquire): taking it here too counted every
+    // request twice, so max_requests: 1 refused every request.
     decision.route.applyToRequest(this, decision, this.formatContext());
     this.info.path = this.path;
     this.info.authority = this.authority;
@@ -487,10 +478,6 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     this.done = true;
     this.idle.clear();
     if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
-    if (this.breakerHeld) {
-      this.breakerHeld = false;
-      this.cluster!.circuitBreakers.release('requests');
-    }
     const s = this.conn.hcm.stats;
     s.downstreamRqActive.dec();
     s.downstreamRqCompleted.inc();

@@ -52,12 +52,7 @@ export class UpstreamExchange {
     socket.on('close', this.onCloseBound);
     socket.on('error', noop);
     socket.on('drain', this.onDrainBound);
-    const cluster = stream.cluster!;
-    cluster.stats.upstreamRqTotal.inc();
-    cluster.stats.upstreamRqActive.inc();
-    const hs = conn.host.stats;
-    hs.rqTotal++;
-    hs.rqActive++;
+    // upstream_rq_total/active and the host's rq counters are the pool's (counted on acquire).
     stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
     socket.cork();
     socket.write(headText, 'latin1');
@@ -291,9 +286,6 @@ export class UpstreamExchange {
     socket.off('drain', this.onDrainBound);
     socket.off('error', noop);
     if (socket.isPaused()) socket.resume();
-    const cluster = this.stream.cluster!;
-    cluster.stats.upstreamRqActive.dec();
-    this.conn.host.stats.rqActive--;
     if (!reusable && !socket.destroyed) socket.destroy();
     this.conn.host.pool.release(this.conn, reusable);
   }

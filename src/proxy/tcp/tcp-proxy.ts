@@ -96,7 +96,7 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
   }
   const host = cluster.chooseHost();
   if (!host) {
-    cluster.stats.upstreamCxNoneHealthy.inc();
+    // chooseHost counted upstream_cx_none_healthy.
     info.responseFlags |= ResponseFlag.NoHealthyUpstream;
     down.destroy();
     return;
