@@ -2,8 +2,14 @@
 // module and prints; this file wires them into one commander program and maps failures to exit
 // codes the way istioctl/kubectl users expect: 0 ok, 1 the command ran and found a problem, 2 usage.
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './apply.ts';
 import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processContext } from './context.ts';
+import { registerDelete } from './delete.ts';
+import { registerGet } from './get.ts';
+import { registerPilot } from './pilot.ts';
 import { registerProxy } from './proxy.ts';
+import { registerProxyConfig } from './proxy-config.ts';
+import { registerProxyStatus } from './proxy-status.ts';
 import { registerValidate } from './validate.ts';
 import { registerVersion } from './version.ts';
 
@@ -26,6 +32,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerVersion(program, ctx);
   registerProxy(program, ctx);
   registerValidate(program, ctx);
+  registerPilot(program, ctx);
+  registerApply(program, ctx);
+  registerDelete(program, ctx);
+  registerGet(program, ctx);
+  registerProxyStatus(program, ctx);
+  registerProxyConfig(program, ctx);
   return program;
 }
 

@@ -3,10 +3,17 @@ export {
   type ApplyAction,
   type ApplyResult,
   type ConfigDump,
+  DEFAULT_PILOT_URL,
   type DeleteResult,
   KIND_EXAMPLES,
+  PilotClient,
+  type PilotReply,
+  PilotUnreachableError,
+  pilotUrl,
+  pluralOf,
   qualifiedKind,
   type ResourceItem,
+  replyError,
   resolveKind,
 } from './http/index.ts';
 export { type PilotHandle, type PilotOptions, startPilot } from './server/index.ts';

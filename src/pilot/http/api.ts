@@ -11,6 +11,9 @@ export interface ConfigDump {
   meshVersion: number;
   configVersion: number;
   config: GeneratedConfig;
+  /** The rules the config was generated from, so tools can say which rule made which cluster/route. */
+  destinationRules: { name: string; namespace: string; host: string }[];
+  virtualServices: { name: string; namespace: string; hosts: string[]; gateways: string[] }[];
 }
 
 export interface PilotApi {

@@ -1,0 +1,216 @@
+// `weft proxy-config cluster|listener|route|endpoint <proxy>`: the configuration the control plane
+// generated for one connected proxy, as istioctl's short tables or whole as JSON/YAML.
+import type { Command } from 'commander';
+import type { ConfigDump } from '../pilot/index.ts';
+import { type CliContext, EXIT_FAILED } from './context.ts';
+import { checkOutput, PILOT_OPTION_HELP, renderTable, withPilot, writeStructured } from './pilot.ts';
+
+type Obj = Record<string, unknown>;
+type Section = 'cluster' | 'listener' | 'route' | 'endpoint';
+
+const FIELD: Record<Section, keyof ConfigDump['config']> = {
+  cluster: 'clusters',
+  listener: 'listeners',
+  route: 'routes',
+  endpoint: 'endpoints',
+};
+
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+
+/** 'reviews' matches 'reviews.default.svc.cluster.local' for a rule in namespace default. */
+function fqdn(host: string, namespace: string): string {
+  return host === '*' || host.includes('.') ? host : `${host}.${namespace}.svc.cluster.local`;
+}
+
+export function clusterRows(dump: ConfigDump): string[][] {
+  return arr(dump.config.clusters).map((c) => {
+    const name = str(c['name']);
+    const parts = name.split('|');
+    if (parts.length !== 4) return [name, '-', '-', '-', str(c['type']) || 'EDS', '-'];
+    const [direction, port, subset, host] = parts as [string, string, string, string];
+    const dr =
+      direction === 'outbound'
+        ? dump.destinationRules.find((d) => fqdn(d.host, d.namespace) === host)
+        : undefined;
+    return [
+      host || '-',
+      port || '-',
+      subset || '-',
+      direction,
+      str(c['type']) || 'EDS',
+      dr ? `${dr.name}.${dr.namespace}` : '-',
+    ];
+  });
+}
+
+function chainMatch(m: Obj): string {
+  const parts: string[] = [];
+  const sni = arr(m['server_names']);
+  if (sni.length) parts.push(`SNI: ${sni.join(',')}`);
+  const ranges = arr(m['prefix_ranges']).map(
+    (r) => `${str(r['address_prefix'])}/${str(r['prefix_len'] ?? 32)}`,
+  );
+  if (ranges.length) parts.push(`Addr: ${ranges.join(',')}`);
+  if (m['destination_port'] !== undefined) parts.push(`Port: ${str(m['destination_port'])}`);
+  if (m['transport_protocol']) parts.push(`Trans: ${str(m['transport_protocol'])}`);
+  const alpn = arr(m['application_protocols']);
+  if (alpn.length) parts.push(`App: ${alpn.join(',')}`);
+  return parts.length ? parts.join('; ') : 'ALL';
+}
+
+function chainDestination(chain: Obj): string {
+  for (const f of arr(chain['filters'])) {
+    const cfg = obj(f['typed_config']);
+    const type = str(cfg['@type']);
+    if (type.endsWith('HttpConnectionManager')) {
+      const rds = obj(cfg['rds']);
+      if (rds['route_config_name']) return `Route: ${str(rds['route_config_name'])}`;
+      const inline = obj(cfg['route_config']);
+      return `Inline Route: ${str(inline['name']) || '(unnamed)'}`;
+    }
+    if (type.endsWith('TcpProxy')) {
+      if (cfg['cluster']) return `Cluster: ${str(cfg['cluster'])}`;
+      const weighted = arr(obj(cfg['weighted_clusters'])['clusters']).map((c) => str(c['name']));
+      return `Clusters: ${weighted.join(',')}`;
+    }
+  }
+  return 'Non-HTTP/Non-TCP';
+}
+
+export function listenerRows(dump: ConfigDump): string[][] {
+  const rows: string[][] = [];
+  for (const l of arr(dump.config.listeners)) {
+    const sock = obj(obj(l['address'])['socket_address']);
+    const address = str(sock['address']) || str(l['name']);
+    const port = str(sock['port_value']);
+    const chains = [...arr(l['filter_chains'])];
+    if (l['default_filter_chain']) chains.push(obj(l['default_filter_chain']));
+    if (chains.length === 0) rows.push([address, port, 'ALL', '-']);
+    for (const chain of chains)
+      rows.push([address, port, chainMatch(obj(chain['filter_chain_match'])), chainDestination(chain)]);
+  }
+  return rows;
+}
+
+function routeMatch(match: Obj): string {
+  let path = '/*';
+  if (match['prefix'] !== undefined) path = `${str(match['prefix'])}*`;
+  else if (match['path'] !== undefined) path = str(match['path']);
+  else if (match['safe_regex']) path = `regex ${str(obj(match['safe_regex'])['regex'])}`;
+  else if (match['path_separated_prefix'] !== undefined) path = `${str(match['path_separated_prefix'])}/*`;
+  const headers = arr(match['headers']).map((h) => str(h['name']));
+  return headers.length ? `${path} [headers: ${headers.join(',')}]` : path;
+}
+
+export function routeRows(dump: ConfigDump): string[][] {
+  const rows: string[][] = [];
+  for (const rc of arr(dump.config.routes)) {
+    for (const vh of arr(rc['virtual_hosts'])) {
+      const domains = arr(vh['domains']).map(String);
+      const hosts = new Set(domains.map((d) => d.replace(/:\d+$/, '')));
+      const vs = dump.virtualServices.find(
+        (v) =>
+          v.gateways.includes('mesh') && v.hosts.some((h) => hosts.has(fqdn(h, v.namespace)) || hosts.has(h)),
+      );
+      const shown = domains.length > 1 ? `${domains[0]} +${domains.length - 1} more` : (domains[0] ?? '');
+      for (const r of arr(vh['routes'])) {
+        rows.push([
+          str(rc['name']),
+          str(vh['name']),
+          shown,
+          routeMatch(obj(r['match'])),
+          vs
+            ? `${vs.name}.${vs.namespace}`
+            : '404' === str(obj(r['direct_response'])['status'])
+              ? '404'
+              : '-',
+        ]);
+      }
+    }
+  }
+  return rows;
+}
+
+export function endpointRows(dump: ConfigDump): string[][] {
+  const rows: string[][] = [];
+  const assignments: Obj[] = [
+    ...arr(dump.config.endpoints),
+    ...arr(dump.config.clusters)
+      .filter((c) => c['load_assignment'])
+      .map((c): Obj => ({ cluster_name: c['name'], ...obj(c['load_assignment']) })),
+  ];
+  for (const a of assignments) {
+    for (const group of arr(a['endpoints'])) {
+      for (const lb of arr(group['lb_endpoints'])) {
+        const sock = obj(obj(obj(lb['endpoint'])['address'])['socket_address']);
+        rows.push([
+          `${str(sock['address'])}:${str(sock['port_value'])}`,
+          str(lb['health_status']) || 'HEALTHY',
+          'OK',
+          str(a['cluster_name']),
+        ]);
+      }
+    }
+  }
+  return rows;
+}
+
+const TABLES: Record<Section, { headers: string[]; rows: (d: ConfigDump) => string[][] }> = {
+  cluster: {
+    headers: ['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'DESTINATION RULE'],
+    rows: clusterRows,
+  },
+  listener: { headers: ['ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'], rows: listenerRows },
+  route: { headers: ['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'VIRTUAL SERVICE'], rows: routeRows },
+  endpoint: { headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], rows: endpointRows },
+};
+
+const EXAMPLES = `
+Examples:
+  # Clusters, listeners, routes and endpoints pilot generated for a proxy
+  weft proxy-config cluster productpage-v1-0
+  weft proxy-config listener productpage-v1-0.default
+  weft proxy-config route productpage-v1-0
+  weft proxy-config endpoint productpage-v1-0
+
+  # The whole Envoy resources (as sent over xDS)
+  weft proxy-config route productpage-v1-0 -o json
+`;
+
+export function registerProxyConfig(program: Command, ctx: CliContext): void {
+  const parent = program
+    .command('proxy-config')
+    .alias('pc')
+    .description('Show the xDS configuration the control plane generated for a proxy')
+    .addHelpText('after', EXAMPLES);
+  for (const section of Object.keys(TABLES) as Section[]) {
+    parent
+      .command(section)
+      .alias(`${section}s`)
+      .description(`The ${FIELD[section]} of a proxy`)
+      .argument('<proxy>', 'proxy name: pod name or name.namespace (see `weft proxy-status`)')
+      .option('-o, --output <format>', 'json or yaml (default: a table)')
+      .option('--pilot <url>', PILOT_OPTION_HELP)
+      .action(async (proxy: string, opts: { output?: string; pilot?: string }) => {
+        if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
+        await withPilot(ctx, async (pilot) => {
+          const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
+          const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
+          if (reply.status !== 200) {
+            ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
+            ctx.exitCode = EXIT_FAILED;
+            return;
+          }
+          const dump = reply.body as ConfigDump;
+          if (opts.output === 'json' || opts.output === 'yaml') {
+            writeStructured(ctx, dump.config[FIELD[section]], opts.output);
+            return;
+          }
+          const table = TABLES[section];
+          ctx.stdout(renderTable(table.headers, table.rows(dump)));
+        });
+      });
+  }
+}
