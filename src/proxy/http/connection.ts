@@ -122,8 +122,10 @@ export class Http1Connection implements DownstreamConnection {
         this.buf = used === this.buf.length ? undefined : this.buf.subarray(used);
         if (decoder.error) {
           this.hcm.stats.downstreamCxProtocolError.inc();
+          this.buf = undefined;
           this.stream?.onDownstreamProtocolError();
-          this.destroy();
+          // The 400 (if one was written) closes gracefully; anything else ends here.
+          if (!this.closed) this.destroy();
           return;
         }
         if (decoder.done) {

@@ -468,8 +468,10 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     this.complete();
   }
 
+  /** Malformed request body framing: 400 if nothing was sent yet (as Envoy does), else a reset. */
   onDownstreamProtocolError(): void {
-    this.reset(ResponseFlag.DownstreamProtocolError);
+    this.conn.closeAfterResponse = true;
+    this.sendLocalReply(400, 'Bad Request', 'http1.codec_error', ResponseFlag.DownstreamProtocolError);
   }
 
   /** Response fully sent (or the stream ended otherwise): stats, logs, next request. */

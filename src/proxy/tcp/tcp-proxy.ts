@@ -81,6 +81,9 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
     for (const log of tcp.accessLogs) log.log(info);
   };
   const onEarlyData = (chunk: Buffer) => held.push(chunk);
+  // Half-close is the peer's to decide (Envoy propagates each FIN): without this, node answers a
+  // client's FIN by closing, and the upstream's reply to `printf req | nc` never arrives.
+  down.allowHalfOpen = true;
   down.on('data', onEarlyData);
   down.on('error', () => {});
   down.on('close', () => {
@@ -128,11 +131,14 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
       return;
     }
     up = socket;
+    socket.allowHalfOpen = true;
     down.off('data', onEarlyData);
     socket.on('error', () => {});
     socket.on('close', () => down.destroy());
     for (const b of held) socket.write(b);
     held.length = 0;
+    // pipe() does not forward an end that happened before it was set up.
+    if (down.readableEnded) socket.end();
     // pipe() gives backpressure both ways and propagates half-close (FIN) as Envoy does.
     down.pipe(socket);
     socket.pipe(down);

@@ -1,0 +1,288 @@
+// HTTP/1.1 codec conformance on real sockets: timeouts, 100-continue, streaming without
+// buffering, bodiless responses, framing errors, upstream connection reuse.
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { test } from 'node:test';
+import type { HttpConnectionManagerConfig } from '../../src/proxy/config/index.ts';
+import { startProxy } from '../../src/proxy/index.ts';
+import {
+  chain,
+  cluster,
+  counters,
+  exchange,
+  hcm,
+  httpOrigin,
+  KeepAliveClient,
+  listener,
+  parseResponse,
+  rawServer,
+  request,
+  route,
+  routeAction,
+  routeConfig,
+  snapshot,
+} from './harness.ts';
+
+async function proxyTo(
+  t: { after(fn: () => unknown): void },
+  port: number,
+  extra: Partial<HttpConnectionManagerConfig> = {},
+  upgrades: string[] = [],
+) {
+  const p = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(hcm(routeConfig([route('/', routeAction('backend', { upgrades }))]), extra)),
+        ]),
+      ],
+      [cluster('backend', [port])],
+    ),
+  });
+  t.after(() => p.close());
+  return { p, port: p.addresses().get('http')!.port };
+}
+
+/** Resolves when `cond()` holds, polling; rejects after `ms` so a broken engine fails, not hangs. */
+async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function client(port: number, t: { after(fn: () => unknown): void }): { s: Socket; text: () => string } {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  t.after(() => s.destroy());
+  let text = '';
+  s.on('data', (d) => {
+    text += d.toString('latin1');
+  });
+  return { s, text: () => text };
+}
+
+test('request headers not complete within request_headers_timeout → 408, connection closed', async (t) => {
+  const origin = await httpOrigin(() => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  t.after(() => origin.close());
+  const { p, port } = await proxyTo(t, origin.port, { requestHeadersTimeoutMs: 100 });
+  const started = Date.now();
+  const text = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n');
+  assert.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*connection: close/);
+  assert.ok(Date.now() - started >= 90);
+  assert.equal(counters(p.stats)['http.ingress_http.downstream_rq_header_timeout'], 1);
+  assert.equal(origin.heads.length, 0);
+});
+
+test('Expect: 100-continue: the upstream 100 is relayed, then the final response', async (t) => {
+  let seen = '';
+  const origin = await rawServer((s) => {
+    s.on('data', (d) => {
+      const first = seen === '';
+      seen += d.toString('latin1');
+      if (first) s.write('HTTP/1.1 100 Continue\r\n\r\n');
+      if (seen.endsWith('hello')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone');
+    });
+  });
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port);
+  const c = client(port, t);
+  c.s.write('POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+  await until(() => c.text().includes('\r\n\r\n'), '100 Continue');
+  assert.match(c.text(), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+  c.s.write('hello');
+  await until(() => c.text().endsWith('done'), 'final response');
+  assert.match(c.text(), /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  assert.match(seen, /expect: 100-continue/i);
+});
+
+test('multi-MB request and response bodies stream: bytes reach the far side before the sender is done', async (t) => {
+  const MB = 1024 * 1024;
+  const total = 6 * MB;
+  let upstreamBody = 0;
+  let upstream: Socket | undefined;
+  const origin = await rawServer((s) => {
+    upstream = s;
+    let head = true;
+    let buf = '';
+    s.on('data', (d) => {
+      if (head) {
+        buf += d.toString('latin1');
+        const i = buf.indexOf('\r\n\r\n');
+        if (i === -1) return;
+        head = false;
+        upstreamBody += Buffer.byteLength(buf.slice(i + 4), 'latin1');
+      } else upstreamBody += d.length;
+    });
+  });
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port);
+  const c = connect(port, '127.0.0.1');
+  c.on('error', () => {});
+  t.after(() => c.destroy());
+  let downstream = 0;
+  let responseHead = '';
+  c.on('data', (d) => {
+    if (!responseHead.includes('\r\n\r\n')) {
+      responseHead += d.toString('latin1');
+      const i = responseHead.indexOf('\r\n\r\n');
+      if (i !== -1) downstream += Buffer.byteLength(responseHead.slice(i + 4), 'latin1');
+    } else downstream += d.length;
+  });
+  // Request: the first MB, then the rest only once the origin has seen some of the body.
+  c.write(`POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
+  c.write(Buffer.alloc(MB, 97));
+  await until(() => upstreamBody > 0, 'request body bytes upstream before the client finished');
+  c.write(Buffer.alloc(total - MB, 98));
+  await until(() => upstreamBody === total, 'the whole request body upstream', 5000);
+  // Response: the same the other way.
+  upstream!.write(`HTTP/1.1 200 OK\r\nContent-Length: ${total}\r\n\r\n`);
+  upstream!.write(Buffer.alloc(MB, 99));
+  await until(() => downstream > 0, 'response body bytes downstream before the origin finished');
+  upstream!.write(Buffer.alloc(total - MB, 100));
+  await until(() => downstream === total, 'the whole response body downstream', 5000);
+  assert.match(responseHead, /^HTTP\/1\.1 200 OK\r\n/);
+});
+
+test('HEAD, 204 and 304 responses carry no body; the connection stays usable after each', async (t) => {
+  const origin = await httpOrigin((head) => {
+    const path = head.split(' ')[1];
+    if (head.startsWith('HEAD ')) return 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n';
+    if (path === '/204') return 'HTTP/1.1 204 No Content\r\n\r\n';
+    if (path === '/304') return 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n';
+    return 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter';
+  });
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port);
+  const kc = new KeepAliveClient(port);
+  t.after(() => kc.close());
+  const head = await kc.send('/h', {}, 'HEAD');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-length'], '1000');
+  assert.equal(head.raw.slice(head.raw.indexOf('\r\n\r\n') + 4), '');
+  const nc = await kc.send('/204');
+  assert.equal(nc.status, 204);
+  assert.equal(nc.headers['transfer-encoding'], undefined);
+  assert.equal(nc.raw.slice(nc.raw.indexOf('\r\n\r\n') + 4), '');
+  const nm = await kc.send('/304');
+  assert.equal(nm.status, 304);
+  assert.equal(nm.headers['etag'], '"x"');
+  assert.equal(nm.raw.slice(nm.raw.indexOf('\r\n\r\n') + 4), '');
+  const after = await kc.send('/after');
+  assert.equal(after.body, 'after');
+  // A local reply to HEAD has no body either.
+  const p404 = await startProxy({
+    snapshot: snapshot([listener('http', [chain(hcm(routeConfig([])))])], []),
+  });
+  t.after(() => p404.close());
+  const text = await exchange(
+    p404.addresses().get('http')!.port,
+    'HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n',
+    (s) => s.includes('\r\n\r\n'),
+  );
+  assert.match(text, /^HTTP\/1\.1 404[\s\S]*\r\n\r\n$/);
+});
+
+test('framing errors: conflicting Content-Length → 400, Content-Length with chunked → 400, bad chunk → closed', async (t) => {
+  const origin = await httpOrigin(() => 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx');
+  t.after(() => origin.close());
+  const { p, port } = await proxyTo(t, origin.port);
+  const dup = await exchange(
+    port,
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd',
+  );
+  assert.match(dup, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*connection: close/);
+  const both = await exchange(
+    port,
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+  );
+  assert.match(both, /^HTTP\/1\.1 400 Bad Request/);
+  const noHost = await exchange(port, 'GET / HTTP/1.1\r\n\r\n');
+  assert.match(noHost, /^HTTP\/1\.1 400 Bad Request/);
+  const badVersion = await exchange(port, 'GET / HTTP/2.7\r\nHost: a\r\n\r\n');
+  assert.match(badVersion, /^HTTP\/1\.1 400 Bad Request/);
+  // Nothing malformed ever reached the origin.
+  assert.equal(origin.heads.length, 0);
+  assert.ok(counters(p.stats)['http.ingress_http.downstream_cx_protocol_error']! >= 4);
+  // Bad chunk framing after the head went upstream: 400 to the client, connection closed.
+  const badChunk = await exchange(
+    port,
+    'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n',
+  );
+  assert.match(badChunk, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*connection: close/);
+  // An identical repeated Content-Length is one length (RFC 9110 §8.6) and is forwarded once.
+  const same = await exchange(
+    port,
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab',
+    (s) => s.endsWith('x'),
+  );
+  assert.match(same, /^HTTP\/1\.1 200/);
+  assert.equal(origin.heads.at(-1)!.match(/content-length/gi)?.length, 1);
+  assert.doesNotMatch(origin.heads.at(-1)!, /content-length: 2,/i);
+});
+
+test('oversized request head → 431 at max_request_headers_kb', async (t) => {
+  const origin = await httpOrigin(() => 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx');
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port, { maxRequestHeadersKb: 4 });
+  const small = await exchange(port, `GET / HTTP/1.1\r\nHost: a\r\nX: ${'a'.repeat(3000)}\r\n\r\n`, (s) =>
+    s.endsWith('x'),
+  );
+  assert.match(small, /^HTTP\/1\.1 200/);
+  // Many headers, none long on its own: the whole head counts.
+  const many = Array.from({ length: 100 }, (_, i) => `X-H${i}: ${'v'.repeat(50)}\r\n`).join('');
+  assert.match(await exchange(port, `GET / HTTP/1.1\r\nHost: a\r\n${many}\r\n`), /^HTTP\/1\.1 431/);
+});
+
+test('keep-alive: sequential requests from different clients reuse one upstream connection', async (t) => {
+  let accepted = 0;
+  const origin = await rawServer((s) => {
+    accepted++;
+    s.on('data', (d) => {
+      const n = d.toString('latin1').split('\r\n\r\n').length - 1;
+      for (let i = 0; i < n; i++) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  t.after(() => origin.close());
+  const { p, port } = await proxyTo(t, origin.port);
+  for (let i = 0; i < 5; i++) assert.equal((await request(port, `/${i}`)).body, 'ok');
+  const kc = new KeepAliveClient(port);
+  t.after(() => kc.close());
+  for (let i = 0; i < 5; i++) assert.equal((await kc.send(`/k${i}`)).body, 'ok');
+  assert.equal(accepted, 1);
+  const c = counters(p.stats);
+  assert.equal(c['cluster.backend.upstream_cx_total'], 1);
+  assert.equal(c['cluster.backend.upstream_rq_total'], 10);
+});
+
+test('upgrade not allowed on the route → 403; WebSocket echo when allowed', async (t) => {
+  const origin = await rawServer((s) => {
+    let up = false;
+    s.on('data', (d) => {
+      if (!up) {
+        up = true;
+        s.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+        return;
+      }
+      s.write(d);
+    });
+  });
+  t.after(() => origin.close());
+  const denied = await proxyTo(t, origin.port);
+  const r = await exchange(
+    denied.port,
+    'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    (s) => parseResponse(s) !== undefined,
+  );
+  assert.match(r, /^HTTP\/1\.1 403/);
+  const allowed = await proxyTo(t, origin.port, {}, ['websocket']);
+  const c = client(allowed.port, t);
+  c.s.write('GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+  await until(() => c.text().includes('\r\n\r\n'), '101');
+  assert.match(c.text(), /^HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*upgrade: websocket/i);
+  const frame = Buffer.from([0x81, 0x85, 1, 2, 3, 4, 0x69, 0x67, 0x6f, 0x68, 0x6e]);
+  c.s.write(frame);
+  await until(() => c.text().endsWith(frame.toString('latin1')), 'echoed frame');
+  assert.equal(counters(allowed.p.stats)['http.ingress_http.downstream_cx_upgrades_total'], 1);
+});
