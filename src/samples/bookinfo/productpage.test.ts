@@ -142,6 +142,23 @@ describe('productpage', () => {
     });
   });
 
+  test('ratings stopped: the page shows the reviews with the ratings apology', async () => {
+    const closed = await startUpstream();
+    await closed.close();
+    const noRatings = await start('reviews', {
+      SERVICE_VERSION: 'v3',
+      ...upstreamEnv('ratings', closed.port),
+    });
+    const p = await start('productpage', {
+      ...upstreamEnv('details', details.port),
+      ...upstreamEnv('reviews', noRatings.port),
+    });
+    const res = await call(p.port, '/productpage');
+    assert.equal(res.text.match(/Ratings service is currently unavailable/g)?.length, 2);
+    assert.match(res.text, /Reviewer2/);
+    assert.doesNotMatch(res.text, /color="red"/);
+  });
+
   test('a reviews answer later than the deadline counts as a failure, per attempt', async () => {
     const hanging = await startUpstream(() => {});
     fakes.push(hanging);

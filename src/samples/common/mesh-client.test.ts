@@ -1,5 +1,8 @@
 // Where outgoing calls go: the explicit proxy with an absolute-form target, or the service directly.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { serviceEnvPrefix } from './env.ts';
 import { meshRequest, resolveTarget } from './mesh-client.ts';
@@ -60,4 +63,30 @@ test('forwardHeaders keeps tracing and app headers only', () => {
     }),
     { 'x-request-id': 'r', b3: '1', cookie: 'a=1', 'end-user': 'u' },
   );
+});
+
+test('a pooled connection the peer dropped is retried once on a fresh one', async (t) => {
+  const perSocket = new WeakMap<object, number>();
+  let drops = 0;
+  const server = createServer((req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n === 2) {
+      drops++;
+      req.socket.destroy();
+      return;
+    }
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const port = (server.address() as AddressInfo).port;
+  const env = { HTTP_PROXY: `http://127.0.0.1:${port}` };
+  assert.equal((await meshRequest('http://a:1/', { env })).body.toString(), 'ok');
+  assert.equal((await meshRequest('http://a:1/', { env })).body.toString(), 'ok');
+  assert.equal(drops, 1);
 });

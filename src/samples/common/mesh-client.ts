@@ -95,41 +95,58 @@ export function meshRequest(url: string, options: MeshRequestOptions = {}): Prom
     if (v !== undefined) headers[k.toLowerCase()] = v;
   headers['host'] = parsed.host;
   if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-  return new Promise<MeshResponse>((resolve, reject) => {
-    const req = request({
-      host: target.host,
-      port: target.port,
-      path: target.path,
-      method: options.method ?? 'GET',
-      headers,
-      agent,
-      // Names are resolved by the proxy, or were resolved above; never prefer IPv6 loopback.
-      family: target.host === 'localhost' ? 4 : undefined,
+  const send = (fresh: boolean): Promise<MeshResponse> =>
+    new Promise<MeshResponse>((resolve, reject) => {
+      const req = request({
+        host: target.host,
+        port: target.port,
+        path: target.path,
+        method: options.method ?? 'GET',
+        headers,
+        // A retry after a stale pooled socket must not pick another stale one.
+        agent: fresh ? false : agent,
+        family: target.host === 'localhost' ? 4 : undefined,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      let responded = false;
+      const finish = (err: Error | undefined, res?: MeshResponse): void => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        if (err) reject(err);
+        else resolve(res!);
+      };
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          req.destroy(new Error(`timeout after ${options.timeoutMs} ms: ${url}`));
+        }, options.timeoutMs);
+      }
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // The peer closed an idle pooled connection just as we reused it: nothing reached the
+        // server, so one retry on a new connection is safe and avoids a spurious failure.
+        if (!fresh && !responded && req.reusedSocket && err.code === 'ECONNRESET') {
+          if (timer) clearTimeout(timer);
+          send(true).then(resolve, reject);
+          return;
+        }
+        finish(err);
+      });
+      req.on('response', (res) => {
+        responded = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => finish(err));
+        res.on('aborted', () => finish(new Error('response aborted')));
+        res.on('end', () =>
+          finish(undefined, {
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      });
+      req.end(options.body);
     });
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (err: Error | undefined, res?: MeshResponse): void => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (err) reject(err);
-      else resolve(res!);
-    };
-    if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        req.destroy(new Error(`timeout after ${options.timeoutMs} ms: ${url}`));
-      }, options.timeoutMs);
-    }
-    req.on('error', (err) => finish(err));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => finish(err));
-      res.on('aborted', () => finish(new Error('response aborted')));
-      res.on('end', () =>
-        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    req.end(options.body);
-  });
+  return send(false);
 }
 
 /** Parses a JSON body, or undefined when it is not JSON. */
