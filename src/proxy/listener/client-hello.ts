@@ -14,11 +14,12 @@ export function peekClientHello(buf: Buffer): HelloPeek {
   if (buf.length < 1) return { kind: 'incomplete' };
   // TLS record: handshake (22), version major 3.
   if (buf[0] !== 22) return { kind: 'not_tls' };
-  if (buf.length < 5) return { kind: 'incomplete' };
-  if (buf[1] !== 3) return { kind: 'not_tls' };
+  // Decide on each byte as soon as it is there, so non-TLS bytes never wait for more.
+  if (buf.length >= 2 && buf[1] !== 3) return { kind: 'not_tls' };
+  if (buf.length < 6) return { kind: 'incomplete' };
+  if (buf[5] !== 1) return { kind: 'not_tls' }; // ClientHello
   const recordLen = buf.readUInt16BE(3);
   if (buf.length < 5 + Math.min(recordLen, 4)) return { kind: 'incomplete' };
-  if (buf[5] !== 1) return { kind: 'not_tls' }; // ClientHello
   const helloLen = buf.readUIntBE(6, 3);
   // A ClientHello may span records; we read the first record only (as large as 16 KiB), which
   // in practice always holds the extensions we need.

@@ -202,7 +202,8 @@ export class ActiveListener {
         info.scheme = 'https';
         this.serve(chain, tlsSocket, info, undefined);
       });
-      socket.resume();
+      // No socket.resume() here: the TLSSocket reads the handle itself and takes the peeked bytes
+      // from the socket's buffer; resuming the raw socket made it eat the handshake instead.
       return;
     }
     if (socket.isPaused()) socket.resume();
