@@ -6,6 +6,7 @@ import { registerApply } from './apply.ts';
 import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processContext } from './context.ts';
 import { registerDelete } from './delete.ts';
 import { registerGet } from './get.ts';
+import { registerLoad } from './load.ts';
 import { registerPilot } from './pilot.ts';
 import { registerProxy } from './proxy.ts';
 import { registerProxyConfig } from './proxy-config.ts';
@@ -38,6 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerGet(program, ctx);
   registerProxyStatus(program, ctx);
   registerProxyConfig(program, ctx);
+  registerLoad(program, ctx);
   return program;
 }
 
