@@ -198,7 +198,8 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     }
     // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
     const policies = decision.route.hashPolicies;
-    const host = cluster.chooseHost(policies.length > 0 ? { hash: computeHash(policies, this) } : undefined);
+    const hash = policies.length > 0 ? computeHash(policies, this) : undefined;
+    const host = cluster.chooseHost(hash === undefined ? undefined : { hash: mix64(hash) });
     if (!host) {
       // chooseHost counted upstream_cx_none_healthy.
       this.sendLocalReply(503, 'no healthy upstream', 'no_healthy_upstream', ResponseFlag.NoHealthyUpstream);
@@ -519,3 +520,17 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
 }
 
 const EMPTY = Buffer.alloc(0);
+
+const M64 = 0xffffffffffffffffn;
+/**
+ * Spreads a request hash over the whole 64-bit ring (MurmurHash3's fmix64). The router's FNV-1a
+ * hashes of similar keys ('user-1', 'user-2') share their top bits, so on a ring they all fell
+ * on one host; after mixing, equal keys still map to equal hosts.
+ */
+function mix64(h: bigint): bigint {
+  h ^= h >> 33n;
+  h = (h * 0xff51afd7ed558ccdn) & M64;
+  h ^= h >> 33n;
+  h = (h * 0xc4ceb9fe1a85ec53n) & M64;
+  return h ^ (h >> 33n);
+}
