@@ -32,6 +32,8 @@ export interface HcmStats {
   downstreamRqIdleTimeout: Counter;
   /** downstream_rq_1xx … downstream_rq_5xx, indexed by class - 1. */
   downstreamRqByClass: Counter[];
+  /** The same under listener.<address>.http.<stat_prefix>., when compiled for a listener. */
+  listenerRqByClass: Counter[] | undefined;
   noRoute: Counter;
   noCluster: Counter;
   rqRedirect: Counter;
@@ -39,8 +41,10 @@ export interface HcmStats {
   rqTotal: Counter;
 }
 
-function bindStats(scope: StatsScope): HcmStats {
+function bindStats(scope: StatsScope, listenerScope: StatsScope | undefined): HcmStats {
   return {
+    listenerRqByClass:
+      listenerScope && [1, 2, 3, 4, 5].map((c) => listenerScope.counter(`downstream_rq_${c}xx`)),
     downstreamCxTotal: scope.counter('downstream_cx_total'),
     downstreamCxActive: scope.gauge('downstream_cx_active'),
     downstreamCxHttp1Total: scope.counter('downstream_cx_http1_total'),
@@ -82,6 +86,8 @@ export interface HttpEngineContext {
   stats: StatsScope;
   /** RDS route configurations by name (ProxySnapshot.routes). */
   routes: ReadonlyMap<string, RouteConfig>;
+  /** The listener's stats scope (listener.<address>.), for Envoy's per-listener HTTP stats. */
+  listenerScope?: StatsScope;
 }
 
 const NO_FILTERS: readonly HttpFilter[] = [];
@@ -118,7 +124,10 @@ export function compileHcm(
     config,
     routeTable,
     maxHeadBytes: config.maxRequestHeadersKb * 1024,
-    stats: bindStats(ctx.stats.scope(`http.${config.statPrefix}.`)),
+    stats: bindStats(
+      ctx.stats.scope(`http.${config.statPrefix}.`),
+      ctx.listenerScope?.scope(`http.${config.statPrefix}.`),
+    ),
     clusters: ctx.clusters,
     accessLogs: logs.sinks,
     filtersFor(route) {

@@ -37,6 +37,7 @@ export interface ListenerContext {
   clusters: ClusterLookup;
   stats: StatsScope;
   routes: ReadonlyMap<string, RouteConfig>;
+  listenerScope?: StatsScope;
 }
 
 function compileChain(fc: FilterChainConfig, ctx: ListenerContext): CompiledChain | string[] {
@@ -69,6 +70,8 @@ function compileChain(fc: FilterChainConfig, ctx: ListenerContext): CompiledChai
 export function compileListener(cfg: ListenerConfig, ctx: ListenerContext): CompiledListener | string[] {
   const errors: string[] = [];
   const chains: CompiledMatch<CompiledChain>[] = [];
+  const scope = ctx.stats.scope(`listener.${cfg.statPrefix}.`);
+  ctx = { ...ctx, listenerScope: scope };
   for (const fc of cfg.filterChains) {
     const c = compileChain(fc, ctx);
     if (Array.isArray(c)) {
@@ -86,7 +89,6 @@ export function compileListener(cfg: ListenerConfig, ctx: ListenerContext): Comp
     else defaultChain = c;
   }
   if (errors.length > 0) return errors.map((e) => `listener ${cfg.name}: ${e}`);
-  const scope = ctx.stats.scope(`listener.${cfg.statPrefix}.`);
   return {
     config: cfg,
     chains,
