@@ -4,6 +4,14 @@
 import type { UpstreamCluster, UpstreamHost } from '../upstream/index.ts';
 
 function healthFlags(h: UpstreamHost): string {
+  if (h.outlierEjected)
+    return h.health === 'HEALTHY' || h.health === 'UNKNOWN'
+      ? '/failed_outlier_check'
+      : `/failed_outlier_check${edsFlags(h)}`;
+  return edsFlags(h);
+}
+
+function edsFlags(h: UpstreamHost): string {
   switch (h.health) {
     case 'UNHEALTHY':
     case 'TIMEOUT':

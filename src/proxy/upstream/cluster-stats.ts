@@ -32,6 +32,8 @@ export class ClusterStats {
   readonly upstreamRqRetry: Counter;
   readonly upstreamRqRetrySuccess: Counter;
   readonly upstreamRqRetryOverflow: Counter;
+  readonly upstreamRqRetryLimitExceeded: Counter;
+  readonly upstreamRqRetryBackoffExponential: Counter;
   readonly upstreamRqTime: Histogram;
   readonly membershipHealthy: Gauge;
   readonly membershipDegraded: Gauge;
@@ -75,6 +77,8 @@ export class ClusterStats {
     this.upstreamRqRetry = scope.counter('upstream_rq_retry');
     this.upstreamRqRetrySuccess = scope.counter('upstream_rq_retry_success');
     this.upstreamRqRetryOverflow = scope.counter('upstream_rq_retry_overflow');
+    this.upstreamRqRetryLimitExceeded = scope.counter('upstream_rq_retry_limit_exceeded');
+    this.upstreamRqRetryBackoffExponential = scope.counter('upstream_rq_retry_backoff_exponential');
     this.upstreamRqTime = scope.histogram('upstream_rq_time');
     this.membershipHealthy = scope.gauge('membership_healthy');
     this.membershipDegraded = scope.gauge('membership_degraded');

@@ -12,6 +12,7 @@ import { type ClusterRuntime, openConnection } from './connect.ts';
 import { Host, hostAddressText, isUsable } from './host.ts';
 import { LeastRequestLb, type LoadBalancer, RandomLb, type RandomSource, RoundRobinLb } from './lb-basic.ts';
 import { MaglevLb, RingHashLb } from './lb-hash.ts';
+import { OutlierDetector } from './outlier/index.ts';
 import type {
   ChooseHostContext,
   ConnectCallback,
@@ -38,6 +39,7 @@ export class Cluster implements UpstreamCluster {
   healthyHosts: readonly Host[] = [];
   private lb: LoadBalancer;
   private panic = false;
+  private outlier: OutlierDetector | undefined;
 
   constructor(
     config: ClusterConfig,
@@ -87,16 +89,30 @@ export class Cluster implements UpstreamCluster {
     for (const gone of previous.values()) gone.pool.close();
     if (connectionShapeChanged) for (const h of this.hosts) h.pool.close();
     this.hosts = hosts;
+    this.applyOutlierDetection(config);
     this.rebuildLb();
+  }
+
+  private applyOutlierDetection(config: ClusterConfig): void {
+    const od = config.outlierDetection;
+    if (od === undefined) {
+      this.outlier?.close();
+      this.outlier = undefined;
+      return;
+    }
+    if (this.outlier) this.outlier.setConfig(od);
+    else this.outlier = new OutlierDetector(od, this.stats.scope, () => this.rebuildLb(), this.random);
+    this.outlier.setHosts(this.hosts);
   }
 
   private rebuildLb(): void {
     const all = this.hosts;
-    const usable = all.filter((h) => isUsable(h.health));
+    // Hosts ejected by outlier detection are unhealthy to the balancer, as failed EDS health is.
+    const usable = all.filter(isServing);
     this.healthyHosts = usable;
     this.stats.membershipTotal.set(all.length);
     this.stats.membershipHealthy.set(
-      all.filter((h) => h.health === 'HEALTHY' || h.health === 'UNKNOWN').length,
+      all.filter((h) => (h.health === 'HEALTHY' || h.health === 'UNKNOWN') && !h.outlierEjected).length,
     );
     this.stats.membershipDegraded.set(all.filter((h) => h.health === 'DEGRADED').length);
     // Priorities: the lowest priority level with a usable host takes the traffic (Envoy spills
@@ -104,7 +120,7 @@ export class Cluster implements UpstreamCluster {
     let level = Number.POSITIVE_INFINITY;
     for (const h of usable) level = Math.min(level, h.priority);
     const levelHosts = Number.isFinite(level) ? all.filter((h) => h.priority === level) : all;
-    const levelUsable = levelHosts.filter((h) => isUsable(h.health));
+    const levelUsable = levelHosts.filter(isServing);
     this.panic = levelHosts.length > 0 && levelUsable.length / levelHosts.length < PANIC_THRESHOLD;
     const chosen = this.panic ? levelHosts : levelUsable;
     const c = this.rt.config;
@@ -156,6 +172,10 @@ export class Cluster implements UpstreamCluster {
 
   /** Closes every host's pool (the cluster was removed). */
   close(): void {
+    this.outlier?.close();
+    this.outlier = undefined;
     for (const h of this.hosts) h.pool.close();
   }
 }
+
+const isServing = (h: Host): boolean => isUsable(h.health) && !h.outlierEjected;

@@ -3,6 +3,7 @@
 
 import type { LbEndpointConfig, LocalityEndpointsConfig } from '../config/index.ts';
 import type { ClusterRuntime } from './connect.ts';
+import type { HostOutlierSink } from './outlier/index.ts';
 import { HostHttp1Pool } from './pool.ts';
 import type { HostStats, Http1Pool, UpstreamHost } from './types.ts';
 
@@ -26,6 +27,8 @@ export class Host implements UpstreamHost {
     rqTimeout: 0,
   };
   readonly pool: Http1Pool;
+  outlier: HostOutlierSink | undefined = undefined;
+  outlierEjected = false;
 
   constructor(rt: ClusterRuntime, endpoint: LbEndpointConfig, locality: LocalityEndpointsConfig) {
     this.address = { host: endpoint.address.host, port: endpoint.address.port };

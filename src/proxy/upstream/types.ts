@@ -10,6 +10,7 @@ import type {
   SocketAddress,
 } from '../config/index.ts';
 import type { ClusterStats } from './cluster-stats.ts';
+import type { HostOutlierSink } from './outlier/index.ts';
 
 /** Why the upstream could not give a connection; `responseFlag` is the Envoy short code to log. */
 export type UpstreamFailureKind =
@@ -90,6 +91,10 @@ export interface UpstreamHost {
   readonly priority: number;
   readonly stats: HostStats;
   readonly pool: Http1Pool;
+  /** Where attempts report their outcome when the cluster has outlier detection. */
+  readonly outlier: HostOutlierSink | undefined;
+  /** Ejected by outlier detection: the load balancer skips it (admin: /failed_outlier_check). */
+  readonly outlierEjected: boolean;
 }
 
 export interface ChooseHostContext {

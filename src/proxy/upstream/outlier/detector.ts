@@ -1,0 +1,212 @@
+// Envoy's outlier detection for one cluster, consecutive-error flavours: each host's monitor counts
+// consecutive 5xx and consecutive gateway failures (502/503/504; with split_external_local_origin_errors
+// off, a failed connect counts as 503 and a timeout as 504). Reaching a threshold ejects the host at
+// once (subject to enforcing_* and max_ejection_percent); a sweep every `interval` brings hosts back
+// once base_ejection_time × times-ejected (capped by max_ejection_time) has passed. The cluster skips
+// ejected hosts when it builds its load balancer.
+import type { OutlierDetectionConfig } from '../../config/index.ts';
+import type { Counter, Gauge, StatsScope } from '../../observe/index.ts';
+
+/** What the data path reports per attempt; hosts carry it as `host.outlier`. */
+export interface HostOutlierSink {
+  /** A response head from the host. */
+  putHttpStatus(status: number): void;
+  /** The attempt failed locally: no connection, reset before a response, or a timeout. */
+  putLocalFailure(kind: 'connect' | 'reset' | 'timeout'): void;
+}
+
+/** The host fields the detector drives (Host implements them). */
+export interface OutlierHost {
+  outlier: HostOutlierSink | undefined;
+  outlierEjected: boolean;
+}
+
+interface OutlierStats {
+  ejectionsActive: Gauge;
+  ejectionsEnforcedTotal: Counter;
+  ejectionsOverflow: Counter;
+  ejectionsTotal: Counter;
+  ejectionsConsecutive5xx: Counter;
+  detected5xx: Counter;
+  enforced5xx: Counter;
+  detectedGateway: Counter;
+  enforcedGateway: Counter;
+}
+
+function bindStats(scope: StatsScope): OutlierStats {
+  const s = scope.scope('outlier_detection.');
+  return {
+    ejectionsActive: s.gauge('ejections_active'),
+    ejectionsEnforcedTotal: s.counter('ejections_enforced_total'),
+    ejectionsOverflow: s.counter('ejections_overflow'),
+    ejectionsTotal: s.counter('ejections_total'),
+    ejectionsConsecutive5xx: s.counter('ejections_consecutive_5xx'),
+    detected5xx: s.counter('ejections_detected_consecutive_5xx'),
+    enforced5xx: s.counter('ejections_enforced_consecutive_5xx'),
+    detectedGateway: s.counter('ejections_detected_consecutive_gateway_failure'),
+    enforcedGateway: s.counter('ejections_enforced_consecutive_gateway_failure'),
+  };
+}
+
+class HostMonitor implements HostOutlierSink {
+  readonly host: OutlierHost;
+  private readonly detector: OutlierDetector;
+  consecutive5xx = 0;
+  consecutiveGateway = 0;
+  /** Times ejected; multiplies the ejection time, decays while the host behaves. */
+  ejections = 0;
+  ejectedAtMs = 0;
+  lastUnejectedMs = 0;
+
+  constructor(detector: OutlierDetector, host: OutlierHost) {
+    this.detector = detector;
+    this.host = host;
+  }
+
+  putHttpStatus(status: number): void {
+    if (status < 500) {
+      this.consecutive5xx = 0;
+      this.consecutiveGateway = 0;
+      return;
+    }
+    const cfg = this.detector.config;
+    if (status >= 502 && status <= 504) {
+      if (++this.consecutiveGateway === cfg.consecutiveGatewayFailure) {
+        this.detector.onThreshold(this, 'gateway');
+      }
+    } else this.consecutiveGateway = 0;
+    if (++this.consecutive5xx === cfg.consecutive5xx) this.detector.onThreshold(this, '5xx');
+  }
+
+  putLocalFailure(kind: 'connect' | 'reset' | 'timeout'): void {
+    this.putHttpStatus(kind === 'timeout' ? 504 : 503);
+  }
+}
+
+export class OutlierDetector {
+  config: OutlierDetectionConfig;
+  private readonly stats: OutlierStats;
+  private readonly onChange: () => void;
+  private readonly random: () => number;
+  private monitors: HostMonitor[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private active = 0;
+
+  constructor(
+    config: OutlierDetectionConfig,
+    scope: StatsScope,
+    onChange: () => void,
+    random: () => number = Math.random,
+  ) {
+    this.config = config;
+    this.stats = bindStats(scope);
+    this.onChange = onChange;
+    this.random = random;
+    this.startTimer();
+  }
+
+  /** A new config for the same cluster: counts and ejections carry over. */
+  setConfig(config: OutlierDetectionConfig): void {
+    const intervalChanged = config.intervalMs !== this.config.intervalMs;
+    this.config = config;
+    if (intervalChanged) this.startTimer();
+  }
+
+  /** The cluster's hosts after an update: new ones get a monitor, gone ones are forgotten. */
+  setHosts(hosts: readonly OutlierHost[]): void {
+    const kept = new Set<OutlierHost>(hosts);
+    for (const m of this.monitors) {
+      if (!kept.has(m.host) && m.host.outlierEjected) {
+        m.host.outlierEjected = false;
+        this.active--;
+      }
+    }
+    const next: HostMonitor[] = [];
+    for (const h of hosts) {
+      const existing = h.outlier instanceof HostMonitor ? h.outlier : undefined;
+      const m = existing ?? new HostMonitor(this, h);
+      h.outlier = m;
+      next.push(m);
+    }
+    this.monitors = next;
+    this.stats.ejectionsActive.set(this.active);
+  }
+
+  /** @internal from HostMonitor: a consecutive-error threshold was reached. */
+  onThreshold(m: HostMonitor, kind: '5xx' | 'gateway'): void {
+    const s = this.stats;
+    const cfg = this.config;
+    if (kind === '5xx') {
+      m.consecutive5xx = 0;
+      s.detected5xx.inc();
+    } else {
+      m.consecutiveGateway = 0;
+      s.detectedGateway.inc();
+    }
+    if (m.host.outlierEjected) return;
+    const enforcing = kind === '5xx' ? cfg.enforcingConsecutive5xx : cfg.enforcingConsecutiveGatewayFailure;
+    if (this.random() * 100 >= enforcing) return;
+    // max_ejection_percent, though one host may always be ejected (Envoy's documented rule).
+    const total = this.monitors.length;
+    if (this.active > 0 && ((this.active + 1) * 100) / total > cfg.maxEjectionPercent) {
+      s.ejectionsOverflow.inc();
+      return;
+    }
+    m.host.outlierEjected = true;
+    m.ejections++;
+    m.ejectedAtMs = Date.now();
+    this.active++;
+    s.ejectionsActive.set(this.active);
+    s.ejectionsEnforcedTotal.inc();
+    s.ejectionsTotal.inc();
+    if (kind === '5xx') {
+      s.enforced5xx.inc();
+      s.ejectionsConsecutive5xx.inc();
+    } else s.enforcedGateway.inc();
+    this.onChange();
+  }
+
+  /** The interval sweep: ejections that served their time end; good behaviour decays the multiplier. */
+  sweep(now = Date.now()): void {
+    const cfg = this.config;
+    const cap = Math.max(cfg.maxEjectionTimeMs, cfg.baseEjectionTimeMs);
+    let changed = false;
+    for (const m of this.monitors) {
+      if (m.host.outlierEjected) {
+        const ejectFor = Math.min(cfg.baseEjectionTimeMs * m.ejections, cap);
+        if (now - m.ejectedAtMs >= ejectFor) {
+          m.host.outlierEjected = false;
+          m.lastUnejectedMs = now;
+          this.active--;
+          changed = true;
+        }
+      } else if (m.ejections > 0 && now - m.lastUnejectedMs >= cfg.baseEjectionTimeMs) {
+        m.ejections--;
+        m.lastUnejectedMs = now;
+      }
+    }
+    if (changed) {
+      this.stats.ejectionsActive.set(this.active);
+      this.onChange();
+    }
+  }
+
+  /** Stops the sweep and brings every host back (outlier detection removed, or the cluster). */
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const m of this.monitors) {
+      m.host.outlierEjected = false;
+      m.host.outlier = undefined;
+    }
+    this.monitors = [];
+    this.active = 0;
+    this.stats.ejectionsActive.set(0);
+  }
+
+  private startTimer(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = setInterval(() => this.sweep(), this.config.intervalMs);
+    this.timer.unref();
+  }
+}
