@@ -51,6 +51,10 @@ export interface ExchangeOwner extends RequestView {
   recordResponseCode(status: number): void;
   canRetryOnFreshConnection(): boolean;
   retry(): void;
+  /** The attempt's response head (outlier detection, retries): true when dropped for a retry. */
+  onUpstreamResponse(status: number, headers: HeaderMap): boolean;
+  /** The attempt broke before a response: true when a retry was scheduled instead of a 503. */
+  onUpstreamReset(): boolean;
   reset(responseFlags: number): void;
   complete(): void;
   sendLocalReply(

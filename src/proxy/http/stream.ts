@@ -20,6 +20,14 @@ import type {
 } from '../upstream/index.ts';
 import type { FilterStream, HttpFilter } from './filter.ts';
 import {
+  honoursEnvoyHeaders,
+  type RetryOwner,
+  RetryState,
+  sendMirrors,
+  type UpstreamControls,
+  upstreamControls,
+} from './filters/index.ts';
+import {
   type RequestHead,
   removeHopByHop,
   serializeRequestHead,
@@ -35,7 +43,7 @@ import { UpstreamExchange } from './upstream-exchange.ts';
 /** Max request body bytes held while the upstream connection is being set up. */
 const PENDING_LIMIT = 1024 * 1024;
 
-export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOwner {
+export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOwner, RetryOwner {
   readonly conn: DownstreamConnection;
   readonly head: RequestHead;
   readonly info: StreamInfo;
@@ -63,6 +71,12 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
   /** Connections tried: a reused connection that closes before answering is retried once. */
   private attempts = 0;
   private routeTimer: NodeJS.Timeout | undefined;
+  /** The route timeout after x-envoy-upstream-rq-timeout-ms (0: none). */
+  private timeoutMs = 0;
+  /** Retries and per-try timeout, when the route or the request asks for them. */
+  private retryState: RetryState | undefined;
+  /** Router attempts started (x-envoy-attempt-count). */
+  private tries = 0;
   readonly idle: IdleTimer;
   private formatCtx: FormatContext | undefined;
 
@@ -196,6 +210,21 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
         return;
       }
     }
+    const controls = CONTROLS;
+    upstreamControls(
+      decision.route.timeoutMs,
+      decision.route.retryPolicy,
+      this.headers,
+      honoursEnvoyHeaders(this.conn.hcm.config.useRemoteAddress, this.sourceIp),
+      controls,
+    );
+    this.timeoutMs = controls.timeoutMs;
+    if (controls.policy !== undefined) {
+      const rs = (this.retryState = new RetryState(controls.policy, this, cluster, !this.requestEnded));
+      controls.policy = undefined;
+      // Body that arrived while a filter held the request (a fault delay) is kept too.
+      if (this.pending !== undefined) for (const chunk of this.pending) rs.keepBody(chunk);
+    }
     // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
     const policies = decision.route.hashPolicies;
     const hash = policies.length > 0 ? computeHash(policies, this) : undefined;
@@ -212,7 +241,67 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     decision.route.applyToRequest(this, decision, this.formatContext());
     this.info.path = this.path;
     this.info.authority = this.authority;
+    // Shadows go out first and on their own: the main request never waits for them.
+    if (decision.route.mirrors.length > 0 && this.requestEnded && this.head.upgrade === '')
+      sendMirrors(decision.route.mirrors, this.conn.hcm.clusters, this, this.timeoutMs);
+    this.tries = 1;
     this.acquire();
+  }
+
+  /** RetryOwner: the next attempt after a back-off, on another host when previous_hosts asks. */
+  startNextAttempt(): void {
+    const rs = this.retryState!;
+    const host = this.cluster!.chooseHost(rs.excludedHosts ? { exclude: rs.excludedHosts } : undefined);
+    if (!host) {
+      this.sendLocalReply(503, 'no healthy upstream', 'no_healthy_upstream', ResponseFlag.NoHealthyUpstream);
+      return;
+    }
+    this.host = host;
+    this.info.upstreamHost = host.addressText;
+    // The body so far is in rs.body (whatever arrived during the back-off included).
+    if (rs.body !== undefined) {
+      this.pending = rs.body.slice();
+      this.pendingBytes = 0;
+    }
+    this.tries++;
+    this.attempts = 0;
+    this.acquire();
+  }
+
+  /** RetryOwner: the attempt ran past its per-try timeout; retry it or answer 504. */
+  onPerTryTimeout(): void {
+    this.cluster!.stats.upstreamRqPerTryTimeout.inc();
+    const host = this.host;
+    if (host) {
+      host.stats.rqTimeout++;
+      host.outlier?.putLocalFailure('timeout');
+    }
+    this.abandonAttempt();
+    if (this.retryState!.onFailure('timeout', host)) return;
+    this.sendLocalReply(
+      504,
+      'upstream request timeout',
+      'upstream_per_try_timeout',
+      ResponseFlag.UpstreamRequestTimeout,
+    );
+  }
+
+  /** The attempt's response head arrived: outlier detection sees it; true when dropped for a retry. */
+  onUpstreamResponse(status: number, headers: HeaderMap): boolean {
+    const host = this.host;
+    host?.outlier?.putHttpStatus(status);
+    if (this.retryState === undefined || !this.retryState.onResponse(status, headers, host)) return false;
+    this.exchange = undefined;
+    return true;
+  }
+
+  /** The attempt's connection closed or broke before a response: true when a retry was scheduled. */
+  onUpstreamReset(): boolean {
+    const host = this.host;
+    host?.outlier?.putLocalFailure('reset');
+    if (this.retryState === undefined || !this.retryState.onFailure('reset', host)) return false;
+    this.exchange = undefined;
+    return true;
   }
 
   private acquire(): void {
@@ -259,6 +348,8 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
         );
         return;
       }
+      this.host!.outlier?.putLocalFailure('connect');
+      if (this.retryState?.onFailure('connect', this.host)) return;
       this.info.upstreamTransportFailureReason = f.message;
       const body =
         f.kind === 'connect_timeout'
@@ -273,19 +364,28 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
       return;
     }
     this.exchange = new UpstreamExchange(this, conn, this.upstreamHead());
-    if (this.requestEnded) this.startRouteTimer();
+    if (this.requestEnded) {
+      this.startRouteTimer();
+      this.retryState?.attemptSent();
+    }
   }
 
   private upstreamHeadText: string | undefined;
+  private upstreamHeadTries = 0;
 
   /** The request head for upstream, built once (a retry reuses it). */
   private upstreamHead(): string {
-    if (this.upstreamHeadText !== undefined) return this.upstreamHeadText;
+    if (this.upstreamHeadText !== undefined && this.upstreamHeadTries === this.tries)
+      return this.upstreamHeadText;
     const h = this.headers;
     if (this.head.upgrade !== '') h.set('connection', 'upgrade');
     else if (this.head.chunked) h.set('transfer-encoding', 'chunked');
-    const timeout = this.route?.timeoutMs ?? 0;
+    // What the upstream may expect: the per-try timeout when there is one, else the route's.
+    const timeout = this.retryState?.policy.perTryTimeoutMs || this.timeoutMs;
     if (timeout > 0) h.set('x-envoy-expected-rq-timeout-ms', String(timeout));
+    // As Istio configures Envoy (include_request_attempt_count): 1, then 2, … on retries.
+    h.set('x-envoy-attempt-count', String(this.tries));
+    this.upstreamHeadTries = this.tries;
     // Upstream requests carry Host, not :authority.
     h.set('host', this.authority);
     this.upstreamHeadText = serializeRequestHead(this.method, this.path, h);
@@ -309,6 +409,7 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     this.idle.touch();
     this.info.bytesReceived += chunk.length;
     for (const f of this.filters) f.onRequestData?.(this, chunk, false);
+    this.retryState?.keepBody(chunk);
     const ex = this.exchange;
     if (ex) {
       if (!ex.writeRequestBody(chunk)) this.conn.socket.pause();
@@ -341,6 +442,7 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     if (this.exchange) {
       this.exchange.endRequestBody(trailers);
       this.startRouteTimer();
+      this.retryState?.attemptSent();
     }
   }
 
@@ -349,7 +451,7 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
   }
 
   private startRouteTimer(): void {
-    const ms = this.route?.timeoutMs ?? 0;
+    const ms = this.timeoutMs;
     if (ms <= 0 || this.routeTimer !== undefined || this.head.upgrade !== '') return;
     this.routeTimer = setTimeout(() => this.onRouteTimeout(), ms);
     this.routeTimer.unref();
@@ -360,6 +462,7 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     if (this.done) return;
     this.cluster?.stats.upstreamRqTimeout.inc();
     if (this.host) this.host.stats.rqTimeout++;
+    if (this.exchange && !this.responseStarted) this.host?.outlier?.putLocalFailure('timeout');
     this.abandonUpstream();
     if (this.responseStarted) {
       this.reset(ResponseFlag.UpstreamRequestTimeout);
@@ -400,6 +503,12 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
 
   /** Stops whatever the upstream side is doing; its connection is not reused. */
   abandonUpstream(): void {
+    this.retryState?.cancel();
+    this.abandonAttempt();
+  }
+
+  /** Stops the current attempt only (a retry may follow). */
+  private abandonAttempt(): void {
     if (this.acquireHandle) {
       this.acquireHandle.cancel();
       this.acquireHandle = undefined;
@@ -486,6 +595,7 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
     this.done = true;
     this.idle.clear();
     if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
+    this.retryState?.cancel();
     const s = this.conn.hcm.stats;
     s.downstreamRqActive.dec();
     s.downstreamRqCompleted.inc();
@@ -525,6 +635,8 @@ export class Http1Stream implements FilterStream, MutableRequestHead, ExchangeOw
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Scratch for upstreamControls (filled and read synchronously, so one object serves all streams). */
+const CONTROLS: UpstreamControls = { timeoutMs: 0, policy: undefined };
 
 const M64 = 0xffffffffffffffffn;
 /**

@@ -154,6 +154,12 @@ export class UpstreamExchange {
     stream.info.upstreamServiceTimeMs = serviceMs;
     cluster.stats.upstreamRqTime.record(serviceMs);
     const headers = h.headers;
+    // A retriable answer is dropped here, before anything reaches the downstream.
+    if (stream.onUpstreamResponse(h.status, headers)) {
+      if (h.status >= 500) this.conn.host.stats.rqError++;
+      this.release(false);
+      return;
+    }
     removeHopByHop(headers);
     const noBody = responseHasNoBody(stream.method, h.status);
     let decoder: BodyDecoder;
@@ -257,6 +263,7 @@ export class UpstreamExchange {
       return;
     }
     this.conn.host.stats.rqError++;
+    if (stream.onUpstreamReset()) return;
     stream.sendLocalReply(
       503,
       UPSTREAM_RESET_BODY.termination,
@@ -268,6 +275,7 @@ export class UpstreamExchange {
   private fail(body: string, flag: number, details: string): void {
     this.release(false);
     this.stream.exchange = undefined;
+    if (this.stream.onUpstreamReset()) return;
     this.stream.sendLocalReply(503, body, details, flag);
   }
 

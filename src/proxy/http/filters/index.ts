@@ -1,0 +1,11 @@
+// HTTP filters beyond the router core, and the router's resilience pieces the stream drives
+// (retries, per-try timeouts, the x-envoy-* control headers, request mirroring).
+export { sendMirrors, shadowAuthority } from './router/mirror.ts';
+export {
+  type AttemptFailure,
+  type CompiledRetryPolicy,
+  honoursEnvoyHeaders,
+  type UpstreamControls,
+  upstreamControls,
+} from './router/retry-policy.ts';
+export { type RetryOwner, RetryState } from './router/retry-state.ts';
