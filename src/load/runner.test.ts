@@ -96,7 +96,7 @@ describe('runLoad against a loopback server', () => {
     reset();
     const r = await runLoad(opts(`${b.url}/`, { qps: 50, connections: 2, durationMs: 1000 }));
     assert.ok(r.latency.count >= 45 && r.latency.count <= 55, `${r.latency.count} calls`);
-    assert.ok(r.actualDurationMs >= 900 && r.actualDurationMs < 1300, `${r.actualDurationMs} ms`);
+    assert.ok(r.actualDurationMs >= 900 && r.actualDurationMs < 1500, `${r.actualDurationMs} ms`);
   });
 
   it('measures latency from the intended send time: a stall shows in the calls queued behind it', async () => {
