@@ -82,6 +82,11 @@ export class ChildSet {
     return info.stdout();
   }
 
+  /** Process group ids of the running children (each child leads its own group). */
+  groups(): Set<number> {
+    return new Set(this.#children.keys());
+  }
+
   /** Stops one child: SIGTERM to its group, SIGKILL after `graceMs`. */
   async stop(info: ChildInfo, graceMs = 2000): Promise<void> {
     if (!this.#children.has(info.pid)) return;

@@ -3,6 +3,15 @@
 export { type ChildInfo, ChildSet, pinnedCommand, type StartOptions } from './children.ts';
 export { ensureTools, hasCommand, type ToolNeed } from './install.ts';
 export { type LatencyLoadOptions, type LatencyResult, runLatencyLoad } from './latency-load.ts';
+export {
+  type CpuSample,
+  type CpuTotals,
+  foreignShare,
+  type PidStat,
+  parsePidStat,
+  parseProcStat,
+  sampleCpu,
+} from './machine.ts';
 export { freePort, parseVmRssKiB, probeHttp, readRssKiB, waitForHttp200 } from './net.ts';
 export { type OpenLoopPlan, OpenLoopSchedule } from './open-loop.ts';
 export { type ResponseEnd, ResponseReader } from './response-reader.ts';

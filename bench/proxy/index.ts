@@ -19,10 +19,12 @@ import { join, resolve } from 'node:path';
 import {
   ChildSet,
   ensureTools,
+  foreignShare,
   LATENCY_MAIN,
   type LatencyResult,
   parseWrkOutput,
   readRssKiB,
+  sampleCpu,
   type WrkResult,
   wrkArgs,
 } from '../lib/index.ts';
@@ -122,6 +124,18 @@ async function idleRss(
   }
 }
 
+/** Runs one measurement and reports how much of the machine other processes used meanwhile. */
+async function measured<T>(children: ChildSet, run: () => Promise<T>): Promise<[T, number | undefined]> {
+  const before = await sampleCpu(children.groups());
+  const result = await run();
+  const after = await sampleCpu(children.groups());
+  return [result, before && after ? foreignShare(before, after) : undefined];
+}
+
+function busyNote(f: number | undefined): string {
+  return f !== undefined && f > 0.05 ? ` [others used ${Math.round(f * 100)}% of the machine]` : '';
+}
+
 function toolVersion(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
@@ -138,7 +152,7 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
   const samples = new Map<TargetName, TargetSamples>();
   const startErrors: Record<string, string> = {};
   for (const t of o.targets) {
-    samples.set(t, { target: t, wrk: [], latency: [] });
+    samples.set(t, { target: t, wrk: [], latency: [], foreignCpu: [] });
     try {
       const s = await startTarget(children, base, t, upstream);
       servers.set(t, s);
@@ -159,16 +173,18 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
     const order = live.map((_, i) => live[(i + round) % live.length]!);
     for (const t of order) {
       const port = servers.get(t)!.port;
-      const w = await runWrk(children, port, o.durationS, o.wrkConnections);
-      const l = await runLatency(children, port, o);
-      samples.get(t)!.wrk.push(w);
-      samples.get(t)!.latency.push(l);
+      const [w, fw] = await measured(children, () => runWrk(children, port, o.durationS, o.wrkConnections));
+      const [l, fl] = await measured(children, () => runLatency(children, port, o));
+      const sample = samples.get(t)!;
+      sample.wrk.push(w);
+      sample.latency.push(l);
+      for (const f of [fw, fl]) if (f !== undefined) sample.foreignCpu!.push(f);
       const rps = 'error' in w ? `wrk error: ${w.error}` : `${fmtNum(w.requestsPerSec, 0)} rps`;
       const lat =
         'error' in l
           ? `latency error: ${l.error}`
           : `p50 ${fmtNum(l.latencyMs.p50, 3)} ms, p99 ${fmtNum(l.latencyMs.p99, 3)} ms`;
-      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}; ${lat}`);
+      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}${busyNote(fw)}; ${lat}${busyNote(fl)}`);
     }
   }
 

@@ -83,3 +83,13 @@ test('a failing goal says FAIL; failed runs are problems, not numbers', () => {
 test('no weft target, no verdicts', () => {
   assert.deepEqual(verdicts([summarizeTarget(samples('nginx', [1], [1]))]), []);
 });
+
+test('measurements taken while other processes loaded the machine are flagged', () => {
+  const s = summarizeTarget({
+    ...samples('nginx', [100, 90], [0.7, 0.7]),
+    foreignCpu: [0.02, 0.35, 0.04, 0.2],
+  });
+  assert.equal(s.problems.length, 1);
+  assert.match(s.problems[0]!, /more than 10% of the machine during 2 of 4 measurements \(up to 35%\)/);
+  assert.deepEqual(summarizeTarget({ ...samples('nginx', [1], [1]), foreignCpu: [0.01] }).problems, []);
+});

@@ -11,7 +11,12 @@ export interface TargetSamples {
   target: TargetName;
   wrk: (WrkResult | { error: string })[];
   latency: (LatencyResult | { error: string })[];
+  /** Share of the machine used by other processes during each measurement (see lib/machine.ts). */
+  foreignCpu?: number[];
 }
+
+/** Above this share of the machine used by others during a measurement, its numbers are suspect. */
+export const FOREIGN_CPU_LIMIT = 0.1;
 
 export interface TargetSummary {
   target: TargetName;
@@ -56,6 +61,14 @@ export function summarizeTarget(s: TargetSamples): TargetSummary {
           `latency: ${bad} of ${l.scheduled} requests failed${l.firstError ? ` (${l.firstError})` : ''}`,
         );
     }
+  }
+  const busy = (s.foreignCpu ?? []).filter((f) => f > FOREIGN_CPU_LIMIT);
+  if (busy.length > 0) {
+    const worst = Math.round(Math.max(...busy) * 100);
+    problems.push(
+      `other processes used more than ${FOREIGN_CPU_LIMIT * 100}% of the machine during ${busy.length} of ` +
+        `${s.foreignCpu!.length} measurements (up to ${worst}%): numbers are noisy, rerun on a quiet machine`,
+    );
   }
   return {
     target: s.target,
