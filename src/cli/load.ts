@@ -120,7 +120,7 @@ export function registerLoad(program: Command, ctx: CliContext): void {
     .command('load')
     .description('Load-test a URL (fortio load: -qps, -c, -n, -t, -H, -curl, -json)')
     .usage('[flags] <url>  (run `weft load --help` for the flags)')
-    .argument('[args...]')
+    .argument('[flags-and-url...]')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)
