@@ -5,12 +5,17 @@ import { Command, CommanderError } from 'commander';
 import { registerApply } from './apply.ts';
 import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE, processContext } from './context.ts';
 import { registerDelete } from './delete.ts';
+import { registerDown } from './down.ts';
+import { registerExec } from './exec.ts';
 import { registerGet } from './get.ts';
 import { registerLoad } from './load.ts';
+import { registerLogs } from './logs.ts';
 import { registerPilot } from './pilot.ts';
 import { registerProxy } from './proxy.ts';
 import { registerProxyConfig } from './proxy-config.ts';
 import { registerProxyStatus } from './proxy-status.ts';
+import { registerStatus } from './status.ts';
+import { registerUp } from './up.ts';
 import { registerValidate } from './validate.ts';
 import { registerVersion } from './version.ts';
 
@@ -40,6 +45,11 @@ export function buildProgram(ctx: CliContext): Command {
   registerProxyStatus(program, ctx);
   registerProxyConfig(program, ctx);
   registerLoad(program, ctx);
+  registerUp(program, ctx);
+  registerDown(program, ctx);
+  registerStatus(program, ctx);
+  registerLogs(program, ctx);
+  registerExec(program, ctx);
   return program;
 }
 

@@ -1,0 +1,295 @@
+// The local mesh in one process: pilot (in-process, config under <state-dir>/config), the ingress
+// gateway and every pod's app + sidecar as child processes. Pods follow the Deployments in pilot's
+// config store, so `weft apply -f` of a Deployment starts its pods and `weft delete` stops them.
+// A probe round keeps each pod's readiness (app port answers, sidecar bound every listener pilot
+// generated for it and pilot sees it SYNCED) in state.json for `weft status` and `weft up -d`.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { type PilotHandle, startPilot } from '../pilot/index.ts';
+import { nodeId } from './bootstrap.ts';
+import { createGateway, type GatewayPorts } from './gateway.ts';
+import { type PodPlan, planPods } from './plan.ts';
+import { PodRuntime } from './pod.ts';
+import { PortAllocator } from './ports.ts';
+import { boundListeners, tcpProbe } from './probe.ts';
+import type { ManagedProcess } from './process.ts';
+import { type GatewayState, type RuntimeState, statePaths, writeState } from './state.ts';
+
+export interface SupervisorOptions {
+  stateDir: string;
+  gatewayPorts: GatewayPorts;
+  /** Progress lines (pods starting, ready, restarting). */
+  onEvent?: (line: string) => void;
+  /** Grace period before SIGKILL on stop. */
+  graceMs?: number;
+}
+
+const FAST_PROBE_MS = 250;
+const SLOW_PROBE_MS = 2000;
+
+export class Supervisor {
+  readonly options: SupervisorOptions;
+  readonly state: RuntimeState;
+  private pilot: PilotHandle | undefined;
+  private readonly ports = new PortAllocator();
+  private readonly pods = new Map<string, PodRuntime>();
+  private gateway: { state: GatewayState; process: ManagedProcess } | undefined;
+  private writeTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly event: (line: string) => void;
+
+  constructor(options: SupervisorOptions) {
+    this.options = options;
+    const paths = statePaths(options.stateDir);
+    this.event = (line) => options.onEvent?.(line);
+    this.state = {
+      version: 1,
+      stateDir: paths.dir,
+      supervisorPid: process.pid,
+      startedAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      phase: 'starting',
+      pilot: { url: '', xdsPort: 0, httpPort: 0 },
+      pods: [],
+    };
+  }
+
+  /** Starts pilot and writes the first state; config can be applied after this. */
+  async startPilot(): Promise<PilotHandle> {
+    const paths = statePaths(this.options.stateDir);
+    for (const dir of [paths.dir, paths.config, paths.logs, paths.bootstrap])
+      mkdirSync(dir, { recursive: true });
+    const pilotLog = `${paths.logs}/pilot.log`;
+    const common = {
+      configDir: paths.config,
+      workloads: () => [...this.pods.values()].map((p) => p.workload()),
+      log: (line: string) => appendFileSync(pilotLog, `${new Date().toISOString()} ${line}\n`),
+    };
+    // Istio's well-known ports when free, so `weft apply` finds pilot with no flags; else any.
+    try {
+      this.pilot = await startPilot({ ...common, xdsPort: 15010, httpPort: 15014 });
+    } catch {
+      this.pilot = await startPilot({ ...common, xdsPort: 0, httpPort: 0 });
+    }
+    const url = `http://127.0.0.1:${this.pilot.httpPort}`;
+    this.state.pilot = { url, xdsPort: this.pilot.xdsPort, httpPort: this.pilot.httpPort };
+    this.event(`pilot serving xDS on 127.0.0.1:${this.pilot.xdsPort} and its API on ${url}`);
+    writeState(this.state);
+    return this.pilot;
+  }
+
+  /** Applies YAML through pilot's API (validated there again); throws with its file:line issues. */
+  async apply(text: string, source: string): Promise<void> {
+    const res = await fetch(`${this.state.pilot.url}/apis/v1/apply?source=${encodeURIComponent(source)}`, {
+      method: 'POST',
+      body: text,
+      headers: { 'content-type': 'application/yaml' },
+    });
+    if (res.ok) return;
+    const body = (await res.json()) as {
+      error?: string;
+      issues?: { file: string; line: number; message: string }[];
+    };
+    const lines = (body.issues ?? []).map((i) => `${i.file}:${i.line}: ${i.message}`);
+    throw new Error(`pilot refused ${source}: ${body.error ?? res.status}\n  ${lines.join('\n  ')}`);
+  }
+
+  /** The pods the config store's Deployments ask for, with errors for those that cannot run. */
+  plan(): { pods: PodPlan[]; errors: string[] } {
+    const snapshot = this.pilot!.store.snapshot();
+    return planPods(
+      snapshot.ofKind('Deployment', 'apps').map((r) => ({
+        name: r.key.name,
+        namespace: r.key.namespace || 'default',
+        body: r.body,
+        file: r.source.file,
+        line: r.source.line,
+      })),
+    );
+  }
+
+  /** Starts the gateway and the pods, then follows config changes and probes readiness. */
+  async run(): Promise<void> {
+    const pilot = this.pilot!;
+    const xds = { host: '127.0.0.1', port: pilot.xdsPort };
+    this.gateway = createGateway(
+      this.options.stateDir,
+      xds,
+      this.options.gatewayPorts,
+      await this.ports.port(),
+      () => this.changed(),
+      this.event,
+    );
+    this.state.gateway = this.gateway.state;
+    this.gateway.process.start();
+    await this.reconcile();
+    pilot.store.watch((change) => {
+      if (!change.changed.some((k) => k.kind === 'Deployment' || k.kind === 'Service')) return;
+      if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+      this.reconcileTimer = setTimeout(() => {
+        this.reconciling = this.reconciling.then(() => this.reconcile());
+      }, 200);
+    });
+    this.scheduleProbe(0);
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    const { pods, errors } = this.plan();
+    for (const e of errors) this.event(`error: ${e}`);
+    const wanted = new Set(pods.map((p) => p.name));
+    for (const [name, pod] of this.pods) {
+      if (wanted.has(name)) continue;
+      this.event(`pod ${name}: stopping (its Deployment changed or was deleted)`);
+      this.pods.delete(name);
+      await pod.stop(this.options.graceMs ?? 5000, this.ports);
+    }
+    const services = [...this.pilot!.mesh.current().registry.services.values()];
+    for (const plan of pods) {
+      if (this.pods.has(plan.name)) continue;
+      const pod = await PodRuntime.create(plan, {
+        stateDir: this.options.stateDir,
+        xds: { host: '127.0.0.1', port: this.pilot!.xdsPort },
+        ports: this.ports,
+        services,
+        onChange: () => this.changed(),
+        onEvent: this.event,
+      });
+      this.pods.set(plan.name, pod);
+      pod.start();
+      this.event(`pod ${plan.name}: starting ${plan.app}${plan.version ? ` ${plan.version}` : ''}`);
+    }
+    this.state.pods = [...this.pods.values()].map((p) => p.state);
+    this.pilot!.setWorkloads([...this.pods.values()].map((p) => p.workload()));
+    this.pilot!.flush();
+    this.changed();
+  }
+
+  private scheduleProbe(ms: number): void {
+    if (this.stopped) return;
+    this.probeTimer = setTimeout(() => {
+      void this.probe().then((allReady) => this.scheduleProbe(allReady ? SLOW_PROBE_MS : FAST_PROBE_MS));
+    }, ms);
+  }
+
+  /** Pilot's sync state of a proxy, and the listener names it generated for it. */
+  private pilotView(nodeId: string): { sync: string; listeners: string[]; nack?: string } {
+    const pilot = this.pilot!;
+    const status = pilot.ads.status().filter((s) => s.node.id === nodeId);
+    const latest = status[status.length - 1];
+    const connected = pilot.ads.connectedProxies().filter((p) => p.node.id === nodeId);
+    const proxy = connected[connected.length - 1];
+    if (!latest || !proxy) return { sync: 'NOT CONNECTED', listeners: [] };
+    const nack = latest.types.find((t) => t.lastNack && t.status === 'STALE')?.lastNack?.message;
+    let sync = 'NOT SENT';
+    if (latest.types.some((t) => t.status === 'STALE')) sync = 'STALE';
+    else if (
+      latest.types.filter((t) => t.type === 'CDS' || t.type === 'LDS').every((t) => t.status === 'SYNCED')
+    )
+      sync = 'SYNCED';
+    const listeners = pilot.mesh.configFor(proxy).listeners.map((l) => String(l['name']));
+    return nack ? { sync, listeners, nack } : { sync, listeners };
+  }
+
+  /** Whether the proxy runs the config pilot generated for it; a reason when not. */
+  private async proxyReady(nodeId: string, admin: number): Promise<{ sync: string; reason?: string }> {
+    const view = this.pilotView(nodeId);
+    if (view.sync !== 'SYNCED') {
+      const why = view.nack ? `it rejected its config: ${view.nack}` : `pilot sees it ${view.sync}`;
+      return { sync: view.sync, reason: `sidecar not in sync: ${why}` };
+    }
+    const bound = await boundListeners(admin);
+    if (!bound) return { sync: view.sync, reason: `sidecar admin 127.0.0.1:${admin} does not answer` };
+    const missing = view.listeners.filter((n) => !bound.has(n));
+    if (missing.length > 0) return { sync: view.sync, reason: `sidecar has not bound ${missing.join(', ')}` };
+    return { sync: view.sync };
+  }
+
+  private async probe(): Promise<boolean> {
+    if (this.stopped || !this.pilot) return false;
+    let all = true;
+    if (this.gateway) {
+      const g = this.gateway;
+      const r = g.process.state.pid
+        ? await this.proxyReady(nodeId('router', g.state.name, g.state.namespace), g.state.admin)
+        : { sync: 'NOT CONNECTED', reason: 'gateway process is not running' };
+      g.state.sync = r.sync;
+      g.process.setReady(!r.reason);
+      this.setReady(g.state, r.reason, `gateway ${g.state.name}`);
+      all &&= g.state.ready;
+    }
+    for (const pod of this.pods.values()) {
+      const s = pod.state;
+      let appReady = pod.app.state.pid !== undefined;
+      for (const p of s.ports) if (appReady) appReady = await tcpProbe('127.0.0.1', p.app);
+      pod.app.setReady(appReady);
+      const r = pod.proxy.state.pid
+        ? await this.proxyReady(nodeId('sidecar', s.name, s.namespace), s.admin)
+        : { sync: 'NOT CONNECTED', reason: 'sidecar process is not running' };
+      s.sync = r.sync;
+      const reason = !appReady
+        ? `app not answering on ${s.ports.map((p) => `127.0.0.1:${p.app}`).join(', ') || 'its process'}`
+        : r.reason;
+      pod.proxy.setReady(!r.reason);
+      this.setReady(s, reason, `pod ${s.name}`);
+      all &&= s.ready;
+    }
+    if (all && this.state.phase === 'starting') {
+      this.state.phase = 'ready';
+      this.event(`mesh ready: ${this.pods.size} pods and the ingress gateway`);
+    }
+    this.changed();
+    return all;
+  }
+
+  private setReady(
+    target: { ready: boolean; reason?: string },
+    reason: string | undefined,
+    what: string,
+  ): void {
+    const ready = !reason;
+    if (reason) target.reason = reason;
+    else delete target.reason;
+    if (target.ready !== ready) this.event(`${what}: ${ready ? 'ready' : `not ready (${reason})`}`);
+    target.ready = ready;
+  }
+
+  private changed(): void {
+    if (this.writeTimer || this.state.phase === 'stopped') return;
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = undefined;
+      this.state.updatedAt = new Date().toISOString();
+      writeState(this.state);
+    }, 50);
+  }
+
+  /** Stops everything and leaves state.json saying why (what `weft up -d` reports). */
+  async fail(message: string): Promise<void> {
+    await this.stop();
+    this.state.phase = 'failed';
+    this.state.message = message;
+    writeState(this.state);
+  }
+
+  /** Stops every process (SIGTERM, SIGKILL after the grace period) and pilot; config is kept. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of [this.probeTimer, this.reconcileTimer, this.writeTimer]) if (t) clearTimeout(t);
+    this.state.phase = 'stopping';
+    writeState(this.state);
+    await this.reconciling;
+    const grace = this.options.graceMs ?? 5000;
+    await Promise.all([
+      ...[...this.pods.values()].map((p) => p.stop(grace, this.ports)),
+      this.gateway?.process.stop(grace),
+    ]);
+    await this.pilot?.close();
+    this.state.phase = 'stopped';
+    this.state.updatedAt = new Date().toISOString();
+    writeState(this.state);
+    this.event('mesh stopped');
+  }
+}
