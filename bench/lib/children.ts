@@ -108,13 +108,18 @@ export class ChildSet {
     this.#children.clear();
   }
 
-  /** Ctrl-C / SIGTERM / exit: kill every child before leaving. */
-  installSignalHandlers(log: (line: string) => void): void {
+  /**
+   * Ctrl-C / SIGTERM / exit: kill every child before leaving, then run `cleanup` (temp dirs),
+   * since exiting from a signal handler skips the caller's finally blocks.
+   */
+  installSignalHandlers(log: (line: string) => void, cleanup: () => Promise<void> = async () => {}): void {
     if (this.#signalsInstalled) return;
     this.#signalsInstalled = true;
     const onSignal = (sig: NodeJS.Signals): void => {
       log(`\n${sig}: stopping benchmark processes`);
-      void this.stopAll().finally(() => process.exit(130));
+      void this.stopAll()
+        .then(cleanup)
+        .finally(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

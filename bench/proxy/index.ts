@@ -272,8 +272,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const children = new ChildSet();
-  children.installSignalHandlers(log);
   const base = await mkdtemp(join(tmpdir(), 'weft-bench-proxy-'));
+  children.installSignalHandlers(log, () => rm(base, { recursive: true, force: true }));
   try {
     return await bench(o, children, base);
   } finally {
