@@ -14,6 +14,13 @@ export interface CliContext {
 }
 
 export function processContext(): CliContext {
+  // `weft … | head` closes the pipe early: that is the reader saying "enough", not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
