@@ -5,6 +5,7 @@
 // shared by every stream on the route; per-stream state goes on `stream.filterState`.
 // The router is always the terminal filter and is not one of these.
 import type { HeaderMap } from '../headers/index.ts';
+import type { StatsScope, StreamInfo } from '../observe/index.ts';
 import type { CompiledRoute } from '../router/index.ts';
 
 /** What a filter sees of the request and may change (path, authority, headers). */
@@ -27,8 +28,16 @@ export interface FilterStream {
   readonly route: CompiledRoute | undefined;
   /** Per-stream scratch space, keyed by filter name. */
   readonly filterState: Map<string, unknown>;
+  /** The stream's record for logs and stats (response flags such as DI go here). */
+  readonly info: StreamInfo;
   /** Answers locally instead of forwarding (e.g. a fault abort); the stream then ends. */
-  sendLocalReply(status: number, body: string, details: string, responseFlags: number): void;
+  sendLocalReply(
+    status: number,
+    body: string,
+    details: string,
+    responseFlags: number,
+    extra?: HeaderMap,
+  ): void;
   /** Resumes a stream a filter stopped in onRequestHeaders (e.g. after a fault delay). */
   continueDecoding(): void;
 }
@@ -44,6 +53,12 @@ export interface HttpFilter {
   onResponseData?(stream: FilterStream, chunk: Buffer, endStream: boolean): void;
 }
 
+/** What a filter may bind at config time. */
+export interface HttpFilterContext {
+  /** The connection manager's scope, 'http.<stat_prefix>.'. */
+  readonly stats: StatsScope;
+}
+
 export interface HttpFilterFactory {
   /** Envoy filter name, e.g. 'envoy.filters.http.fault'. */
   readonly name: string;
@@ -51,7 +66,9 @@ export interface HttpFilterFactory {
    * The filter for `route` given the listener-level config (the decoded typed_config); undefined
    * when the filter has nothing to do on that route.
    */
-  forRoute(listenerConfig: unknown, route: CompiledRoute): HttpFilter | undefined;
+  forRoute(listenerConfig: unknown, route: CompiledRoute, ctx: HttpFilterContext): HttpFilter | undefined;
+  /** Reasons a (listener-level or per-route) config cannot be served; the config is then refused. */
+  validate?(config: unknown): string[];
 }
 
 const registry = new Map<string, HttpFilterFactory>();

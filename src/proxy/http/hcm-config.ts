@@ -7,6 +7,8 @@ import { type CompiledRoute, compileRouteTable, type RouteTable } from '../route
 import type { UpstreamCluster } from '../upstream/index.ts';
 import { type AccessLogSink, openAccessLogs } from './access-log.ts';
 import { type HttpFilter, type HttpFilterFactory, httpFilterFactory, ROUTER_FILTER } from './filter.ts';
+// The filters this proxy implements register themselves when loaded.
+import './filters/index.ts';
 
 /** How the engine finds clusters (the ClusterManager satisfies it). */
 export interface ClusterLookup {
@@ -113,13 +115,17 @@ export function compileHcm(
     if (f.name === ROUTER_FILTER) continue;
     const factory = httpFilterFactory(f.name);
     if (!factory) errors.push(`http filter ${f.name} is not implemented by this proxy`);
-    else factories.push({ factory, config: f.config });
+    else {
+      factories.push({ factory, config: f.config });
+      validateFilter(factory, f.config, routeConfig, errors);
+    }
   }
   const logs = openAccessLogs(config.accessLog);
   if (!logs.ok) errors.push(...logs.errors);
   if (errors.length > 0 || !logs.ok) return { ok: false, errors };
 
   const perRoute = new Map<CompiledRoute, readonly HttpFilter[]>();
+  const filterCtx = { stats: ctx.stats.scope(`http.${config.statPrefix}.`) };
   const hcm: CompiledHcm = {
     config,
     routeTable,
@@ -136,7 +142,7 @@ export function compileHcm(
       if (list === undefined) {
         const built: HttpFilter[] = [];
         for (const { factory, config: fc } of factories) {
-          const filter = factory.forRoute(fc, route);
+          const filter = factory.forRoute(fc, route, filterCtx);
           if (filter) built.push(filter);
         }
         list = built.length === 0 ? NO_FILTERS : built;
@@ -146,4 +152,24 @@ export function compileHcm(
     },
   };
   return { ok: true, hcm };
+}
+
+/** A filter's own check of its listener-level and per-route configs (refused like a NACK). */
+function validateFilter(
+  factory: HttpFilterFactory,
+  config: unknown,
+  routeConfig: RouteConfig | undefined,
+  errors: string[],
+): void {
+  const validate = factory.validate;
+  if (!validate) return;
+  for (const e of validate(config)) errors.push(`http filter ${factory.name}: ${e}`);
+  for (const vh of routeConfig?.virtualHosts ?? []) {
+    for (const r of vh.routes) {
+      const per = r.perFilterConfig[factory.name];
+      if (per === undefined) continue;
+      for (const e of validate(per))
+        errors.push(`route ${r.name}: typed_per_filter_config ${factory.name}: ${e}`);
+    }
+  }
 }

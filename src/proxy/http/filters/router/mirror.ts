@@ -5,9 +5,13 @@
 // is complete, and the main request streams its body without buffering (documented limitation).
 import type { MirrorPolicyConfig } from '../../../config/index.ts';
 import type { HeaderMap } from '../../../headers/index.ts';
-import type { UpstreamConnection, UpstreamHost } from '../../../upstream/index.ts';
+import type { UpstreamCluster, UpstreamConnection, UpstreamHost } from '../../../upstream/index.ts';
 import { BodyDecoder, parseResponseHead, responseHasNoBody, serializeRequestHead } from '../../h1/index.ts';
-import type { ClusterLookup } from '../../hcm-config.ts';
+
+/** How mirrors find their cluster (the connection manager's ClusterLookup). */
+interface ClusterLookup {
+  get(name: string): UpstreamCluster | undefined;
+}
 
 const MAX_HEAD = 96 * 1024;
 
