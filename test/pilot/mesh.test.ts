@@ -14,12 +14,11 @@ import { AdsClient } from '../../src/proxy/xds/index.ts';
 import type { WorkloadInstance } from '../../src/registry/index.ts';
 import { baseUrl, eventually, runCli, SAMPLES, testPilot } from './helpers.ts';
 
-// Pilot puts the fault and CORS filters on every sidecar HTTP listener (they act only on routes
-// that configure them); the proxy's engine refuses listeners naming filters it lacks. Until the
-// engine ships them, stand-ins that never act on a route let this test exercise routing; no route
-// here configures a fault or CORS policy, so they change nothing it asserts.
-for (const name of ['envoy.filters.http.fault', 'envoy.filters.http.cors'])
-  registerHttpFilter({ name, forRoute: () => undefined });
+// Pilot puts the CORS filter on every sidecar HTTP listener (it acts only on routes that configure
+// it); the proxy's engine refuses listeners naming filters it lacks. Until the engine ships CORS, a
+// stand-in that never acts on a route lets this test exercise routing; no route here configures a
+// CORS policy, so it changes nothing the test asserts.
+for (const name of ['envoy.filters.http.cors']) registerHttpFilter({ name, forRoute: () => undefined });
 
 const sample = (path: string): string => readFileSync(new URL(`bookinfo/${path}`, SAMPLES), 'utf8');
 
