@@ -52,7 +52,8 @@ export function nextSteps(state: RuntimeState, stateDirFlag: string): string {
     lines.push(`  export WEFT_PILOT=${state.pilot.url}      so weft apply finds this mesh`);
   if (state.pods.some((p) => p.app === 'reviews'))
     lines.push(
-      '  weft apply -f samples/bookinfo/virtual-service-all-v1.yaml   route every request to reviews v1',
+      '  weft apply -f samples/bookinfo/destination-rule-all.yaml -f samples/bookinfo/virtual-service-all-v1.yaml',
+      '                                     route every request to reviews v1 (no stars)',
     );
   else lines.push('  weft apply -f <istio-config.yaml>     add routing rules');
   lines.push(`  weft logs <pod> -c proxy${sd}       a sidecar's log`);
