@@ -1,0 +1,346 @@
+// The router's side of one forwarded request (Envoy's router filter): picks the host, applies the
+// route's timeout, retry policy and mirrors, and runs the attempts, each on a pooled upstream
+// connection through an UpstreamExchange, with the bookkeeping retries need (attempt count, hosts
+// tried, the body kept for a resend, the per-try timer). The stream owns one per request it
+// forwards and stays the exchange's owner; it hands the upstream's verdicts on to this object.
+import { HeaderMap } from '../headers/index.ts';
+import { ResponseFlag } from '../observe/index.ts';
+import { type ClusterDecision, computeHash, type MutableRequestHead } from '../router/index.ts';
+import type {
+  PendingAcquire,
+  UpstreamCluster,
+  UpstreamConnection,
+  UpstreamFailure,
+  UpstreamHost,
+} from '../upstream/index.ts';
+import {
+  honoursEnvoyHeaders,
+  type RetryOwner,
+  RetryState,
+  sendMirrors,
+  type UpstreamControls,
+  upstreamControls,
+} from './filters/index.ts';
+import { serializeRequestHead } from './h1/index.ts';
+import { UPSTREAM_RESET_BODY } from './local-reply.ts';
+import type { ExchangeOwner } from './stream-types.ts';
+import { UpstreamExchange } from './upstream-exchange.ts';
+
+/** The stream as the router drives it. */
+export interface RoutedStream extends ExchangeOwner, MutableRequestHead {
+  method: string;
+  readonly done: boolean;
+  readonly pending: Buffer[] | undefined;
+  cluster: UpstreamCluster | undefined;
+  host: UpstreamHost | undefined;
+  exchange: UpstreamExchange | undefined;
+  /** Replaces the body waiting for the next connection (a retry resends what was kept). */
+  replacePending(chunks: Buffer[]): void;
+  /** The request is fully sent upstream: the route timeout starts. */
+  startRouteTimer(): void;
+}
+
+export class RouterRequest implements RetryOwner {
+  private readonly stream: RoutedStream;
+  private acquireHandle: PendingAcquire | undefined;
+  /** Connections tried: a reused connection that closes before answering is retried once. */
+  private attempts = 0;
+  /** The route timeout after x-envoy-upstream-rq-timeout-ms (0: none). */
+  timeoutMs = 0;
+  /** Retries and per-try timeout, when the route or the request asks for them. */
+  private retryState: RetryState | undefined;
+  /** Router attempts started (x-envoy-attempt-count). */
+  private tries = 0;
+  private upstreamHeadText: string | undefined;
+  private upstreamHeadTries = 0;
+
+  constructor(stream: RoutedStream) {
+    this.stream = stream;
+  }
+
+  get done(): boolean {
+    return this.stream.done;
+  }
+
+  get responseStarted(): boolean {
+    return this.stream.responseStarted;
+  }
+
+  get info(): RetryOwner['info'] {
+    return this.stream.info;
+  }
+
+  /** Picks the host and starts the first attempt, or answers locally (503, 403). */
+  forward(decision: ClusterDecision): void {
+    const stream = this.stream;
+    const hcm = stream.conn.hcm;
+    const cluster = hcm.clusters.get(decision.clusterName);
+    stream.info.upstreamCluster = decision.clusterName;
+    if (!cluster) {
+      hcm.stats.noCluster.inc();
+      stream.sendLocalReply(503, '', 'cluster_not_found', ResponseFlag.NoClusterFound);
+      return;
+    }
+    stream.cluster = cluster;
+    if (stream.head.upgrade !== '') {
+      const up = stream.head.upgrade;
+      if (!decision.route.upgrades.includes(up) && !hcm.config.upgrades.includes(up)) {
+        stream.sendLocalReply(403, '', 'upgrade_failed', 0);
+        return;
+      }
+    }
+    const controls = CONTROLS;
+    upstreamControls(
+      decision.route.timeoutMs,
+      decision.route.retryPolicy,
+      stream.headers,
+      honoursEnvoyHeaders(hcm.config.useRemoteAddress, stream.sourceIp),
+      controls,
+    );
+    this.timeoutMs = controls.timeoutMs;
+    if (controls.policy !== undefined) {
+      const rs = (this.retryState = new RetryState(controls.policy, this, cluster, !stream.requestEnded));
+      controls.policy = undefined;
+      // Body that arrived while a filter held the request (a fault delay) is kept too.
+      if (stream.pending !== undefined) for (const chunk of stream.pending) rs.keepBody(chunk);
+    }
+    // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
+    const policies = decision.route.hashPolicies;
+    const hash = policies.length > 0 ? computeHash(policies, stream) : undefined;
+    const host = cluster.chooseHost(hash === undefined ? undefined : { hash: mix64(hash) });
+    if (!host) {
+      // chooseHost counted upstream_cx_none_healthy.
+      stream.sendLocalReply(
+        503,
+        'no healthy upstream',
+        'no_healthy_upstream',
+        ResponseFlag.NoHealthyUpstream,
+      );
+      return;
+    }
+    stream.host = host;
+    stream.info.upstreamHost = host.addressText;
+    // max_requests is the pool's to apply (pool.acquire): taking it here too counted every
+    // request twice, so max_requests: 1 refused every request.
+    decision.route.applyToRequest(stream, decision, stream.formatContext());
+    stream.info.path = stream.path;
+    stream.info.authority = stream.authority;
+    // Shadows go out first and on their own: the main request never waits for them.
+    if (decision.route.mirrors.length > 0 && stream.requestEnded && stream.head.upgrade === '')
+      sendMirrors(decision.route.mirrors, hcm.clusters, stream, this.timeoutMs);
+    this.tries = 1;
+    this.acquire();
+  }
+
+  /** RetryOwner: the next attempt after a back-off, on another host when previous_hosts asks. */
+  startNextAttempt(): void {
+    const stream = this.stream;
+    const rs = this.retryState!;
+    const host = stream.cluster!.chooseHost(rs.excludedHosts ? { exclude: rs.excludedHosts } : undefined);
+    if (!host) {
+      stream.sendLocalReply(
+        503,
+        'no healthy upstream',
+        'no_healthy_upstream',
+        ResponseFlag.NoHealthyUpstream,
+      );
+      return;
+    }
+    stream.host = host;
+    stream.info.upstreamHost = host.addressText;
+    // The body so far is in rs.body (whatever arrived during the back-off included).
+    if (rs.body !== undefined) stream.replacePending(rs.body.slice());
+    this.tries++;
+    this.attempts = 0;
+    this.acquire();
+  }
+
+  /** RetryOwner: the attempt ran past its per-try timeout; retry it or answer 504. */
+  onPerTryTimeout(): void {
+    const stream = this.stream;
+    stream.cluster!.stats.upstreamRqPerTryTimeout.inc();
+    const host = stream.host;
+    if (host) {
+      host.stats.rqTimeout++;
+      host.outlier?.putLocalFailure('timeout');
+    }
+    this.abandonAttempt();
+    if (this.retryState!.onFailure('timeout', host)) return;
+    stream.sendLocalReply(
+      504,
+      'upstream request timeout',
+      'upstream_per_try_timeout',
+      ResponseFlag.UpstreamRequestTimeout,
+    );
+  }
+
+  /** The attempt's response head arrived: outlier detection sees it; true when dropped for a retry. */
+  onUpstreamResponse(status: number, headers: HeaderMap): boolean {
+    const host = this.stream.host;
+    host?.outlier?.putHttpStatus(status);
+    if (this.retryState === undefined || !this.retryState.onResponse(status, headers, host)) return false;
+    this.stream.exchange = undefined;
+    return true;
+  }
+
+  /** The attempt's connection closed or broke before a response: true when a retry was scheduled. */
+  onUpstreamReset(): boolean {
+    const host = this.stream.host;
+    host?.outlier?.putLocalFailure('reset');
+    if (this.retryState === undefined || !this.retryState.onFailure('reset', host)) return false;
+    this.stream.exchange = undefined;
+    return true;
+  }
+
+  /** Whether a failed first attempt on a reused connection may be tried again. */
+  canRetryOnFreshConnection(): boolean {
+    const s = this.stream;
+    return this.attempts < 2 && !s.responseStarted && !s.head.chunked && s.head.contentLength <= 0;
+  }
+
+  /** The exchange's reused connection closed before any response byte: try once more. */
+  retry(): void {
+    this.stream.exchange = undefined;
+    this.acquire();
+  }
+
+  /** A chunk of request body, kept while a retry may have to resend it. */
+  keepBody(chunk: Buffer): void {
+    this.retryState?.keepBody(chunk);
+  }
+
+  /** The attempt's request is fully sent: the per-try timeout starts. */
+  attemptSent(): void {
+    this.retryState?.attemptSent();
+  }
+
+  /** Stops whatever the upstream side is doing; its connection is not reused. */
+  abandonUpstream(): void {
+    this.retryState?.cancel();
+    this.abandonAttempt();
+  }
+
+  /** The stream ended: no retry timer may fire any more. */
+  cancel(): void {
+    this.retryState?.cancel();
+  }
+
+  /** Stops the current attempt only (a retry may follow). */
+  private abandonAttempt(): void {
+    if (this.acquireHandle) {
+      this.acquireHandle.cancel();
+      this.acquireHandle = undefined;
+    }
+    const ex = this.stream.exchange;
+    this.stream.exchange = undefined;
+    ex?.abandon();
+  }
+
+  private acquire(): void {
+    this.attempts++;
+    let sync = true;
+    let syncResult: [UpstreamFailure | undefined, UpstreamConnection | undefined] | undefined;
+    const handle = this.stream.host!.pool.acquire((failure, conn) => {
+      if (sync) syncResult = [failure, conn];
+      else {
+        this.acquireHandle = undefined;
+        this.onAcquired(failure, conn);
+      }
+    });
+    sync = false;
+    if (syncResult) this.onAcquired(syncResult[0], syncResult[1]);
+    else this.acquireHandle = handle;
+  }
+
+  private onAcquired(failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined): void {
+    const stream = this.stream;
+    if (stream.done) {
+      if (conn) stream.host!.pool.release(conn, true);
+      return;
+    }
+    if (failure || !conn) {
+      this.onAcquireFailed(failure ?? { kind: 'pool_closed', responseFlag: 'UF', message: 'pool closed' });
+      return;
+    }
+    stream.exchange = new UpstreamExchange(stream, conn, this.upstreamHead());
+    if (stream.requestEnded) {
+      stream.startRouteTimer();
+      this.retryState?.attemptSent();
+    }
+  }
+
+  private onAcquireFailed(f: UpstreamFailure): void {
+    const stream = this.stream;
+    if (f.kind === 'overflow') {
+      const extra = new HeaderMap();
+      extra.add('x-envoy-overloaded', 'true');
+      stream.sendLocalReply(
+        503,
+        UPSTREAM_RESET_BODY.overflow,
+        'upstream_reset_before_response_started{overflow}',
+        ResponseFlag.UpstreamOverflow,
+        extra,
+      );
+      return;
+    }
+    if (f.kind === 'no_healthy_upstream') {
+      stream.sendLocalReply(
+        503,
+        'no healthy upstream',
+        'no_healthy_upstream',
+        ResponseFlag.NoHealthyUpstream,
+      );
+      return;
+    }
+    stream.host!.outlier?.putLocalFailure('connect');
+    if (this.retryState?.onFailure('connect', stream.host)) return;
+    stream.info.upstreamTransportFailureReason = f.message;
+    const body =
+      f.kind === 'connect_timeout'
+        ? UPSTREAM_RESET_BODY.connectTimeout
+        : UPSTREAM_RESET_BODY.connectFailure(f.message);
+    stream.sendLocalReply(
+      503,
+      body,
+      'upstream_reset_before_response_started{connection_failure}',
+      ResponseFlag.UpstreamConnectionFailure,
+    );
+  }
+
+  /** The request head for upstream, built once per attempt number (a retry reuses it). */
+  private upstreamHead(): string {
+    if (this.upstreamHeadText !== undefined && this.upstreamHeadTries === this.tries)
+      return this.upstreamHeadText;
+    const stream = this.stream;
+    const h = stream.headers;
+    if (stream.head.upgrade !== '') h.set('connection', 'upgrade');
+    else if (stream.head.chunked) h.set('transfer-encoding', 'chunked');
+    // What the upstream may expect: the per-try timeout when there is one, else the route's.
+    const timeout = this.retryState?.policy.perTryTimeoutMs || this.timeoutMs;
+    if (timeout > 0) h.set('x-envoy-expected-rq-timeout-ms', String(timeout));
+    // As Istio configures Envoy (include_request_attempt_count): 1, then 2, … on retries.
+    h.set('x-envoy-attempt-count', String(this.tries));
+    this.upstreamHeadTries = this.tries;
+    // Upstream requests carry Host, not :authority.
+    h.set('host', stream.authority);
+    this.upstreamHeadText = serializeRequestHead(stream.method, stream.path, h);
+    return this.upstreamHeadText;
+  }
+}
+
+/** Scratch for upstreamControls (filled and read synchronously, so one object serves all streams). */
+const CONTROLS: UpstreamControls = { timeoutMs: 0, policy: undefined };
+
+const M64 = 0xffffffffffffffffn;
+/**
+ * Spreads a request hash over the whole 64-bit ring (MurmurHash3's fmix64). The router's FNV-1a
+ * hashes of similar keys ('user-1', 'user-2') share their top bits, so on a ring they all fell
+ * on one host; after mixing, equal keys still map to equal hosts.
+ */
+function mix64(h: bigint): bigint {
+  h ^= h >> 33n;
+  h = (h * 0xff51afd7ed558ccdn) & M64;
+  h ^= h >> 33n;
+  h = (h * 0xc4ceb9fe1a85ec53n) & M64;
+  return h ^ (h >> 33n);
+}
