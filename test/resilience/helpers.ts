@@ -1,7 +1,12 @@
 // Shared pieces of the resilience tests: a proxy with one HTTP listener over a route config built
 // in the test, HTTP/1.1 origins on node:net that count what they receive, and a one-shot client.
 import { request as httpRequest } from 'node:http';
-import type { ClusterConfig, HttpFilterConfig, RouteEntryConfig } from '../../src/proxy/config/index.ts';
+import type {
+  ClusterConfig,
+  HttpFilterConfig,
+  RouteEntryConfig,
+  VirtualHostConfig,
+} from '../../src/proxy/config/index.ts';
 import { type ProxyHandle, startProxy } from '../../src/proxy/index.ts';
 import { chain, hcm, httpOrigin, listener, routeConfig, snapshot } from '../proxy/harness.ts';
 
@@ -15,8 +20,11 @@ export async function start(
   routes: RouteEntryConfig[],
   clusters: ClusterConfig[],
   filters: HttpFilterConfig[] = [],
+  vhost: Partial<VirtualHostConfig> = {},
 ): Promise<Started> {
-  const h = hcm(routeConfig(routes), {
+  const rc = routeConfig(routes);
+  rc.virtualHosts[0] = { ...rc.virtualHosts[0]!, ...vhost };
+  const h = hcm(rc, {
     httpFilters: [...filters, { name: 'envoy.filters.http.router', config: {} }],
   });
   const proxy = await startProxy({ snapshot: snapshot([listener('http', [chain(h)])], clusters, true) });

@@ -44,10 +44,24 @@ test('x-envoy-attempt-count counts attempts as the upstream sees them', async (t
     t,
     [route('/', routeAction('c', { retryPolicy: policy({ retryOn: ['gateway-error'] }) }))],
     [cluster('c', [o.port])],
+    [],
+    { includeRequestAttemptCount: true },
   );
   assert.equal((await get(port, '/')).status, 200);
   const counts = o.heads.map((h) => /x-envoy-attempt-count: (\d+)/i.exec(h)?.[1]);
   assert.deepEqual(counts, ['1', '2', '3']);
+});
+
+test('no x-envoy-attempt-count unless the virtual host asks for it (as Envoy)', async (t) => {
+  const o = await origin(t, (n) => (n < 1 ? 502 : 200));
+  const { port } = await start(
+    t,
+    [route('/', routeAction('c', { retryPolicy: policy({ retryOn: ['gateway-error'] }) }))],
+    [cluster('c', [o.port])],
+  );
+  assert.equal((await get(port, '/')).status, 200);
+  assert.equal(o.heads.length, 2);
+  for (const h of o.heads) assert.doesNotMatch(h, /x-envoy-attempt-count/i);
 });
 
 test('retries exhausted: the last 503 is relayed with URX, upstream_rq_retry_limit_exceeded', async (t) => {

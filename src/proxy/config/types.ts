@@ -84,6 +84,8 @@ export interface VirtualHostConfig {
   requestHeaders: HeaderMutationConfig;
   responseHeaders: HeaderMutationConfig;
   retryPolicy?: RetryPolicyConfig;
+  /** include_request_attempt_count: send x-envoy-attempt-count upstream (1, 2, … per retry). */
+  includeRequestAttemptCount?: boolean;
   /** VirtualHost.require_tls is not implemented. */
 }
 

@@ -51,6 +51,7 @@ export class RouterRequest implements RetryOwner {
   private retryState: RetryState | undefined;
   /** Router attempts started (x-envoy-attempt-count). */
   private tries = 0;
+  private includeAttemptCount = false;
   private upstreamHeadText: string | undefined;
   private upstreamHeadTries = 0;
 
@@ -98,6 +99,7 @@ export class RouterRequest implements RetryOwner {
       controls,
     );
     this.timeoutMs = controls.timeoutMs;
+    this.includeAttemptCount = decision.route.includeAttemptCount;
     if (controls.policy !== undefined) {
       const rs = (this.retryState = new RetryState(controls.policy, this, cluster, !stream.requestEnded));
       controls.policy = undefined;
@@ -318,8 +320,8 @@ export class RouterRequest implements RetryOwner {
     // What the upstream may expect: the per-try timeout when there is one, else the route's.
     const timeout = this.retryState?.policy.perTryTimeoutMs || this.timeoutMs;
     if (timeout > 0) h.set('x-envoy-expected-rq-timeout-ms', String(timeout));
-    // As Istio configures Envoy (include_request_attempt_count): 1, then 2, … on retries.
-    h.set('x-envoy-attempt-count', String(this.tries));
+    // Only when the virtual host asks (include_request_attempt_count, as Istio sets it): 1, 2, …
+    if (this.includeAttemptCount) h.set('x-envoy-attempt-count', String(this.tries));
     this.upstreamHeadTries = this.tries;
     // Upstream requests carry Host, not :authority.
     h.set('host', stream.authority);

@@ -63,6 +63,7 @@ class Route implements CompiledRoute {
   upgrades: readonly string[] = NO_UPGRADES;
   readonly perFilterConfig: Readonly<Record<string, unknown>>;
   autoHostRewrite = false;
+  readonly includeAttemptCount: boolean;
   hostRewriteLiteral: string | undefined;
   hostRewriteHeader: string | undefined;
   pathRewrite: PathRewriteFn | undefined;
@@ -81,6 +82,7 @@ class Route implements CompiledRoute {
     this.operation = cfg.operation;
     this.virtualHostName = vh.name;
     this.retryPolicy = vh.retryPolicy;
+    this.includeAttemptCount = vh.includeRequestAttemptCount === true;
     this.perFilterConfig = cfg.perFilterConfig;
     this.requestMutation = req;
     this.responseMutation = resp;

@@ -119,6 +119,8 @@ export interface CompiledRoute {
   readonly perFilterConfig: Readonly<Record<string, unknown>>;
   /** Whether auto_host_rewrite is on (the engine must pass ctx.upstreamHostname). */
   readonly autoHostRewrite: boolean;
+  /** The virtual host's include_request_attempt_count: send x-envoy-attempt-count upstream. */
+  readonly includeAttemptCount: boolean;
 
   /**
    * Applies the route to the request head in one pass, in Envoy's order: header mutations

@@ -223,3 +223,19 @@ test('weighted clusters: total_weight absent is the sum; the deprecated total_we
     ]);
   }
 });
+
+test('include_request_attempt_count: decoded when set (Istio sets it), absent by default', () => {
+  const rc = ok(
+    decodeRouteConfiguration({
+      name: 'r',
+      virtual_hosts: [
+        { name: 'on', domains: ['a'], include_request_attempt_count: true, routes: [] },
+        { name: 'off', domains: ['b'], routes: [] },
+        { name: 'camel', domains: ['c'], includeRequestAttemptCount: true, routes: [] },
+      ],
+    }),
+  );
+  assert.equal(rc.virtualHosts[0]!.includeRequestAttemptCount, true);
+  assert.equal(rc.virtualHosts[1]!.includeRequestAttemptCount, undefined);
+  assert.equal(rc.virtualHosts[2]!.includeRequestAttemptCount, true);
+});

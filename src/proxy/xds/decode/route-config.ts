@@ -72,7 +72,9 @@ function readVirtualHost(r: MessageReader): VirtualHostConfig {
   if (r.enumValue('require_tls', ['NONE', 'EXTERNAL_ONLY', 'ALL'], 'NONE') !== 'NONE') {
     r.error('require_tls', `'require_tls' is not supported`);
   }
-  // include_request_attempt_count and friends are reported by finish() when set.
+  // Istio sets it on every virtual host; the router then tells the upstream which attempt it sees.
+  if (r.bool('include_request_attempt_count', false)) out.includeRequestAttemptCount = true;
+  // include_attempt_count_in_response and the rest are reported by finish() when set.
   r.finish(['metadata']);
   return out;
 }
