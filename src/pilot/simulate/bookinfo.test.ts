@@ -25,6 +25,7 @@ describe('Bookinfo networking samples, simulated', { skip }, () => {
     assert.equal(r.endpoints.length, 3, 'reviews v1, v2, v3');
     assert.equal(r.retries, 2);
     assert.equal(r.timeoutMs, 0);
+    assert.equal(r.attemptCount, true, 'include_request_attempt_count, as Istio sets it');
     for (const host of [
       'details',
       'ratings',
@@ -45,6 +46,7 @@ describe('Bookinfo networking samples, simulated', { skip }, () => {
     for (const p of ['/productpage', '/static/css/x.css', '/login', '/logout', '/api/v1/products/0']) {
       assert.equal(at(p).cluster, cluster('', 'productpage'), p);
     }
+    assert.equal(at('/productpage').attemptCount, true, 'include_request_attempt_count on gateways too');
     assert.equal(at('/productpage/extra').kind, 'no_route', 'exact match');
     assert.equal(at('/details/0').kind, 'no_route');
   });

@@ -40,6 +40,8 @@ export interface SimResult {
   retries?: number;
   perFilterConfig?: Readonly<Record<string, unknown>>;
   mirrors?: string[];
+  /** Whether the proxy sends x-envoy-attempt-count (the virtual host's include_request_attempt_count). */
+  attemptCount?: boolean;
 }
 
 export class DecodeFailure extends Error {}
@@ -117,6 +119,7 @@ export class Simulation {
     out.retries = d.route.retryPolicy?.numRetries ?? 0;
     out.perFilterConfig = d.route.perFilterConfig;
     out.mirrors = d.route.mirrors.map((m) => m.cluster);
+    out.attemptCount = d.route.includeAttemptCount;
     if (d.kind === 'cluster') {
       out.cluster = d.clusterName;
       out.endpoints = this.endpointsOf(d.clusterName);

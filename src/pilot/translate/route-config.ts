@@ -112,6 +112,8 @@ export function sidecarVirtualHosts(
           name,
           domains: aliases.flatMap((a) => [a, `${a}:${sp.port}`]),
           routes: routes.length > 0 ? routes : [defaultRoute(service, sp.port, name)],
+          // As Istio does: the upstream sees x-envoy-attempt-count (1, 2, … on retries).
+          include_request_attempt_count: true,
         },
       });
     }
@@ -179,7 +181,12 @@ export function gatewayRouteConfig(
   return {
     '@type': ROUTE_TYPE,
     name: routeName,
-    virtual_hosts: [...vhosts].map(([name, v]) => ({ name, domains: v.domains, routes: v.routes })),
+    virtual_hosts: [...vhosts].map(([name, v]) => ({
+      name,
+      domains: v.domains,
+      routes: v.routes,
+      include_request_attempt_count: true,
+    })),
     validate_clusters: false,
   };
 }
