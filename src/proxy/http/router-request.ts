@@ -109,7 +109,7 @@ export class RouterRequest implements RetryOwner {
     // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
     const policies = decision.route.hashPolicies;
     const hash = policies.length > 0 ? computeHash(policies, stream) : undefined;
-    const host = cluster.chooseHost(hash === undefined ? undefined : { hash: mix64(hash) });
+    const host = cluster.chooseHost(hash === undefined ? undefined : { hash });
     if (!host) {
       // chooseHost counted upstream_cx_none_healthy.
       stream.sendLocalReply(
@@ -332,17 +332,3 @@ export class RouterRequest implements RetryOwner {
 
 /** Scratch for upstreamControls (filled and read synchronously, so one object serves all streams). */
 const CONTROLS: UpstreamControls = { timeoutMs: 0, policy: undefined };
-
-const M64 = 0xffffffffffffffffn;
-/**
- * Spreads a request hash over the whole 64-bit ring (MurmurHash3's fmix64). The router's FNV-1a
- * hashes of similar keys ('user-1', 'user-2') share their top bits, so on a ring they all fell
- * on one host; after mixing, equal keys still map to equal hosts.
- */
-function mix64(h: bigint): bigint {
-  h ^= h >> 33n;
-  h = (h * 0xff51afd7ed558ccdn) & M64;
-  h ^= h >> 33n;
-  h = (h * 0xc4ceb9fe1a85ec53n) & M64;
-  return h ^ (h >> 33n);
-}

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HashPolicyConfig } from '../config/index.ts';
+import { xxHash64 } from '../hash/index.ts';
 import { computeHash, hash64 } from './index.ts';
 import { request } from './test-fixtures.ts';
 
-/** Reference FNV-1a 64 with BigInt over Buffer bytes, to check the 32-bit-halves version. */
-function fnvReference(text: string): bigint {
-  let h = 0xcbf29ce484222325n;
-  for (const b of Buffer.from(text, 'utf8')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h;
-}
-
-test('hash64 is FNV-1a 64 over UTF-8 bytes', () => {
-  assert.equal(hash64(''), 0xcbf29ce484222325n);
-  assert.equal(hash64('a'), 0xaf63dc4c8601ec8cn); // published FNV-1a 64 test vector
+test('hash64 is xxHash64 over UTF-8 bytes, as Envoy hashes policy inputs', () => {
+  assert.equal(hash64(''), 0xef46db3751d8e999n);
+  assert.equal(hash64('a'), 0xd24ec4f1a98c6e5bn); // published xxHash64 test vector (seed 0)
   for (const s of [
     'foobar',
     '10.0.0.1:9080',
@@ -23,8 +17,15 @@ test('hash64 is FNV-1a 64 over UTF-8 bytes', () => {
     'x'.repeat(1000),
     '\ud800 lone',
   ]) {
-    assert.equal(hash64(s), fnvReference(s), s);
+    assert.equal(hash64(s), xxHash64(new Uint8Array(Buffer.from(s, 'utf8'))), s);
   }
+});
+
+test('similar keys spread over the whole 64-bit range (their top bits differ)', () => {
+  const top = new Set<bigint>();
+  for (let i = 0; i < 256; i++) top.add(hash64(`user-${i}`) >> 56n);
+  // 256 keys into 256 top-byte buckets: a mixed hash fills ~160; FNV-1a filled a handful.
+  assert.ok(top.size > 100, `only ${top.size} distinct top bytes`);
 });
 
 const header = (name: string, terminal = false): HashPolicyConfig => ({

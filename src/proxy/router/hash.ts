@@ -5,63 +5,19 @@
 // would then generate the cookie and set it on the response, which this proxy does not do.
 
 import type { HashPolicyConfig } from '../config/index.ts';
+import { xxHash64 } from '../hash/index.ts';
 import { queryParam } from './query.ts';
 import type { RequestView } from './types.ts';
 
 const MASK64 = (1n << 64n) - 1n;
 
 /**
- * FNV-1a 64 over the UTF-8 bytes of `text`, computed in 32-bit halves so the per-byte loop stays
- * in small integers; one BigInt is built at the end.
+ * The hash of one policy input: xxHash64 over its UTF-8 bytes, as Envoy hashes them. It mixes
+ * well, so similar keys ('user-1', 'user-2') land far apart on a ring or a Maglev table (FNV-1a,
+ * used before, kept their top bits and sent them all to one host).
  */
 export function hash64(text: string): bigint {
-  // offset basis 0xcbf29ce484222325
-  H = 0xcbf29ce4;
-  L = 0x84222325;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c < 0x80) {
-      step(c);
-      continue;
-    }
-    // Encode the code point as UTF-8 on the fly.
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      } else {
-        c = 0xfffd;
-      }
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      c = 0xfffd; // lone surrogate, encoded as Buffer.from would
-    }
-    if (c < 0x800) {
-      step(0xc0 | (c >> 6));
-    } else if (c < 0x10000) {
-      step(0xe0 | (c >> 12));
-      step(0x80 | ((c >> 6) & 0x3f));
-    } else {
-      step(0xf0 | (c >> 18));
-      step(0x80 | ((c >> 12) & 0x3f));
-      step(0x80 | ((c >> 6) & 0x3f));
-    }
-    step(0x80 | (c & 0x3f));
-  }
-  return (BigInt(H) << 32n) | BigInt(L);
-}
-
-// The running FNV state as two unsigned 32-bit halves; hash64 is synchronous, so module state is safe.
-let H = 0;
-let L = 0;
-
-/** One FNV-1a step: xor the byte in, multiply by the prime 2^40 + 0x1b3 modulo 2^64. */
-function step(byte: number): void {
-  const lo = (L ^ byte) >>> 0;
-  const p = lo * 0x1b3; // < 2^41: exact in a double
-  // hi·0x1b3·2^32 + lo·0x1b3 + lo·2^40 (hi·2^40 is ≥ 2^64 and vanishes).
-  H = (Math.imul(H, 0x1b3) + Math.floor(p / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
-  L = p >>> 0;
+  return xxHash64(text);
 }
 
 function combine(acc: bigint | undefined, h: bigint): bigint {

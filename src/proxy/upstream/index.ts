@@ -6,9 +6,10 @@
 // upstream_rq_total/active and cx stats; the engine counts responses (stats.recordResponse(code)),
 // upstream_rq_time, timeouts and retries (circuitBreakers.tryAcquire('retries')).
 // The TCP proxy uses cluster.connect(host).
+
+export { xxHash64 } from '../hash/index.ts';
 export { ClusterManager, type ClusterManagerOptions } from './cluster-manager.ts';
 export { ClusterStats } from './cluster-stats.ts';
-export { xxHash64 } from './hash.ts';
 export type {
   AcquireCallback,
   ChooseHostContext,

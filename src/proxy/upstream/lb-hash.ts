@@ -5,7 +5,7 @@
 // host list; a lookup is a binary search (ring) or an index (Maglev). Without a request hash they
 // pick a random host, as Envoy does.
 
-import { xxHash64 } from './hash.ts';
+import { xxHash64 } from '../hash/index.ts';
 import type { LoadBalancer, RandomSource } from './lb-basic.ts';
 import type { UpstreamHost } from './types.ts';
 

@@ -1,5 +1,6 @@
 // xxHash64, the hash Envoy uses for ring-hash and Maglev host placement and for request hash
-// policies. BigInt arithmetic: used at config time per host, and once per hashed request.
+// policies. BigInt arithmetic: used at config time per host, and once per hashed request; strings
+// are encoded into a reused scratch buffer so a request's hash allocates no byte array.
 
 const MASK = (1n << 64n) - 1n;
 const P1 = 11400714785074694791n;
@@ -13,11 +14,28 @@ const round = (acc: bigint, lane: bigint): bigint => (rotl((acc + lane * P2) & M
 const merge = (acc: bigint, v: bigint): bigint => (((acc ^ round(0n, v)) * P1) & MASK) + (P4 & MASK);
 
 const encoder = new TextEncoder();
+let scratch = new Uint8Array(256);
+let scratchView = new DataView(scratch.buffer);
 
+/** xxHash64 of `input` (a string hashes its UTF-8 bytes, lone surrogates as U+FFFD). */
 export function xxHash64(input: string | Uint8Array, seed = 0n): bigint {
-  const data = typeof input === 'string' ? encoder.encode(input) : input;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const len = data.length;
+  if (typeof input !== 'string')
+    return hashBytes(
+      input,
+      new DataView(input.buffer, input.byteOffset, input.byteLength),
+      input.length,
+      seed,
+    );
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; hashing is synchronous, so one scratch serves all.
+  if (input.length * 3 > scratch.length) {
+    scratch = new Uint8Array(Math.max(input.length * 3, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const written = encoder.encodeInto(input, scratch).written;
+  return hashBytes(scratch, scratchView, written, seed);
+}
+
+function hashBytes(data: Uint8Array, view: DataView, len: number, seed: bigint): bigint {
   let i = 0;
   let h: bigint;
   if (len >= 32) {
