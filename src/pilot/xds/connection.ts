@@ -3,7 +3,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AnyMessage, DiscoveryRequest, DiscoveryResponse, JsonObject } from '../../xds/index.ts';
-import { jsonToAny, PUSH_ORDER, resourceName } from '../../xds/index.ts';
+import { PUSH_ORDER, resourceName } from '../../xds/index.ts';
+import type { EncodeCache } from './encode-cache.ts';
 import type { ProxyNode } from './node.ts';
 import { isWildcardType, sameNames, type WatchState } from './watch.ts';
 
@@ -18,7 +19,10 @@ export interface ConnectedProxy {
 }
 
 export interface GeneratedResources {
-  /** Resources in Envoy's canonical JSON, each with its "@type". */
+  /**
+   * Resources in Envoy's canonical JSON, each with its "@type". They must not be mutated once
+   * returned, until the next configChanged(): the server caches their encoding by identity.
+   */
   resources: JsonObject[];
   /** The version to report; the server's push version when absent. */
   version?: string;
@@ -31,6 +35,8 @@ export interface PushContext {
   generator(typeUrl: string): Generator | undefined;
   /** The current push version. */
   version(): string;
+  /** Encodings shared by every stream. */
+  encoder: EncodeCache;
   log(line: string): void;
 }
 
@@ -115,9 +121,10 @@ export class ProxyConnection implements ConnectedProxy {
     if (!watch) return false;
     const generated = this.generate(watch);
     if (!generated) return false;
-    const hash = createHash('sha256');
-    for (const r of generated.resources) hash.update(r.type_url).update('\0').update(r.value);
-    const digest = hash.digest('hex');
+    // Content digests of the resources in order stand for the bytes: an unchanged type is not re-sent.
+    const hash = createHash('sha1');
+    for (const d of generated.digests) hash.update(d);
+    const digest = hash.digest('base64');
     if (reason === 'change' && digest === watch.hashSent) return false;
     const response: DiscoveryResponse = {
       version_info: generated.version,
@@ -134,7 +141,9 @@ export class ProxyConnection implements ConnectedProxy {
     return true;
   }
 
-  private generate(watch: WatchState): { resources: AnyMessage[]; version: string } | undefined {
+  private generate(
+    watch: WatchState,
+  ): { resources: AnyMessage[]; digests: string[]; version: string } | undefined {
     const generator = this.ctx.generator(watch.typeUrl);
     if (!generator) {
       watch.generateError = `no generator registered for ${watch.typeUrl}`;
@@ -152,19 +161,21 @@ export class ProxyConnection implements ConnectedProxy {
     const filterByName = !isWildcardType(watch.typeUrl) || watch.names.length > 0;
     const wanted = new Set(watch.names);
     const resources: AnyMessage[] = [];
+    const digests: string[] = [];
     for (const json of output.resources) {
       const name = resourceName(watch.typeUrl, json);
       if (filterByName && (name === undefined || !wanted.has(name))) continue;
-      const any = jsonToAny(json);
-      if (!any.ok) {
-        const first = any.errors[0]!;
+      const encoded = this.ctx.encoder.encode(json);
+      if (!encoded.ok) {
+        const first = encoded.errors[0]!;
         watch.generateError = `${watch.typeUrl} ${name ?? '(unnamed)'}: ${first.path}: ${first.message}`;
         this.ctx.log(`ads: ${this.connectionId}: generated an invalid resource: ${watch.generateError}`);
         return undefined;
       }
-      resources.push(any.value);
+      resources.push(encoded.value.any);
+      digests.push(encoded.value.digest);
     }
     delete watch.generateError;
-    return { resources, version: output.version ?? this.ctx.version() };
+    return { resources, digests, version: output.version ?? this.ctx.version() };
   }
 }

@@ -6,6 +6,7 @@ import type { DiscoveryRequest, DiscoveryResponse } from '../../xds/index.ts';
 import { ADS_SERVICE, CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE } from '../../xds/index.ts';
 import { type ConnectedProxy, type Generator, ProxyConnection, type PushContext } from './connection.ts';
 import { DEFAULT_DEBOUNCE, type DebounceOptions, Debouncer, type Scope } from './debounce.ts';
+import { EncodeCache, type EncodeCacheStats } from './encode-cache.ts';
 import { type ProxyNode, parseProxyNode } from './node.ts';
 import { type NackRecord, type SyncStatus, shortTypeName, syncStatus } from './watch.ts';
 
@@ -46,6 +47,7 @@ export class AdsServer {
   private readonly debouncer: Debouncer<ConnectedProxy>;
   private readonly log: (line: string) => void;
   private readonly ctx: PushContext;
+  private readonly encoder = new EncodeCache();
   private grpcServer: grpc.Server | undefined;
   private pushVersion = 0;
   private versionText = '';
@@ -60,6 +62,7 @@ export class AdsServer {
     this.ctx = {
       generator: (typeUrl) => this.generators.get(typeUrl),
       version: () => this.versionText,
+      encoder: this.encoder,
       log: this.log,
     };
   }
@@ -91,6 +94,11 @@ export class AdsServer {
   /** Runs a pending debounced push now. */
   flushPushes(): void {
     this.debouncer.flush();
+  }
+
+  /** How the shared encoding cache is doing (entries, hits, encodes), for tests and the benchmark. */
+  encodeStats(): EncodeCacheStats {
+    return this.encoder.stats();
   }
 
   connectedProxies(): ConnectedProxy[] {
@@ -169,6 +177,7 @@ export class AdsServer {
 
   private pushAll(scope: Scope<ConnectedProxy>): void {
     this.nextVersion();
+    this.encoder.nextEpoch();
     let proxies = 0;
     for (const conn of this.connections.values()) {
       if (scope && !scope(conn)) continue;
