@@ -1,12 +1,16 @@
 // The control plane's derived state: the service registry and the mesh index, rebuilt once per
 // config version (or workload change), and each connected proxy's generated config, built at most
-// once per (proxy, mesh version) and shared by the CDS, EDS, LDS and RDS generators.
+// once per (proxy, mesh version) and shared by the CDS, EDS, LDS and RDS generators. Parts that
+// many proxies share (a namespace's clusters and endpoints, its route tables) are generated once
+// per mesh version through a memo, so those proxies hold the same objects and the ADS server
+// encodes them once.
 import type { ConfigStore } from '../../config/index.ts';
 import type { WorkloadInstance } from '../../registry/index.ts';
 import { buildRegistry } from '../../registry/index.ts';
 import {
   buildMeshIndex,
   type GeneratedConfig,
+  type GenerationMemo,
   generateProxyConfig,
   type MeshIndex,
   type ProxyInfo,
@@ -25,6 +29,16 @@ export class MeshState {
   private workloads: () => readonly WorkloadInstance[];
   private index: MeshIndex;
   private readonly cache = new Map<string, CacheEntry>();
+  /** Shared parts of this mesh version's generations; replaced with the index. */
+  private memo = new Map<string, unknown>();
+  private readonly memoView: GenerationMemo = {
+    get: <T>(key: string, build: () => T): T => {
+      if (this.memo.has(key)) return this.memo.get(key) as T;
+      const value = build();
+      this.memo.set(key, value);
+      return value;
+    },
+  };
   /** Bumped on every rebuild; the generation cache is keyed by it. */
   meshVersion = 0;
   /** Generations done (cache misses), for tests and the benchmark. */
@@ -55,7 +69,7 @@ export class MeshState {
     const hit = this.cache.get(proxy.connectionId);
     if (hit && hit.meshVersion === this.meshVersion) return hit.config;
     const info = proxyInfoFromNode(proxy.node);
-    const config = generateProxyConfig(this.index, info);
+    const config = generateProxyConfig(this.index, info, this.memoView);
     this.generations++;
     this.cache.set(proxy.connectionId, { meshVersion: this.meshVersion, info, config });
     return config;
@@ -71,6 +85,7 @@ export class MeshState {
     const snapshot = this.store.snapshot();
     const registry = buildRegistry(snapshot, { workloads: [...this.workloads()] });
     this.meshVersion++;
+    this.memo = new Map();
     return buildMeshIndex(snapshot, registry);
   }
 }

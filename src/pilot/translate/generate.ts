@@ -1,5 +1,6 @@
 // A proxy's whole configuration: clusters, endpoints, listeners and routes, generated from the mesh
 // index for one proxy identity. Pure: the same index and proxy always give the same resources.
+import type { MeshService } from '../../registry/index.ts';
 import {
   blackHoleClusterJson,
   type ClusterPlan,
@@ -23,8 +24,29 @@ export interface GeneratedConfig {
   routes: Json[];
 }
 
-export function generateProxyConfig(index: MeshIndex, proxy: ProxyInfo): GeneratedConfig {
-  const plans = planOutboundClusters(index, proxy.namespace);
+/**
+ * A cache of parts of a generation that many proxies share, scoped by the caller to one MeshIndex
+ * (a new memo per index). Translation chooses the keys, and each key names everything its part
+ * reads from the proxy, so a memoised generation returns the same resources as a fresh one; it
+ * just returns the same objects to proxies that would get equal ones, which is what lets the ADS
+ * server encode them once.
+ */
+export interface GenerationMemo {
+  get<T>(key: string, build: () => T): T;
+}
+
+const NO_MEMO: GenerationMemo = { get: (_key, build) => build() };
+
+interface OutboundConfig {
+  /** BlackHoleCluster, then the outbound clusters. */
+  clusters: Json[];
+  endpoints: Json[];
+  visible: MeshService[];
+}
+
+/** What every proxy of a namespace sees of the mesh: it depends on the namespace alone. */
+function outboundConfig(index: MeshIndex, namespace: string): OutboundConfig {
+  const plans = planOutboundClusters(index, namespace);
   const clusters: Json[] = [blackHoleClusterJson()];
   const endpoints: Json[] = [];
   for (const plan of plans) {
@@ -32,27 +54,48 @@ export function generateProxyConfig(index: MeshIndex, proxy: ProxyInfo): Generat
     clusters.push(outboundClusterJson(plan, plan.eds ? undefined : eps));
     if (plan.eds) endpoints.push(eps);
   }
+  return { clusters, endpoints, visible: uniqueServices(plans) };
+}
+
+interface SidecarRoutes {
+  httpProxy: Json;
+  perPort: Json[];
+}
+
+export function generateProxyConfig(
+  index: MeshIndex,
+  proxy: ProxyInfo,
+  memo: GenerationMemo = NO_MEMO,
+): GeneratedConfig {
+  const outbound = memo.get(`outbound\0${proxy.namespace}`, () => outboundConfig(index, proxy.namespace));
+  const endpoints = outbound.endpoints;
   if (proxy.type === 'router') {
     const { listeners, routes } = gatewayListeners(index, proxy);
-    return { clusters, endpoints, listeners, routes };
+    return { clusters: outbound.clusters, endpoints, listeners, routes };
   }
+  const clusters = [...outbound.clusters];
   for (const b of proxy.inboundBindings) clusters.push(inboundClusterJson(b));
-  const visible = uniqueServices(plans);
-  const vhosts = sidecarVirtualHosts(index, proxy, visible);
+  // Sidecar virtual hosts read the proxy's namespace (aliases, visibility) and its labels
+  // (sourceLabels matches), nothing else of it.
+  const routeKey = `routes\0${proxy.namespace}\0${JSON.stringify(Object.entries(proxy.labels).sort())}`;
+  const sidecarRoutes = memo.get(routeKey, (): SidecarRoutes => {
+    const vhosts = sidecarVirtualHosts(index, proxy, outbound.visible);
+    return { httpProxy: httpProxyRouteConfig(vhosts), perPort: perPortRouteConfigs(vhosts) };
+  });
   const needed = new Set<string>();
   const listeners =
     proxy.captureMode === 'NONE'
       ? explicitSidecarListeners(index, proxy, needed)
-      : captureSidecarListeners(index, proxy, visible, needed);
+      : captureSidecarListeners(index, proxy, outbound.visible, needed);
   const routes: Json[] = [];
-  if (needed.has('http_proxy')) routes.push(httpProxyRouteConfig(vhosts));
-  for (const rc of perPortRouteConfigs(vhosts)) if (needed.has(rc['name'] as string)) routes.push(rc);
+  if (needed.has('http_proxy')) routes.push(sidecarRoutes.httpProxy);
+  for (const rc of sidecarRoutes.perPort) if (needed.has(rc['name'] as string)) routes.push(rc);
   return { clusters, endpoints, listeners, routes };
 }
 
-function uniqueServices(plans: ClusterPlan[]) {
+function uniqueServices(plans: ClusterPlan[]): MeshService[] {
   const seen = new Set<string>();
-  const out = [];
+  const out: MeshService[] = [];
   for (const p of plans) {
     if (seen.has(p.service.hostname)) continue;
     seen.add(p.service.hostname);

@@ -2,7 +2,7 @@
 // change, then generate each proxy's clusters, endpoints, listeners and routes from it.
 export type { Json } from './clusters.ts';
 export { durationMs, envoyDuration } from './duration.ts';
-export { type GeneratedConfig, generateProxyConfig } from './generate.ts';
+export { type GeneratedConfig, type GenerationMemo, generateProxyConfig } from './generate.ts';
 export { buildMeshIndex, type MeshIndex, resolveHost } from './mesh.ts';
 export {
   BLACKHOLE_CLUSTER,
