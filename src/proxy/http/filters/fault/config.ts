@@ -5,10 +5,9 @@
 // max_active_faults. Header-controlled faults, `headers`, `upstream_cluster`, `downstream_nodes`
 // and `response_rate_limit` are not implemented (compileFault reports them).
 
-export interface FaultPercent {
-  numerator: number;
-  denominator: number;
-}
+import { field, fractionalPercent, obj, type Percent } from '../json.ts';
+
+export type FaultPercent = Percent;
 
 export interface CompiledFault {
   delayMs: number | undefined;
@@ -19,18 +18,7 @@ export interface CompiledFault {
   maxActiveFaults: number | undefined;
 }
 
-type Json = Record<string, unknown>;
-
 const UNSUPPORTED = ['headers', 'upstream_cluster', 'downstream_nodes', 'response_rate_limit'];
-
-function field(o: Json, snake: string): unknown {
-  if (snake in o) return o[snake];
-  return o[snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
-}
-
-function obj(v: unknown): Json | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-}
 
 function durationMs(v: unknown): number | undefined {
   if (typeof v === 'string') {
@@ -40,18 +28,6 @@ function durationMs(v: unknown): number | undefined {
   const o = obj(v);
   if (!o) return undefined;
   return Number(o['seconds'] ?? 0) * 1000 + Math.round(Number(o['nanos'] ?? 0) / 1e6);
-}
-
-const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
-const BY_INDEX = [100, 10_000, 1_000_000];
-
-function percent(v: unknown): FaultPercent {
-  const o = obj(v);
-  if (!o) return { numerator: 0, denominator: 100 };
-  const d = o['denominator'];
-  const denominator = (typeof d === 'number' ? BY_INDEX[d] : DENOMINATORS[String(d ?? 'HUNDRED')]) ?? 100;
-  // Envoy caps the numerator at the denominator.
-  return { numerator: Math.min(Number(o['numerator'] ?? 0), denominator), denominator };
 }
 
 /** The compiled fault, or the reasons it cannot be served. */
@@ -74,7 +50,7 @@ export function compileFault(
     if (field(delay, 'header_delay') !== undefined)
       errors.push(`fault: 'delay.header_delay' is not supported`);
     fault.delayMs = durationMs(field(delay, 'fixed_delay'));
-    fault.delayPercent = percent(field(delay, 'percentage'));
+    fault.delayPercent = fractionalPercent(field(delay, 'percentage'));
   }
   const abort = obj(field(o, 'abort'));
   if (abort) {
@@ -88,14 +64,9 @@ export function compileFault(
         errors.push(`fault: abort.http_status ${s} is not in [200, 600)`);
       else fault.abortStatus = s;
     } else if (grpc !== undefined) fault.abortGrpcStatus = Number(grpc);
-    fault.abortPercent = percent(field(abort, 'percentage'));
+    fault.abortPercent = fractionalPercent(field(abort, 'percentage'));
   }
   const max = field(o, 'max_active_faults');
   if (max !== undefined) fault.maxActiveFaults = Number(obj(max)?.['value'] ?? max);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, fault };
-}
-
-/** One draw against a FractionalPercent. */
-export function hit(p: FaultPercent, random: number): boolean {
-  return p.numerator > 0 && random * p.denominator < p.numerator;
 }

@@ -12,7 +12,8 @@ import {
   type HttpFilterContext,
   registerHttpFilter,
 } from '../../filter.ts';
-import { type CompiledFault, compileFault, hit } from './config.ts';
+import { hit } from '../json.ts';
+import { type CompiledFault, compileFault } from './config.ts';
 
 const NAME = 'envoy.filters.http.fault';
 const ALIASES = [NAME, 'envoy.fault'];
