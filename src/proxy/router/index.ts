@@ -4,5 +4,6 @@
 
 export { type CompiledFormat, compileFormat } from './formatter.ts';
 export { computeHash, hash64 } from './hash.ts';
+export { compileStringMatcher, type StringMatchFn } from './string-matcher.ts';
 export { compileRouteTable } from './table.ts';
 export type * from './types.ts';

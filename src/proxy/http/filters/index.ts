@@ -1,6 +1,7 @@
 // HTTP filters beyond the router core, and the router's resilience pieces the stream drives
 // (retries, per-try timeouts, the x-envoy-* control headers, request mirroring). Filters register
 // through registerHttpFilter when this module loads.
+import './cors/index.ts';
 import './fault/index.ts';
 
 export { sendMirrors, shadowAuthority } from './router/mirror.ts';

@@ -1,0 +1,102 @@
+// envoy.filters.http.cors: Cross-Origin Resource Sharing from the route's CorsPolicy
+// (typed_per_filter_config). A preflight (OPTIONS with Origin and Access-Control-Request-Method)
+// from an allowed origin is answered here, 200 with the Access-Control-Allow-* headers; one from
+// another origin goes on to the upstream untouched (forward_not_matching_preflights, default true).
+// Other requests from an allowed origin get Access-Control-Allow-Origin (and -Credentials,
+// -Expose-Headers) on their response; requests from other origins get no CORS headers.
+import { HeaderMap } from '../../../headers/index.ts';
+import {
+  type FilterHeadersStatus,
+  type FilterRequest,
+  type FilterResponse,
+  type FilterStream,
+  type HttpFilter,
+  registerHttpFilter,
+} from '../../filter.ts';
+import { hit } from '../json.ts';
+import { type CompiledCors, compileCors, FILTER_TYPE } from './config.ts';
+
+const NAME = 'envoy.filters.http.cors';
+const ALIASES = [NAME, 'envoy.cors'];
+
+class CorsFilter implements HttpFilter {
+  readonly name = NAME;
+  private readonly cors: CompiledCors;
+
+  constructor(cors: CompiledCors) {
+    this.cors = cors;
+  }
+
+  onRequestHeaders(stream: FilterStream, request: FilterRequest): FilterHeadersStatus {
+    const c = this.cors;
+    const origin = request.headers.get('origin');
+    if (origin === undefined || origin === '') return 'continue';
+    if (c.enabled !== undefined && !hit(c.enabled, Math.random())) return 'continue';
+    if (!this.allows(origin)) return 'continue';
+    const requestMethod = request.headers.get('access-control-request-method');
+    if (request.method === 'OPTIONS' && requestMethod !== undefined && requestMethod !== '') {
+      stream.sendLocalReply(200, '', 'cors_response', 0, this.preflightHeaders(origin, request));
+      return 'stop';
+    }
+    // The response side needs the allowed origin; only these requests pay for the state.
+    stream.filterState.set(NAME, origin);
+    return 'continue';
+  }
+
+  onResponseHeaders(stream: FilterStream, response: FilterResponse): void {
+    // Cheap test first: filterState is created on first use, and most requests carry no Origin.
+    if (stream.info.requestHeaders?.has('origin') !== true) return;
+    const origin = stream.filterState.get(NAME);
+    if (typeof origin !== 'string') return;
+    const h = response.headers;
+    h.set('access-control-allow-origin', origin);
+    if (this.cors.allowCredentials) h.set('access-control-allow-credentials', 'true');
+    if (this.cors.exposeHeaders !== undefined)
+      h.set('access-control-expose-headers', this.cors.exposeHeaders);
+  }
+
+  private allows(origin: string): boolean {
+    const c = this.cors;
+    if (c.anyOrigin) return true;
+    for (const m of c.origins) if (m(origin)) return true;
+    return false;
+  }
+
+  private preflightHeaders(origin: string, request: FilterRequest): HeaderMap {
+    const c = this.cors;
+    const h = new HeaderMap();
+    h.add('access-control-allow-origin', origin);
+    if (c.allowCredentials) h.add('access-control-allow-credentials', 'true');
+    if (c.allowMethods !== undefined) h.add('access-control-allow-methods', c.allowMethods);
+    if (c.allowHeaders !== undefined) h.add('access-control-allow-headers', c.allowHeaders);
+    if (c.maxAge !== undefined) h.add('access-control-max-age', c.maxAge);
+    if (
+      c.allowPrivateNetworkAccess &&
+      request.headers.get('access-control-request-private-network') === 'true'
+    )
+      h.add('access-control-allow-private-network', 'true');
+    return h;
+  }
+}
+
+registerHttpFilter({
+  name: NAME,
+  validate(config) {
+    // The listener-level Cors message has no fields; anything else here is a CorsPolicy.
+    const o = config as Record<string, unknown> | undefined;
+    if (o?.['@type'] === FILTER_TYPE) {
+      const extra = Object.keys(o).filter((k) => k !== '@type');
+      return extra.map((k) => `cors: '${k}' is not supported`);
+    }
+    const c = compileCors(config);
+    return c.ok ? [] : c.errors;
+  },
+  forRoute(_listenerConfig, route) {
+    let raw: unknown;
+    for (const n of ALIASES) if (route.perFilterConfig[n] !== undefined) raw = route.perFilterConfig[n];
+    // Only routes with a CorsPolicy get the filter; validate() refused policies that do not compile.
+    if (raw === undefined) return undefined;
+    const compiled = compileCors(raw);
+    return compiled.ok ? new CorsFilter(compiled.cors) : undefined;
+  },
+});
