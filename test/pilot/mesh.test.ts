@@ -8,17 +8,10 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { ProxyStatus } from '../../src/pilot/index.ts';
-import { registerHttpFilter } from '../../src/proxy/http/index.ts';
 import { type ProxyHandle, startProxy } from '../../src/proxy/index.ts';
 import { AdsClient } from '../../src/proxy/xds/index.ts';
 import type { WorkloadInstance } from '../../src/registry/index.ts';
 import { baseUrl, eventually, runCli, SAMPLES, testPilot } from './helpers.ts';
-
-// Pilot puts the CORS filter on every sidecar HTTP listener (it acts only on routes that configure
-// it); the proxy's engine refuses listeners naming filters it lacks. Until the engine ships CORS, a
-// stand-in that never acts on a route lets this test exercise routing; no route here configures a
-// CORS policy, so it changes nothing the test asserts.
-for (const name of ['envoy.filters.http.cors']) registerHttpFilter({ name, forRoute: () => undefined });
 
 const sample = (path: string): string => readFileSync(new URL(`bookinfo/${path}`, SAMPLES), 'utf8');
 
