@@ -39,7 +39,8 @@ export function registerProxy(program: Command, ctx: CliContext): void {
       });
       // A bootstrap with dynamic_resources gets the rest of its config from the control plane:
       // the ADS client hands over complete snapshots (static resources included), which the
-      // engine applies whole or refuses, keeping the last good one either way.
+      // engine applies whole or refuses, keeping the last good one either way. The engine's
+      // errors go back to the client, which NACKs the response with them instead of ACKing it.
       let ads: AdsClient | undefined;
       if (loaded.value.dynamic?.adsCluster) {
         const target = adsTargetFromBootstrap(loaded.value);
@@ -57,13 +58,13 @@ export function registerProxy(program: Command, ctx: CliContext): void {
             clusters: loaded.value.staticResources.clusters,
             admin: loaded.value.admin,
           },
-          onSnapshot: (snapshot) => {
-            void proxy.update(snapshot).then((errors) => {
-              if (errors.length > 0)
-                ctx.stderr(
-                  `weft proxy: config refused, keeping the last good one:\n  ${errors.join('\n  ')}\n`,
-                );
-            });
+          onSnapshot: async (snapshot) => {
+            const errors = await proxy.update(snapshot);
+            if (errors.length > 0)
+              ctx.stderr(
+                `weft proxy: config refused, keeping the last good one:\n  ${errors.join('\n  ')}\n`,
+              );
+            return errors;
           },
           log: (line) => ctx.stderr(`${line}\n`),
         });

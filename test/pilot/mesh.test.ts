@@ -108,8 +108,11 @@ async function sidecar(
   const ads = new AdsClient({
     address: `127.0.0.1:${xdsPort}`,
     node,
-    onSnapshot: (snapshot) => {
-      void proxy.update(snapshot).then((errors) => updates.push(errors));
+    // As `weft proxy` wires it: what the engine refuses is NACKed, not ACKed.
+    onSnapshot: async (snapshot) => {
+      const errors = await proxy.update(snapshot);
+      updates.push(errors);
+      return errors;
     },
   });
   ads.start();

@@ -106,7 +106,9 @@ function connect(t: TestContext, port: number, snapshots: ProxySnapshot[]): AdsC
   const client = new AdsClient({
     address: `127.0.0.1:${port}`,
     node: NODE,
-    onSnapshot: (s) => snapshots.push(s),
+    onSnapshot: (s) => {
+      snapshots.push(s);
+    },
     backoff: { initialMs: 20, maxMs: 100 },
   });
   client.start();

@@ -1,7 +1,11 @@
 // The proxy's ADS client (state of the world): one stream to the control plane; LDS and CDS by
 // wildcard, then the RDS and EDS names the accepted listeners and clusters refer to. Each response
-// is decoded whole: all good, it is ACKed and the state moves on; anything bad, it is NACKed with
-// the reason and the last good state keeps serving. A complete state is handed to onSnapshot.
+// is decoded whole: anything bad, it is NACKed with the reason and the last good state keeps
+// serving. A response that makes the state complete is handed to the engine (onSnapshot) before it
+// is ACKed, and NACKed with the engine's errors if the engine refuses it, so the control plane's
+// SYNCED means "running", not just "parsed". A response that leaves the state incomplete (a
+// listener waiting for its routes) is ACKed as Envoy ACKs a warming listener; the engine judges the
+// response that completes it.
 import * as grpc from '@grpc/grpc-js';
 import {
   ADS_STREAM_METHOD_PATH,
@@ -32,13 +36,20 @@ export interface AdsClientOptions {
   /** gRPC target of the control plane, 'host:port' or 'unix:/path' (see adsTargetFromBootstrap). */
   address: string;
   node: NodeIdentity;
-  onSnapshot: (snapshot: ProxySnapshot) => void;
+  /**
+   * Applies a complete snapshot; returns (a promise of) the errors that refused it, [] or nothing
+   * when it was applied. Responses are handled one at a time, so a slow apply delays the next.
+   */
+  onSnapshot: (snapshot: ProxySnapshot) => SnapshotVerdict | Promise<SnapshotVerdict>;
   /** Bootstrap static listeners/clusters/admin, carried in every snapshot. */
   staticResources?: StaticResources;
   credentials?: grpc.ChannelCredentials;
   backoff?: BackoffOptions;
   log?: (line: string) => void;
 }
+
+/** The engine's answer to a snapshot: the errors that refused it, or nothing when it was applied. */
+export type SnapshotVerdict = readonly string[] | undefined;
 
 interface TypeState {
   /** Names subscribed; [] on LDS/CDS is the wildcard. */
@@ -88,7 +99,8 @@ export class AdsClient {
   private stopped = true;
   private connected = false;
   private sentNode = false;
-  private dirty = false;
+  /** Responses wait here for the one before them: an engine verdict may take a while. */
+  private queue: Promise<void> = Promise.resolve();
   private waitingFor: string[] = [];
   private snapshotsEmitted = 0;
 
@@ -150,7 +162,11 @@ export class AdsClient {
       if (this.call !== call) return;
       this.connected = true;
       this.backoff.reset();
-      this.handleResponse(response);
+      this.queue = this.queue
+        .then(() => this.handleResponse(call, response))
+        .catch((err: unknown) =>
+          this.log(`ads: handling a ${response.type_url} response failed: ${String(err)}`),
+        );
     });
     const lost = (reason: string): void => {
       if (this.call !== call) return;
@@ -200,7 +216,12 @@ export class AdsClient {
     this.call.write(request);
   }
 
-  private handleResponse(response: DiscoveryResponse): void {
+  private async handleResponse(
+    call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>,
+    response: DiscoveryResponse,
+  ): Promise<void> {
+    // Queued behind an engine verdict while the stream was replaced: the new stream asks afresh.
+    if (this.call !== call) return;
     const typeUrl = response.type_url;
     const t = this.types.get(typeUrl);
     const key = STATE_KEY[typeUrl as keyof typeof STATE_KEY];
@@ -211,19 +232,41 @@ export class AdsClient {
     t.nonce = response.nonce;
     const decoded = this.decodeAll(typeUrl, response);
     if (!decoded.ok) {
-      t.lastNack = { version: response.version_info, message: decoded.message, at: new Date() };
-      this.log(`ads: NACK ${KIND[typeUrl]} version ${response.version_info}: ${decoded.message}`);
-      this.sendRequest(typeUrl, decoded.message);
+      this.nack(typeUrl, response, decoded.message);
       return;
     }
-    (this.accepted as Record<string, AcceptedType<unknown>>)[key] = {
-      version: response.version_info,
-      byName: decoded.byName,
+    const candidate: AcceptedState = {
+      ...this.accepted,
+      [key]: { version: response.version_info, byName: decoded.byName },
     };
-    this.dirty = true;
+    const assembly = assembleSnapshot(this.options.node, candidate, this.options.staticResources ?? {});
+    if (assembly.complete) {
+      let verdict: SnapshotVerdict;
+      try {
+        verdict = await this.options.onSnapshot(assembly.snapshot);
+      } catch (err) {
+        // An engine that throws did not take the snapshot either.
+        verdict = [`applying the snapshot failed: ${(err as Error).message}`];
+      }
+      if (verdict && verdict.length > 0) {
+        // The engine kept its previous snapshot, so the state (and the version reported) stays too.
+        if (this.call === call) this.nack(typeUrl, response, `refused by the proxy: ${verdict.join('; ')}`);
+        return;
+      }
+      this.snapshotsEmitted++;
+      this.waitingFor = [];
+    } else this.waitingFor = assembly.waitingFor;
+    Object.assign(this.accepted, candidate);
+    if (this.call !== call) return;
     this.sendRequest(typeUrl);
     this.updateSubscriptions();
-    this.emitIfComplete();
+  }
+
+  private nack(typeUrl: string, response: DiscoveryResponse, message: string): void {
+    const t = this.types.get(typeUrl);
+    if (t) t.lastNack = { version: response.version_info, message, at: new Date() };
+    this.log(`ads: NACK ${KIND[typeUrl]} version ${response.version_info}: ${message}`);
+    this.sendRequest(typeUrl, message);
   }
 
   private decodeAll(
@@ -284,19 +327,6 @@ export class AdsClient {
       this.types.set(typeUrl, t);
     } else t.names = names;
     this.sendRequest(typeUrl);
-  }
-
-  private emitIfComplete(): void {
-    if (!this.dirty) return;
-    const assembly = assembleSnapshot(this.options.node, this.accepted, this.options.staticResources ?? {});
-    if (!assembly.complete) {
-      this.waitingFor = assembly.waitingFor;
-      return;
-    }
-    this.waitingFor = [];
-    this.dirty = false;
-    this.snapshotsEmitted++;
-    this.options.onSnapshot(assembly.snapshot);
   }
 
   private acceptedOf(typeUrl: string): AcceptedType<unknown> | undefined {

@@ -6,5 +6,6 @@ export {
   AdsClient,
   type AdsClientOptions,
   type AdsClientStatus,
+  type SnapshotVerdict,
 } from './client.ts';
 export { referencedEndpoints, referencedRoutes, type StaticResources } from './resources.ts';
