@@ -49,6 +49,8 @@ export function buildRegistry(config: ConfigSnapshot, options: RegistryOptions =
 
 class Registry implements RegistrySnapshot {
   private readonly endpointCache = new Map<string, ServiceEndpoint[]>();
+  /** Workloads by `namespace\0label\0value`, for selector lookups. */
+  private byLabel: Map<string, WorkloadInstance[]> | undefined;
 
   readonly services: ReadonlyMap<string, MeshService>;
   readonly workloads: readonly WorkloadInstance[];
@@ -75,7 +77,7 @@ class Registry implements RegistrySnapshot {
     const sp = svc?.ports.find((p) => p.port === port);
     const out: ServiceEndpoint[] = [];
     if (svc && sp) {
-      const members = this.explicit.get(hostname) ?? this.workloads.filter((w) => selects(svc, w));
+      const members = this.explicit.get(hostname) ?? this.candidates(svc).filter((w) => selects(svc, w));
       for (const w of members) {
         const target = targetPortOf(sp, w);
         if (target !== undefined)
@@ -84,6 +86,28 @@ class Registry implements RegistrySnapshot {
     }
     this.endpointCache.set(cacheKey, out);
     return out;
+  }
+
+  /**
+   * Workloads that may match a service's selector: those carrying its first label. Filtering every
+   * workload for every service made a rebuild cost services × workloads (5M checks at 1,000
+   * services and 5,000 workloads); the index is built once per registry, on first use.
+   */
+  private candidates(svc: MeshService): readonly WorkloadInstance[] {
+    const first = svc.selector ? Object.entries(svc.selector)[0] : undefined;
+    if (!first) return [];
+    if (!this.byLabel) {
+      this.byLabel = new Map();
+      for (const w of this.workloads) {
+        for (const [k, v] of Object.entries(w.labels)) {
+          const key = `${w.namespace}\0${k}\0${v}`;
+          const list = this.byLabel.get(key);
+          if (list) list.push(w);
+          else this.byLabel.set(key, [w]);
+        }
+      }
+    }
+    return this.byLabel.get(`${svc.namespace}\0${first[0]}\0${first[1]}`) ?? [];
   }
 
   resolve(host: string, namespace: string): MeshService | undefined {
