@@ -68,17 +68,77 @@ export function decodeDiscoveryRequest(bytes: Buffer): DiscoveryRequest {
   return request;
 }
 
+/**
+ * Encodes a response by hand: the resources are already-encoded Anys, so the envelope is a few
+ * tags and lengths around their bytes, written into one buffer. Going through protobufjs copied
+ * every resource twice and cost ~1.6 ms for a 300 kB route table, per proxy, on every push.
+ * Field numbers are DiscoveryResponse's (version_info 1, resources 2, type_url 4, nonce 5) and
+ * Any's (type_url 1, value 2); empty fields are left out, as proto3 does.
+ */
 export function encodeDiscoveryResponse(response: DiscoveryResponse): Buffer {
-  const type = lookupMessageType(RESPONSE_TYPE)!;
-  const typeUrlField = wktFieldName('google.protobuf.Any', 'type_url');
-  const valueField = wktFieldName('google.protobuf.Any', 'value');
-  const plain = {
-    version_info: response.version_info,
-    resources: response.resources.map((r) => ({ [typeUrlField]: r.type_url, [valueField]: r.value })),
-    type_url: response.type_url,
-    nonce: response.nonce,
-  };
-  return Buffer.from(type.encode(plain).finish());
+  const version = utf8(response.version_info);
+  const typeUrl = utf8(response.type_url);
+  const nonce = utf8(response.nonce);
+  const anys = response.resources.map((r) => {
+    const url = utf8(r.type_url);
+    return { url, value: r.value, length: fieldSize(url.length) + fieldSize(r.value.length) };
+  });
+  let size = fieldSize(version.length) + fieldSize(typeUrl.length) + fieldSize(nonce.length);
+  for (const a of anys) size += varintSize(a.length) + 1 + a.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = writeField(out, 0, 1, version);
+  for (const a of anys) {
+    out[at++] = (2 << 3) | 2;
+    at = writeVarint(out, at, a.length);
+    at = writeField(out, at, 1, a.url);
+    at = writeField(out, at, 2, a.value);
+  }
+  at = writeField(out, at, 4, typeUrl);
+  writeField(out, at, 5, nonce);
+  return out;
+}
+
+const utf8Cache = new Map<string, Buffer>();
+
+/** Type URLs repeat on every resource; their bytes are made once. */
+function utf8(text: string): Buffer {
+  let bytes = utf8Cache.get(text);
+  if (!bytes) {
+    bytes = Buffer.from(text, 'utf8');
+    if (text.startsWith('type.googleapis.com/')) utf8Cache.set(text, bytes);
+  }
+  return bytes;
+}
+
+/** Bytes a length-delimited field (numbers below 16: one tag byte) takes; 0 when empty. */
+function fieldSize(length: number): number {
+  return length === 0 ? 0 : 1 + varintSize(length) + length;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(out: Buffer, at: number, n: number): number {
+  while (n > 0x7f) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
+}
+
+function writeField(out: Buffer, at: number, field: number, bytes: Uint8Array): number {
+  if (bytes.length === 0) return at;
+  out[at++] = (field << 3) | 2;
+  at = writeVarint(out, at, bytes.length);
+  out.set(bytes, at);
+  return at + bytes.length;
 }
 
 /** Decodes a response, leaving each resource as an Any so that each can be judged on its own. */
