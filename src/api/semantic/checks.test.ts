@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkDuration, checkHeaderName, checkLabelKey, checkRegex, parseDurationMs } from './checks.ts';
+import { parseDurationMs } from '../../util/duration/index.ts';
+import { checkDuration, checkHeaderName, checkLabelKey, checkRegex } from './checks.ts';
 import { checkNamespacedHost, checkWildcardDomain, isIpOrCidr } from './hosts.ts';
 import { sniWithinHost } from './virtualservice.ts';
 

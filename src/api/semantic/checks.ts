@@ -1,31 +1,8 @@
 // Small value checks shared by every kind: durations, ports, percentages, labels, header names,
 // regular expressions, exportTo. Each returns a message for the problem or undefined.
 import { RE2JS } from 're2js';
+import { parseDurationMs } from '../../util/duration/index.ts';
 import { isDnsLabel, isDnsSubdomain } from './hosts.ts';
-
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Milliseconds of a duration string as Istio accepts them ('1s', '0.5s', '1m30s', '250ms'). */
-export function parseDurationMs(text: string): number | undefined {
-  if (text === '') return undefined;
-  let total = 0;
-  DURATION_PART.lastIndex = 0;
-  while (DURATION_PART.lastIndex < text.length) {
-    const m = DURATION_PART.exec(text);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-  }
-  return total;
-}
 
 /** A duration that must parse and be at least 1ms (Istio rejects shorter ones). */
 export function checkDuration(value: unknown): string | undefined {
