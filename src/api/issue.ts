@@ -21,6 +21,22 @@ export interface ConfigIssue {
   hint?: string;
 }
 
+/** An error about a file or request as a whole (unreadable, bad YAML, not a resource), not about a field. */
+export function fileIssue(file: string, line: number, message: string, hint?: string): ConfigIssue {
+  const issue: ConfigIssue = {
+    severity: 'error',
+    file,
+    line,
+    kind: '',
+    namespace: '',
+    name: '',
+    path: '',
+    message,
+  };
+  if (hint) issue.hint = hint;
+  return issue;
+}
+
 /** `file:line: Kind ns/name: path: message (hint: …)`, the form every command prints. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}`;

@@ -2,7 +2,7 @@
 // Directories are walked recursively in sorted order so results are the same on every machine.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfigIssue } from '../issue.ts';
+import { fileIssue } from '../issue.ts';
 import { type ParseResult, parseYaml } from './parse-yaml.ts';
 
 const CONFIG_FILE = /\.(ya?ml|json)$/i;
@@ -10,21 +10,6 @@ const CONFIG_FILE = /\.(ya?ml|json)$/i;
 export interface LoadResult extends ParseResult {
   /** The files actually read, in order ('-' for stdin). */
   files: string[];
-}
-
-function fileIssue(file: string, message: string, hint?: string): ConfigIssue {
-  const issue: ConfigIssue = {
-    severity: 'error',
-    file,
-    line: 1,
-    kind: '',
-    namespace: '',
-    name: '',
-    path: '',
-    message,
-  };
-  if (hint) issue.hint = hint;
-  return issue;
 }
 
 function reason(err: unknown): string {
@@ -75,14 +60,14 @@ export async function loadFiles(paths: string[], readStdin: () => Promise<string
       if (info.isDirectory()) {
         const files = await listConfigFiles(path);
         if (files.length === 0) {
-          result.issues.push(fileIssue(path, 'directory has no .yaml, .yml or .json files'));
+          result.issues.push(fileIssue(path, 1, 'directory has no .yaml, .yml or .json files'));
         }
         for (const file of files) add(await readFile(file, 'utf8'), file);
       } else {
         add(await readFile(path, 'utf8'), path);
       }
     } catch (err) {
-      result.issues.push(fileIssue(path, `cannot read ${path}: ${reason(err)}`));
+      result.issues.push(fileIssue(path, 1, `cannot read ${path}: ${reason(err)}`));
     }
   }
   return result;

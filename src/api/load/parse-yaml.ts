@@ -11,26 +11,11 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import type { ObjectMeta, ResourceDocument } from '../document.ts';
-import type { ConfigIssue, FieldPath } from '../issue.ts';
+import { type ConfigIssue, type FieldPath, fileIssue } from '../issue.ts';
 
 export interface ParseResult {
   docs: ResourceDocument[];
   issues: ConfigIssue[];
-}
-
-function issueAt(file: string, line: number, message: string, hint?: string): ConfigIssue {
-  const issue: ConfigIssue = {
-    severity: 'error',
-    file,
-    line,
-    kind: '',
-    namespace: '',
-    name: '',
-    path: '',
-    message,
-  };
-  if (hint) issue.hint = hint;
-  return issue;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -50,7 +35,7 @@ export function parseYaml(text: string, file: string): ParseResult {
   parsed.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
-        issues.push(issueAt(file, lineAt(err.pos[0]), `YAML syntax error: ${firstLine(err.message)}`));
+        issues.push(fileIssue(file, lineAt(err.pos[0]), `YAML syntax error: ${firstLine(err.message)}`));
       }
       return;
     }
@@ -60,7 +45,7 @@ export function parseYaml(text: string, file: string): ParseResult {
     if (value === null || value === undefined) return; // an empty document between separators
     if (!isPlainObject(value)) {
       issues.push(
-        issueAt(
+        fileIssue(
           file,
           startLine,
           `document ${index + 1} is ${describe(value)}, not an object`,
@@ -79,7 +64,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       typeof kind === 'string' && kind !== '' ? '' : 'kind',
     ].filter(Boolean);
     if (missing.length > 0) {
-      const issue = issueAt(
+      const issue = fileIssue(
         file,
         startLine,
         `document ${index + 1} has no ${missing.join(' or ')}`,

@@ -1,7 +1,13 @@
 // The apply and delete verbs of the pilot API: validate everything first (one invalid document
 // refuses the whole request, nothing written), then write through the directory source so applied
 // config survives a restart. Results are reported per resource the way kubectl reports them.
-import { type ConfigIssue, parseYaml, type ResourceDocument, validateDocuments } from '../../api/index.ts';
+import {
+  type ConfigIssue,
+  fileIssue,
+  parseYaml,
+  type ResourceDocument,
+  validateDocuments,
+} from '../../api/index.ts';
 import {
   type ConfigStore,
   type DirectorySource,
@@ -39,21 +45,6 @@ function docKey(doc: ResourceDocument): ResourceKey {
   return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
 }
 
-function requestIssue(file: string, message: string, hint?: string): ConfigIssue {
-  const issue: ConfigIssue = {
-    severity: 'error',
-    file,
-    line: 1,
-    kind: '',
-    namespace: '',
-    name: '',
-    path: '',
-    message,
-  };
-  if (hint) issue.hint = hint;
-  return issue;
-}
-
 /** Validates a multi-document YAML text and, if every document is valid, writes it. */
 export function applyYaml(target: ConfigTarget, text: string, file: string): Outcome<ApplyResult> {
   const parsed = parseYaml(text, file);
@@ -64,7 +55,7 @@ export function applyYaml(target: ConfigTarget, text: string, file: string): Out
     return {
       ok: false,
       status: 400,
-      issues: [requestIssue(file, 'no objects passed to apply', 'send one or more YAML documents')],
+      issues: [fileIssue(file, 1, 'no objects passed to apply', 'send one or more YAML documents')],
     };
   }
   const snapshot = target.store.snapshot();
@@ -96,7 +87,7 @@ export function deleteYaml(target: ConfigTarget, text: string, file: string): Ou
     return {
       ok: false,
       status: 422,
-      issues: [requestIssue(missingName.file, 'metadata.name is required to delete a resource')],
+      issues: [fileIssue(missingName.file, 1, 'metadata.name is required to delete a resource')],
     };
   }
   return { ok: true, results: deleteKeys(target, parsed.docs.map(docKey)) };
@@ -114,7 +105,7 @@ export function deleteByName(
     return {
       ok: false,
       status: 400,
-      issues: [requestIssue('request', `the server doesn't have a resource type "${kindInput}"`)],
+      issues: [fileIssue('request', 1, `the server doesn't have a resource type "${kindInput}"`)],
     };
   }
   const key = keyOf(info.group ? `${info.group}/v1` : 'v1', info.kind, name, namespace);
