@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { type ConfigIssue, parseYaml, type ResourceDocument, validateDocuments } from '../api/index.ts';
 import { isAtomicTempFile, removeFileDurable, writeFileAtomic } from './atomic.ts';
-import { keyOf, keyString, type ResourceKey } from './key.ts';
+import { keyOfDocument, keyString, type ResourceKey } from './key.ts';
 import type { ConfigStore, ResourceInput } from './store.ts';
 
 export interface DirectorySourceOptions {
@@ -65,10 +65,10 @@ export class DirectorySource {
     const written: ResourceKey[] = [];
     const touched = new Map<string, ResourceDocument[]>();
     for (const doc of docs) {
-      const key = docKey(doc);
+      const key = keyOfDocument(doc);
       const home = this.fileOf(key) ?? join(this.dir, defaultFileName(key));
       const list = touched.get(home) ?? [...(this.fileDocs.get(home) ?? [])];
-      const at = list.findIndex((d) => keyString(docKey(d)) === keyString(key));
+      const at = list.findIndex((d) => keyString(keyOfDocument(d)) === keyString(key));
       if (at === -1) list.push(doc);
       else list[at] = doc;
       touched.set(home, list);
@@ -91,7 +91,7 @@ export class DirectorySource {
       const list = touched.get(file) ?? [...(this.fileDocs.get(file) ?? [])];
       touched.set(
         file,
-        list.filter((d) => keyString(docKey(d)) !== keyString(key)),
+        list.filter((d) => keyString(keyOfDocument(d)) !== keyString(key)),
       );
       removed.push(key);
     }
@@ -106,7 +106,7 @@ export class DirectorySource {
   private fileOf(key: ResourceKey): string | undefined {
     const id = keyString(key);
     for (const [file, docs] of this.fileDocs) {
-      if (docs.some((d) => keyString(docKey(d)) === id)) return file;
+      if (docs.some((d) => keyString(keyOfDocument(d)) === id)) return file;
     }
     return undefined;
   }
@@ -147,10 +147,6 @@ export function toInput(doc: ResourceDocument): ResourceInput {
     body: doc.body,
     source: { file: doc.file, line: doc.line },
   };
-}
-
-function docKey(doc: ResourceDocument): ResourceKey {
-  return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
 }
 
 function defaultFileName(key: ResourceKey): string {

@@ -2,7 +2,7 @@
 // atomic.ts (crash-safe writes for the directory source).
 export { isAtomicTempFile, removeFileDurable, writeFileAtomic } from './atomic.ts';
 export { DirectorySource, type DirectorySourceOptions, toInput } from './directory.ts';
-export { describeKey, groupOf, keyOf, keyString, type ResourceKey } from './key.ts';
+export { describeKey, groupOf, keyOf, keyOfDocument, keyString, type ResourceKey } from './key.ts';
 export {
   type ConfigChange,
   type ConfigListener,

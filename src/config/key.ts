@@ -1,6 +1,7 @@
 // How a resource is identified in the store: API group, kind, namespace and name, the same identity
 // Kubernetes uses (versions of one kind share an identity: v1alpha3 and v1 VirtualService "reviews"
 // are the same object).
+import type { ResourceDocument } from '../api/index.ts';
 
 export interface ResourceKey {
   group: string;
@@ -34,6 +35,11 @@ export function keyOf(
     namespace: CLUSTER_SCOPED.has(kind) ? '' : namespace || 'default',
     name,
   };
+}
+
+/** The key of a parsed document, from its apiVersion, kind and metadata. */
+export function keyOfDocument(doc: ResourceDocument): ResourceKey {
+  return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
 }
 
 export function keyString(k: ResourceKey): string {

@@ -12,6 +12,7 @@ import {
   type ConfigStore,
   type DirectorySource,
   keyOf,
+  keyOfDocument,
   keyString,
   type ResourceKey,
 } from '../../config/index.ts';
@@ -41,10 +42,6 @@ export interface ConfigTarget {
   source: DirectorySource;
 }
 
-function docKey(doc: ResourceDocument): ResourceKey {
-  return keyOf(doc.apiVersion, doc.kind, doc.metadata.name, doc.metadata.namespace);
-}
-
 /** Validates a multi-document YAML text and, if every document is valid, writes it. */
 export function applyYaml(target: ConfigTarget, text: string, file: string): Outcome<ApplyResult> {
   const parsed = parseYaml(text, file);
@@ -62,7 +59,7 @@ export function applyYaml(target: ConfigTarget, text: string, file: string): Out
   const results: ApplyResult[] = [];
   const toWrite: ResourceDocument[] = [];
   for (const doc of parsed.docs) {
-    const key = docKey(doc);
+    const key = keyOfDocument(doc);
     const existing = snapshot.get(key);
     let action: ApplyAction = 'created';
     if (existing) {
@@ -90,7 +87,7 @@ export function deleteYaml(target: ConfigTarget, text: string, file: string): Ou
       issues: [fileIssue(missingName.file, 1, 'metadata.name is required to delete a resource')],
     };
   }
-  return { ok: true, results: deleteKeys(target, parsed.docs.map(docKey)) };
+  return { ok: true, results: deleteKeys(target, parsed.docs.map(keyOfDocument)) };
 }
 
 /** Deletes one resource named by kind (as typed: vs, virtualservices, …), name and namespace. */
