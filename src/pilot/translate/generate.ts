@@ -73,8 +73,12 @@ export function generateProxyConfig(
     const { listeners, routes } = gatewayListeners(index, proxy);
     return { clusters: outbound.clusters, endpoints, listeners, routes };
   }
-  const clusters = [...outbound.clusters];
-  for (const b of proxy.inboundBindings) clusters.push(inboundClusterJson(b));
+  // The namespace's list itself when the proxy adds nothing, so that the ADS server can answer
+  // every such proxy's CDS with the work done for the first.
+  const clusters =
+    proxy.inboundBindings.length === 0
+      ? outbound.clusters
+      : [...outbound.clusters, ...proxy.inboundBindings.map(inboundClusterJson)];
   // Sidecar virtual hosts read the proxy's namespace (aliases, visibility) and its labels
   // (sourceLabels matches), nothing else of it.
   const routeKey = `routes\0${proxy.namespace}\0${JSON.stringify(Object.entries(proxy.labels).sort())}`;

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AnyMessage, DiscoveryRequest, DiscoveryResponse, JsonObject } from '../../xds/index.ts';
 import { PUSH_ORDER, resourceName } from '../../xds/index.ts';
-import type { EncodeCache } from './encode-cache.ts';
+import type { EncodeCache, EncodedList } from './encode-cache.ts';
 import type { ProxyNode } from './node.ts';
 import { isWildcardType, sameNames, type WatchState } from './watch.ts';
 
@@ -121,10 +121,7 @@ export class ProxyConnection implements ConnectedProxy {
     if (!watch) return false;
     const generated = this.generate(watch);
     if (!generated) return false;
-    // Content digests of the resources in order stand for the bytes: an unchanged type is not re-sent.
-    const hash = createHash('sha1');
-    for (const d of generated.digests) hash.update(d);
-    const digest = hash.digest('base64');
+    const digest = generated.digest;
     if (reason === 'change' && digest === watch.hashSent) return false;
     const response: DiscoveryResponse = {
       version_info: generated.version,
@@ -141,9 +138,7 @@ export class ProxyConnection implements ConnectedProxy {
     return true;
   }
 
-  private generate(
-    watch: WatchState,
-  ): { resources: AnyMessage[]; digests: string[]; version: string } | undefined {
+  private generate(watch: WatchState): (EncodedList & { version: string }) | undefined {
     const generator = this.ctx.generator(watch.typeUrl);
     if (!generator) {
       watch.generateError = `no generator registered for ${watch.typeUrl}`;
@@ -159,6 +154,15 @@ export class ProxyConnection implements ConnectedProxy {
       return undefined;
     }
     const filterByName = !isWildcardType(watch.typeUrl) || watch.names.length > 0;
+    const version = output.version ?? this.ctx.version();
+    // Proxies that share a generated list (a namespace's endpoints) and subscribe to the same
+    // names get the same answer: it is worked out once per push.
+    const listKey = filterByName ? namesKey(watch.names) : '*';
+    const known = this.ctx.encoder.list(output.resources, listKey);
+    if (known) {
+      delete watch.generateError;
+      return { ...known, version };
+    }
     const wanted = new Set(watch.names);
     const resources: AnyMessage[] = [];
     const digests: string[] = [];
@@ -176,6 +180,21 @@ export class ProxyConnection implements ConnectedProxy {
       digests.push(encoded.value.digest);
     }
     delete watch.generateError;
-    return { resources, digests, version: output.version ?? this.ctx.version() };
+    // Content digests of the resources in order stand for the bytes: an unchanged type is not re-sent.
+    const list = { resources, digest: createHash('sha1').update(digests.join('')).digest('base64') };
+    this.ctx.encoder.rememberList(output.resources, listKey, list);
+    return { ...list, version };
   }
+}
+
+const namesKeys = new WeakMap<readonly string[], string>();
+
+/** A subscription as one string, made once per names array (a proxy's 1,000 EDS names). */
+function namesKey(names: readonly string[]): string {
+  let key = namesKeys.get(names);
+  if (key === undefined) {
+    key = names.join('\0');
+    namesKeys.set(names, key);
+  }
+  return key;
 }

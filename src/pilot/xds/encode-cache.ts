@@ -19,6 +19,12 @@ export interface EncodedResource {
 
 export type EncodeResult = { ok: true; value: EncodedResource } | { ok: false; errors: ConversionError[] };
 
+/** A type's answer for one subscription: the resources to send and a digest of their contents. */
+export interface EncodedList {
+  resources: AnyMessage[];
+  digest: string;
+}
+
 interface Entry extends EncodedResource {
   /** The epoch it was last used in; entries unused for a whole epoch are dropped. */
   usedIn: number;
@@ -38,6 +44,8 @@ export class EncodeCache {
    * until the next config change, and each change starts a new epoch (and a new map).
    */
   private byIdentity = new WeakMap<JsonObject, Entry>();
+  /** Whole answers by generated list (identity, same one-epoch trust) and subscription key. */
+  private lists = new WeakMap<readonly JsonObject[], Map<string, EncodedList>>();
   private epoch = 0;
   private readonly counters = { hitsByIdentity: 0, hitsByContent: 0, encodes: 0 };
 
@@ -65,6 +73,20 @@ export class EncodeCache {
     return { ok: true, value: entry };
   }
 
+  /** The answer already worked out this epoch for `resources` and a subscription key, if any. */
+  list(resources: readonly JsonObject[], key: string): EncodedList | undefined {
+    return this.lists.get(resources)?.get(key);
+  }
+
+  rememberList(resources: readonly JsonObject[], key: string, list: EncodedList): void {
+    let byKey = this.lists.get(resources);
+    if (!byKey) {
+      byKey = new Map();
+      this.lists.set(resources, byKey);
+    }
+    byKey.set(key, list);
+  }
+
   /**
    * A config change: forget identities (the next generation builds new objects) and drop content
    * entries no stream used during the epoch before this one. Something unchanged for longer stays
@@ -73,6 +95,7 @@ export class EncodeCache {
   nextEpoch(): void {
     this.epoch++;
     this.byIdentity = new WeakMap();
+    this.lists = new WeakMap();
     for (const [digest, entry] of this.byContent)
       if (entry.usedIn < this.epoch - 1) this.byContent.delete(digest);
   }
