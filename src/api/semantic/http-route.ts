@@ -1,6 +1,7 @@
 // One VirtualService HTTP route: what it does (route, redirect, direct response or delegate, in
 // Istio's allowed combinations), its matches, retries, fault injection, mirrors, CORS and header
 // operations. Durations here are checked by the CRD's CEL rules, so they are not repeated.
+import { grpcStatusCode } from '../../util/grpc-status/index.ts';
 import type { FieldPath } from '../issue.ts';
 import { checkHeaderName, checkPercent, checkPort, checkRegex } from './checks.ts';
 import { at, checkLabelsAt } from './common.ts';
@@ -27,26 +28,6 @@ const RETRY_ON: ReadonlySet<string> = new Set([
   'internal',
   'resource-exhausted',
   'unavailable',
-]);
-
-const GRPC_CODES: ReadonlySet<string> = new Set([
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
 ]);
 
 const HTTP_METHODS: ReadonlySet<string> = new Set([
@@ -237,7 +218,7 @@ function checkFault(report: Report, path: FieldPath, fault: Obj | undefined): vo
         `invalid abort httpStatus ${status}: must be in the range 200..599`,
       );
     }
-    if (grpc !== undefined && !GRPC_CODES.has(grpc)) {
+    if (grpc !== undefined && grpcStatusCode(grpc) === undefined) {
       report.error(
         [...path, 'abort', 'grpcStatus'],
         `"${grpc}" is not a gRPC status code name`,

@@ -10,6 +10,7 @@ import type {
   HTTPRouteDestination,
   StringMatch,
 } from '../../api/types/index.ts';
+import { grpcStatusCode } from '../../util/grpc-status/index.ts';
 import type { Json } from './clusters.ts';
 import { toEnvoyDuration } from './duration.ts';
 import { resolveHost } from './mesh.ts';
@@ -32,6 +33,8 @@ export interface RouteContext {
 }
 
 const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
+/** gRPC's UNKNOWN, for a status name validation would have refused. */
+const GRPC_UNKNOWN = 2;
 const CORS_TYPE = 'type.googleapis.com/envoy.config.route.v3.CorsPolicy';
 const PREVIOUS_HOSTS_TYPE =
   'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate';
@@ -268,36 +271,13 @@ function faultConfig(f: HTTPFaultInjection): Json {
   if (f.abort) {
     out['abort'] = {
       ...(f.abort.httpStatus !== undefined ? { http_status: f.abort.httpStatus } : {}),
-      ...(f.abort.grpcStatus !== undefined ? { grpc_status: grpcCode(f.abort.grpcStatus) } : {}),
+      ...(f.abort.grpcStatus !== undefined
+        ? { grpc_status: grpcStatusCode(f.abort.grpcStatus) ?? GRPC_UNKNOWN }
+        : {}),
       percentage: fractionalPercent(f.abort.percentage?.value),
     };
   }
   return out;
-}
-
-const GRPC_CODES = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
-
-function grpcCode(status: string): number {
-  const i = GRPC_CODES.indexOf(status);
-  return i === -1 ? 2 : i;
 }
 
 function mirrorPolicies(route: HTTPRoute, ctx: RouteContext): Json[] {
