@@ -1,7 +1,10 @@
 // A minimal ADS client for load: subscribes the way Envoy does (CDS and LDS wildcard, then the EDS
 // and RDS names they refer to, read once from the first responses), ACKs every response at once
 // and records when each type last arrived. No resource is decoded after the first CDS/LDS, so the
-// client side stays cheap while 100 of them share one process.
+// client side stays cheap while 100 of them share one process; and clients that get the same
+// first CDS/LDS bytes share one decode of them, since 100 real proxies would each decode on their
+// own CPU, in parallel, while here they take turns on one (4 s of the full push at 1,000 services).
+import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import {
   ADS_STREAM_METHOD_PATH,
@@ -22,6 +25,9 @@ export interface TypeSeen {
   lastAt: number;
   version: string;
 }
+
+/** Names picked from a first response, by a hash of its resources' bytes (shared by clients). */
+const decodedNames = new Map<string, string[]>();
 
 export class BenchAdsClient {
   readonly seen = new Map<string, TypeSeen>();
@@ -90,12 +96,19 @@ export class BenchAdsClient {
     r: DiscoveryResponse,
     pick: (json: Record<string, unknown>) => unknown,
   ): void {
-    const names: string[] = [];
-    for (const any of r.resources) {
-      const json = anyToJson(any);
-      if (!json.ok) continue;
-      const name = pick(json.value);
-      if (typeof name === 'string') names.push(name);
+    const hash = createHash('sha1').update(typeUrl);
+    for (const any of r.resources) hash.update(any.value);
+    const key = hash.digest('base64');
+    let names = decodedNames.get(key);
+    if (!names) {
+      names = [];
+      for (const any of r.resources) {
+        const json = anyToJson(any);
+        if (!json.ok) continue;
+        const name = pick(json.value);
+        if (typeof name === 'string') names.push(name);
+      }
+      decodedNames.set(key, names);
     }
     if (names.length === 0) return;
     this.names.set(typeUrl, names);
