@@ -194,24 +194,15 @@ function weightedCluster(d: HTTPRouteDestination, ctx: RouteContext): Json {
 
 function addHeaderOps(out: Json, headers: Headers | undefined): void {
   if (!headers) return;
-  const req = headerValueOptions(headers.request?.set, headers.request?.add);
-  if (req.length > 0)
-    out['request_headers_to_add'] = [...((out['request_headers_to_add'] as Json[]) ?? []), ...req];
-  if (headers.request?.remove?.length) {
-    out['request_headers_to_remove'] = [
-      ...((out['request_headers_to_remove'] as string[]) ?? []),
-      ...headers.request.remove,
-    ];
-  }
-  const resp = headerValueOptions(headers.response?.set, headers.response?.add);
-  if (resp.length > 0)
-    out['response_headers_to_add'] = [...((out['response_headers_to_add'] as Json[]) ?? []), ...resp];
-  if (headers.response?.remove?.length) {
-    out['response_headers_to_remove'] = [
-      ...((out['response_headers_to_remove'] as string[]) ?? []),
-      ...headers.response.remove,
-    ];
-  }
+  appendTo(out, 'request_headers_to_add', headerValueOptions(headers.request?.set, headers.request?.add));
+  appendTo(out, 'request_headers_to_remove', headers.request?.remove ?? []);
+  appendTo(out, 'response_headers_to_add', headerValueOptions(headers.response?.set, headers.response?.add));
+  appendTo(out, 'response_headers_to_remove', headers.response?.remove ?? []);
+}
+
+/** Appends `items` to the list at out[key] (route and destination header operations add up). */
+function appendTo(out: Json, key: string, items: readonly unknown[]): void {
+  if (items.length > 0) out[key] = [...((out[key] as unknown[] | undefined) ?? []), ...items];
 }
 
 function headerValueOptions(
