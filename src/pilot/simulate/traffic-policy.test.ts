@@ -113,6 +113,14 @@ spec:
     );
   });
 
+  test('capture mode with no inbound ports still yields a valid virtualInbound', () => {
+    const sim = simulate(
+      loadSamples(['bookinfo/platform/kube/bookinfo.yaml']),
+      sidecar({ app: 'sleep' }, { captureMode: 'IPTABLES', httpProxy: undefined }),
+    );
+    assert.ok(sim.listeners.get('virtualInbound')?.defaultFilterChain);
+  });
+
   test('capture mode: virtualOutbound/virtualInbound and per-port listeners decode', () => {
     const sim = simulate(
       loadSamples(['bookinfo/platform/kube/bookinfo.yaml']),

@@ -195,7 +195,16 @@ export function captureSidecarListeners(
         filter_chain_match: { destination_port: b.targetPort },
         filters: [inboundFilter(index, proxy, b)],
       })),
-      { use_original_dst: true, listener_filters: [{ name: 'envoy.filters.listener.original_dst' }] },
+      {
+        use_original_dst: true,
+        listener_filters: [{ name: 'envoy.filters.listener.original_dst' }],
+        // Traffic to a port no container serves has nowhere to go; Envoy also needs at least one
+        // chain, so a workload with no ports still gets a valid listener.
+        default_filter_chain: {
+          name: 'virtualInbound-blackhole',
+          filters: [tcpProxy(BLACKHOLE_CLUSTER, { cluster: BLACKHOLE_CLUSTER })],
+        },
+      },
     ),
   );
   return out;
