@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The weft command. Sources are TypeScript run directly by Node's type stripping (Node 24, pinned
 // as a dev dependency), so this entry only hands over to the CLI module.
-import { main } from '../src/cli/index.ts';
-
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv[0] === 'proxy') {
+  // One proxy runs per pod: load only its command (see src/cli/proxy-main.ts).
+  const { mainProxy } = await import('../src/cli/proxy-main.ts');
+  process.exitCode = await mainProxy(argv);
+} else {
+  const { main } = await import('../src/cli/index.ts');
+  process.exitCode = await main(argv);
+}
