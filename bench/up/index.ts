@@ -11,9 +11,6 @@ import { freePort, isAlive, readState, statePids } from '../../src/runtime/index
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const WEFT = join(ROOT, 'bin', 'weft.js');
 const RUNS = 3;
-// Until the proxy engine ships the CORS filter pilot configures, the e2e stand-in lets it start.
-const SHIM = join(ROOT, 'test', 'e2e', 'stand-in-filters.ts');
-const env = { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${SHIM}`.trim() };
 
 function rssKb(pid: number): number {
   try {
@@ -51,7 +48,7 @@ for (let run = 1; run <= RUNS; run++) {
         ports[2]!,
       ],
     ],
-    { env, encoding: 'utf8', timeout: 180_000 },
+    { encoding: 'utf8', timeout: 180_000 },
   );
   const seconds = (performance.now() - started) / 1000;
   const state = readState(stateDir);
@@ -78,7 +75,6 @@ for (let run = 1; run <= RUNS; run++) {
     );
   } finally {
     spawnSync(process.execPath, [WEFT, 'down', '--state-dir', stateDir, '--grace', '3'], {
-      env,
       timeout: 30_000,
     });
     for (const pid of state ? statePids(state) : []) if (isAlive(pid)) process.kill(pid, 'SIGKILL');

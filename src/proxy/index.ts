@@ -67,6 +67,14 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       else compiled.push(c);
     }
     if (errors.length > 0) return errors;
+    // Listeners staying on their address switch first, all in this one synchronous step (no await
+    // between them), so new routes reach every listener's next request together.
+    const rebind = [];
+    for (const c of compiled) {
+      const active = listeners.get(c.config.name);
+      if (active && sameAddress(active.config, c.config)) active.update(c);
+      else rebind.push(c);
+    }
     const wanted = new Set(compiled.map((c) => c.config.name));
     for (const [name, active] of listeners) {
       if (!wanted.has(name)) {
@@ -74,12 +82,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         await active.close();
       }
     }
-    for (const c of compiled) {
+    for (const c of rebind) {
       const active = listeners.get(c.config.name);
-      if (active && sameAddress(active.current.config, c.config)) {
-        active.current = c;
-        continue;
-      }
       if (active) {
         listeners.delete(c.config.name);
         await active.close();

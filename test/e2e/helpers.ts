@@ -12,7 +12,6 @@ import { freePort, isAlive, type RuntimeState, readState, statePids } from '../.
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SAMPLES = resolve(ROOT, '..', 'shared', 'istio', 'samples');
 const WEFT = join(ROOT, 'bin', 'weft.js');
-const SHIM = join(import.meta.dirname, 'stand-in-filters.ts');
 
 export interface Run {
   code: number;
@@ -25,7 +24,6 @@ export function weft(args: string[], timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, [WEFT, ...args], {
       cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${SHIM}`.trim() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -125,15 +123,6 @@ export async function until(what: string, timeoutMs: number, check: () => Promis
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
 }
-
-/**
- * Known proxy defect (reported): a listener swap gives new connections the new routes, but
- * connections already open (productpage keeps its calls alive) keep routing with the config they
- * were accepted under, where Envoy applies RDS updates to their next request. Steps that change
- * routes after traffic flowed are todo until the proxy fixes it; they pass on their own then.
- */
-export const ROUTE_UPDATE_ON_KEPT_ALIVE =
-  'proxy keeps the routes a kept-alive downstream connection was accepted with (Envoy applies RDS updates)';
 
 export type ReviewsVersion = 'v1' | 'v2' | 'v3' | 'unknown';
 

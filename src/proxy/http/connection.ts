@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
 import { BodyDecoder, parseRequestHead } from './h1/index.ts';
-import type { CompiledHcm } from './hcm-config.ts';
+import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
 import { Http1Stream } from './stream.ts';
 import type { DownstreamConnection, DownstreamInfo } from './stream-types.ts';
@@ -13,7 +13,13 @@ const enum_ = { head: 0, body: 1, waiting: 2, upgraded: 3, closed: 4 } as const;
 
 export class Http1Connection implements DownstreamConnection {
   readonly socket: Socket;
-  readonly hcm: CompiledHcm;
+  /**
+   * The HCM of the current (or last) request, taken from the provider when the request starts.
+   * HTTP/1 runs one stream at a time, so this is always the one the running stream started on:
+   * an update lands on the next request, never on one in flight.
+   */
+  hcm: CompiledHcm;
+  private readonly provider: HcmProvider;
   readonly downstream: DownstreamInfo;
   private buf: Buffer | undefined;
   private state: number = enum_.head;
@@ -25,8 +31,10 @@ export class Http1Connection implements DownstreamConnection {
   private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
   private readonly onRequestData = (chunk: Buffer) => this.stream?.onRequestData(chunk);
 
-  constructor(socket: Socket, hcm: CompiledHcm, downstream: DownstreamInfo, initial?: Buffer) {
+  constructor(socket: Socket, provider: HcmProvider, downstream: DownstreamInfo, initial?: Buffer) {
     this.socket = socket;
+    this.provider = provider;
+    const hcm = provider.current;
     this.hcm = hcm;
     this.downstream = downstream;
     const s = hcm.stats;
@@ -112,6 +120,7 @@ export class Http1Connection implements DownstreamConnection {
         else if (head.contentLength > 0) decoder = new BodyDecoder('length', head.contentLength);
         this.decoder = decoder;
         this.state = decoder ? enum_.body : enum_.waiting;
+        this.hcm = this.provider.current;
         const stream = new Http1Stream(this, head);
         this.stream = stream;
         stream.start(decoder === undefined);

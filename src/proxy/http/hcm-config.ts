@@ -1,6 +1,6 @@
 // An HTTP connection manager's configuration compiled once per snapshot: the route table, the
-// stats handles, the filters and access logs. Connections hold the CompiledHcm they started with,
-// so requests in flight finish on the config they began on.
+// stats handles, the filters and access logs. Connections reach it through an HcmProvider that
+// updates swap; each request takes the provider's current one and finishes on it.
 import type { HttpConnectionManagerConfig, RouteConfig } from '../config/index.ts';
 import type { Counter, Gauge, StatsScope } from '../observe/index.ts';
 import { type CompiledRoute, compileRouteTable, type RouteTable } from '../router/index.ts';
@@ -81,6 +81,15 @@ export interface CompiledHcm {
   readonly accessLogs: AccessLogSink[];
   /** The non-router filters for a route, decided once per route and cached. */
   filtersFor(route: CompiledRoute | undefined): readonly HttpFilter[];
+}
+
+/**
+ * Where connections find the HCM for their next request. A route (RDS) or cluster update swaps
+ * `current` in place, so it reaches the next request on connections already open (as in Envoy);
+ * a request reads it once, at its start, and finishes on that CompiledHcm.
+ */
+export interface HcmProvider {
+  current: CompiledHcm;
 }
 
 export interface HttpEngineContext {

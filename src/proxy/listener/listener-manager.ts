@@ -1,11 +1,13 @@
 // Binds listeners, picks a filter chain per connection (peeking the TLS ClientHello when the
 // listener has tls_inspector), terminates TLS with node:tls, and hands the socket to the HTTP
 // connection manager or the TCP proxy. update() swaps compiled listeners: new connections get the
-// new chains, connections already open keep the chain they were given.
+// new chains; connections already open keep the chain they were given, and when only routes or
+// clusters changed, that chain's HCM provider hands them the new routes for their next request.
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { isDeepStrictEqual } from 'node:util';
 import type { FilterChainConfig, ListenerConfig, RouteConfig, SocketAddress } from '../config/index.ts';
-import { type ClusterLookup, type CompiledHcm, compileHcm, serveHttp1 } from '../http/index.ts';
+import { type ClusterLookup, compileHcm, type HcmProvider, serveHttp1 } from '../http/index.ts';
 import type { Counter, Gauge, StatsScope } from '../observe/index.ts';
 import { type CompiledTcpProxy, compileTcpProxy, serveTcp } from '../tcp/index.ts';
 import { type CompiledMatch, compileMatch, selectChain } from './chain-match.ts';
@@ -14,7 +16,7 @@ import { MAX_HELLO_BYTES, peekClientHello } from './client-hello.ts';
 interface CompiledChain {
   name: string;
   tls: { context: SecureContext; requestCert: boolean; alpn: string[] } | undefined;
-  http: CompiledHcm | undefined;
+  http: HcmProvider | undefined;
   tcp: CompiledTcpProxy | undefined;
 }
 
@@ -60,7 +62,7 @@ function compileChain(fc: FilterChainConfig, ctx: ListenerContext): CompiledChai
   if (fc.filter.kind === 'http_connection_manager') {
     const r = compileHcm(fc.filter, ctx);
     if (!r.ok) return r.errors.map((e) => `filter chain ${fc.name}: ${e}`);
-    return { name: fc.name, tls, http: r.hcm, tcp: undefined };
+    return { name: fc.name, tls, http: { current: r.hcm }, tcp: undefined };
   }
   const r = compileTcpProxy(fc.filter, ctx);
   if (!r.ok) return r.errors.map((e) => `filter chain ${fc.name}: ${e}`);
@@ -103,9 +105,16 @@ export function compileListener(cfg: ListenerConfig, ctx: ListenerContext): Comp
   };
 }
 
+/** Gives `next` the provider of `prev` (same place in an unchanged listener), now holding next's HCM. */
+function carryProvider(prev: CompiledChain, next: CompiledChain): void {
+  if (prev.http === undefined || next.http === undefined) return;
+  prev.http.current = next.http.current;
+  next.http = prev.http;
+}
+
 /** A bound listener whose compiled config can be swapped. */
 export class ActiveListener {
-  current: CompiledListener;
+  private current: CompiledListener;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   address: SocketAddress;
@@ -131,6 +140,27 @@ export class ActiveListener {
         resolve(active);
       });
     });
+  }
+
+  get config(): ListenerConfig {
+    return this.current.config;
+  }
+
+  /**
+   * Swaps in the listener compiled from a new snapshot. If the listener's own config is the same
+   * (the update moved routes or clusters: Envoy's RDS/CDS/EDS), its chains keep their HCM
+   * providers, now holding the new HCMs, so open connections use them from their next request.
+   * A changed listener (LDS) gets new providers: open connections keep the chain they had.
+   */
+  update(next: CompiledListener): void {
+    const prev = this.current;
+    if (prev.config === next.config || isDeepStrictEqual(prev.config, next.config)) {
+      // Equal configs compile to the same chains in the same order.
+      for (let i = 0; i < next.chains.length; i++)
+        carryProvider(prev.chains[i]!.value, next.chains[i]!.value);
+      if (prev.defaultChain && next.defaultChain) carryProvider(prev.defaultChain, next.defaultChain);
+    }
+    this.current = next;
   }
 
   private accept(socket: Socket): void {
