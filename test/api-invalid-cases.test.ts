@@ -1006,3 +1006,27 @@ test("Istio's Bookinfo networking samples produce no issues", () => {
     assert.equal(validateDocuments(parsed.docs).map(formatIssue).join('\n'), '', file);
   }
 });
+
+test('a schema error does not hide the semantic errors of the same document', () => {
+  const text = [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata: {name: reviews}',
+    'spec:',
+    '  hosts: [reviews]',
+    '  http:',
+    '  - route:',
+    '    - destination: {host: reviews, subset: v1}',
+    '      weight: 70',
+    '    - destination: {host: reviews, subset: v2}',
+    '      weight: 20',
+    '    timeout: 5x',
+  ].join('\n');
+  const { docs } = parseYaml(text, 'both.yaml');
+  const issues = validateDocuments(docs).filter((i) => i.severity === 'error');
+  assert.deepEqual(
+    issues.map((i) => `${i.line} ${i.path}`),
+    ['12 spec.http[0].timeout', '7 spec.http[0].route'],
+  );
+  assert.match(issues[0]!.hint ?? '', /500ms/);
+});

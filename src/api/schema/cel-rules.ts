@@ -102,7 +102,11 @@ export function evaluateRules(schema: JsonSchema, value: unknown, path: FieldPat
     if (result === true) continue;
     if (isCelError(result)) {
       const issue: SchemaIssue = { path: at, message: rule.message ?? `failed rule: ${rule.rule}` };
-      issue.hint = `evaluating ${JSON.stringify(rule.rule)}: ${result.message}`;
+      // A rule that cannot even evaluate usually met a malformed value; say what a good one looks
+      // like rather than echo the CEL engine's error.
+      issue.hint = /duration/i.test(result.message)
+        ? 'write a duration as a number with a unit: 500ms, 1.5s, 2m, 1h'
+        : `evaluating ${JSON.stringify(rule.rule)}: ${result.message}`;
       out.push(issue);
     } else if (result === false) {
       out.push({ path: at, message: messageFor(rule, self) });

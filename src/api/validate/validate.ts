@@ -51,9 +51,35 @@ export function validateDocument(doc: ResourceDocument): ConfigIssue[] {
   if (schema) found.push(...validateAgainstSchema(schema, doc.body));
   if (info.check) found.push(...info.check(doc.body));
   for (const f of found) issues.push(toIssue(doc, f));
-  // Semantic rules assume a structurally valid resource, as Istio's webhook does after the schema.
-  if (found.length === 0 && info.support === 'supported') issues.push(...checkSemantics(doc));
+  // Istio's webhook only sees documents the schema accepted; we run its rules anyway so a user
+  // fixing a file sees every problem at once, and drop what they say about a field the schema has
+  // already reported (the rules read the body defensively, but a field of the wrong type would
+  // only produce a second message about the same mistake).
+  if (info.support === 'supported') issues.push(...semanticsBeside(doc, issues));
   return issues;
+}
+
+function semanticsBeside(doc: ResourceDocument, structural: ConfigIssue[]): ConfigIssue[] {
+  const broken = structural.filter((i) => i.severity === 'error').map((i) => i.path);
+  let semantic: ConfigIssue[];
+  try {
+    semantic = checkSemantics(doc);
+  } catch {
+    // A rule tripped over a structurally broken body; the structural errors already say why.
+    return [];
+  }
+  if (broken.length === 0) return semantic;
+  const covered = (path: string) =>
+    broken.some(
+      (b) =>
+        path === b ||
+        path.startsWith(`${b}.`) ||
+        path.startsWith(`${b}[`) ||
+        b.startsWith(`${path}.`) ||
+        b.startsWith(`${path}[`) ||
+        b === '',
+    );
+  return semantic.filter((i) => !covered(i.path));
 }
 
 function keyOf(doc: ResourceDocument): string {
