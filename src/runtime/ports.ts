@@ -27,12 +27,28 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** Pod ports come from here: below Linux's (32768–60999) and the IANA (49152–) ephemeral ranges. */
+const PRIVATE_LOW = 20000;
+const PRIVATE_HIGH = 32000;
+
 export class PortAllocator {
   private readonly given = new Set<number>();
   private podCounter = 0;
 
-  /** A free 127.0.0.1 port not handed out before by this allocator. */
+  /**
+   * A free 127.0.0.1 port not handed out before by this allocator, below the ephemeral range.
+   * A port is bound only later (a sidecar binds its listeners when pilot's config arrives), and an
+   * ephemeral one (what listen(0) gives) can meanwhile be taken as the source port of any outgoing
+   * connection on the host, which failed that bind with EADDRINUSE under load.
+   */
   async port(): Promise<number> {
+    for (let i = 0; i < 50; i++) {
+      const p = PRIVATE_LOW + Math.floor(Math.random() * (PRIVATE_HIGH - PRIVATE_LOW));
+      if (!this.given.has(p) && (await portIsFree(p))) {
+        this.given.add(p);
+        return p;
+      }
+    }
     for (let i = 0; i < 50; i++) {
       const p = await freePort();
       if (!this.given.has(p)) {
@@ -40,7 +56,7 @@ export class PortAllocator {
         return p;
       }
     }
-    throw new Error('could not find a free port on 127.0.0.1 after 50 tries');
+    throw new Error('could not find a free port on 127.0.0.1 after 100 tries');
   }
 
   release(port: number): void {
