@@ -45,7 +45,8 @@ export interface ExchangeOwner extends RequestView {
   exchange: unknown;
   formatContext(): FormatContext;
   takePending(): Buffer[] | undefined;
-  writeDownstream(chunk: Buffer, chunked: boolean): boolean;
+  /** `head`: the response head, not written yet, to send with this first chunk. */
+  writeDownstream(chunk: Buffer, chunked: boolean, head?: string): boolean;
   endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void;
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;
   recordResponseCode(status: number): void;

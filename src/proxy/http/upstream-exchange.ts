@@ -36,12 +36,16 @@ export class UpstreamExchange {
   private gotBytes = false;
   private extraBytes = false;
   private released = false;
+  /** The response head, held back to go out in one write with the body bytes that came with it. */
+  private headText: string | undefined;
   private readonly startMs = performance.now();
   private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
   private readonly onCloseBound = () => this.onClose();
   private readonly onDrainBound = () => this.stream.conn.socket.resume();
   private readonly onBody = (chunk: Buffer) => {
-    if (!this.stream.writeDownstream(chunk, this.chunkedDown)) this.socket.pause();
+    const head = this.headText;
+    this.headText = undefined;
+    if (!this.stream.writeDownstream(chunk, this.chunkedDown, head)) this.socket.pause();
   };
 
   constructor(stream: ExchangeOwner, conn: UpstreamConnection, headText: string) {
@@ -121,7 +125,7 @@ export class UpstreamExchange {
           buf = rest;
           continue;
         }
-        this.onResponseHead(h);
+        this.onResponseHead(h, rest !== undefined);
         if (rest === undefined || this.released) return;
         chunk = rest;
         break;
@@ -134,6 +138,11 @@ export class UpstreamExchange {
     const decoder = this.decoder;
     if (!decoder || this.released) return;
     const used = decoder.feed(chunk, 0, this.onBody);
+    // A head held back for body bytes that turned out not to be data (a chunk-size line only).
+    if (this.headText !== undefined) {
+      this.stream.conn.socket.write(this.headText, 'latin1');
+      this.headText = undefined;
+    }
     // Bytes after the end of the response: the upstream is out of step, do not reuse it.
     if (decoder.done && used < chunk.length) this.extraBytes = true;
     if (decoder.error) {
@@ -144,7 +153,8 @@ export class UpstreamExchange {
     if (decoder.done) this.finish();
   }
 
-  private onResponseHead(h: ResponseHead): void {
+  /** `bodyFollows`: body bytes came in the same read; the head then waits to be written with them. */
+  private onResponseHead(h: ResponseHead, bodyFollows: boolean): void {
     const stream = this.stream;
     this.head = h;
     stream.info.firstUpstreamRxByteMs = Date.now() - stream.info.startTimeMs;
@@ -198,10 +208,9 @@ export class UpstreamExchange {
     stream.recordResponseCode(status);
     stream.info.responseCodeDetails = 'via_upstream';
     stream.responseStarted = true;
-    stream.conn.socket.write(
-      serializeResponseHead(status, headers, status === h.status ? h.reason : undefined),
-      'latin1',
-    );
+    const text = serializeResponseHead(status, headers, status === h.status ? h.reason : undefined);
+    if (bodyFollows && !decoder.done) this.headText = text;
+    else stream.conn.socket.write(text, 'latin1');
     if (decoder.done) this.finish();
   }
 

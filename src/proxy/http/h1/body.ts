@@ -170,6 +170,13 @@ export function writeChunk(sink: ByteSink, data: Buffer): boolean {
   return sink.write(CRLF);
 }
 
+/** A head and a first body chunk (framed as a chunk when `chunked`) as one latin1 string, for one write. */
+export function headWithBody(head: string, data: Buffer, chunked: boolean): string {
+  const body = data.toString('latin1');
+  if (!chunked) return head + body;
+  return data.length === 0 ? head : head + data.length.toString(16) + '\r\n' + body + '\r\n';
+}
+
 /** Writes the last chunk and the trailer section (if any). */
 export function writeLastChunk(sink: ByteSink, trailers?: HeaderMap): boolean {
   if (trailers === undefined || trailers.size === 0) return sink.write(LAST_CHUNK);

@@ -1,6 +1,13 @@
 // Our own HTTP/1.1 codec: head parsers, body framing and serialisers. Pure functions and small
 // state machines over Buffers; sockets are the connection manager's business.
-export { BodyDecoder, type BodyMode, type ByteSink, writeChunk, writeLastChunk } from './body.ts';
+export {
+  BodyDecoder,
+  type BodyMode,
+  type ByteSink,
+  headWithBody,
+  writeChunk,
+  writeLastChunk,
+} from './body.ts';
 export { removeHopByHop } from './hop-by-hop.ts';
 export {
   findHeadEnd,
