@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
-import type { UpstreamConnection } from '../upstream/index.ts';
+import type { UpstreamConnection, UpstreamHandler } from '../upstream/index.ts';
 import {
   BodyDecoder,
   httpDate,
@@ -22,7 +22,7 @@ import type { ExchangeOwner } from './stream-types.ts';
 const MAX_RESPONSE_HEAD = 96 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
-export class UpstreamExchange {
+export class UpstreamExchange implements UpstreamHandler {
   private readonly stream: ExchangeOwner;
   private readonly conn: UpstreamConnection;
   private readonly socket: Socket;
@@ -39,9 +39,6 @@ export class UpstreamExchange {
   /** The response head, held back to go out in one write with the body bytes that came with it. */
   private headText: string | undefined;
   private readonly startMs = performance.now();
-  private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
-  private readonly onCloseBound = () => this.onClose();
-  private readonly onDrainBound = () => this.stream.conn.socket.resume();
   private readonly onBody = (chunk: Buffer) => {
     const head = this.headText;
     this.headText = undefined;
@@ -52,10 +49,8 @@ export class UpstreamExchange {
     this.stream = stream;
     this.conn = conn;
     const socket = (this.socket = conn.socket);
-    socket.on('data', this.onDataBound);
-    socket.on('close', this.onCloseBound);
-    socket.on('error', noop);
-    socket.on('drain', this.onDrainBound);
+    // The pool's socket listeners dispatch to us (data, close, drain; errors end in close).
+    conn.handler = this;
     // upstream_rq_total/active and the host's rq counters are the pool's (counted on acquire).
     stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
     socket.cork();
@@ -87,7 +82,11 @@ export class UpstreamExchange {
     if (!this.released) this.socket.resume();
   }
 
-  private onData(chunk: Buffer): void {
+  onUpstreamDrain(): void {
+    this.stream.conn.socket.resume();
+  }
+
+  onUpstreamData(chunk: Buffer): void {
     const stream = this.stream;
     this.gotBytes = true;
     stream.idle.touch();
@@ -249,7 +248,7 @@ export class UpstreamExchange {
     stream.complete();
   }
 
-  private onClose(): void {
+  onUpstreamClose(): void {
     if (this.released) return;
     const stream = this.stream;
     if (this.upgraded) {
@@ -298,14 +297,9 @@ export class UpstreamExchange {
     if (this.released) return;
     this.released = true;
     const socket = this.socket;
-    socket.off('data', this.onDataBound);
-    socket.off('close', this.onCloseBound);
-    socket.off('drain', this.onDrainBound);
-    socket.off('error', noop);
+    this.conn.handler = undefined;
     if (socket.isPaused()) socket.resume();
     if (!reusable && !socket.destroyed) socket.destroy();
     this.conn.host.pool.release(this.conn, reusable);
   }
 }
-
-function noop(): void {}

@@ -25,5 +25,6 @@ export type {
   UpstreamConnection,
   UpstreamFailure,
   UpstreamFailureKind,
+  UpstreamHandler,
   UpstreamHost,
 } from './types.ts';

@@ -23,9 +23,15 @@ const CLOSED: UpstreamFailure = {
 };
 
 interface PooledConnection extends UpstreamConnection {
+  /** In the idle list: a byte or FIN from the peer then ends the connection. */
+  idle: boolean;
+  /** performance.now() when it last became idle. */
+  idleSince: number;
+  /**
+   * Armed lazily and left running across requests: when it fires it checks how long the
+   * connection has been idle and re-arms for the rest, so a request costs no timer operations.
+   */
   idleTimer: NodeJS.Timeout | undefined;
-  /** The pool's listener while idle: a byte or FIN from the peer ends the connection. */
-  onIdleData: () => void;
 }
 
 class PendingRequest implements PendingAcquire {
@@ -192,13 +198,28 @@ export class HostHttp1Pool implements Http1Pool {
       socket,
       host: this.host,
       requests: 0,
+      handler: undefined,
+      idle: false,
+      idleSince: 0,
       idleTimer: undefined,
-      onIdleData: () => socket.destroy(),
     };
+    // Listeners for the connection's lifetime; the request using it gets its events as calls.
+    socket.on('data', (chunk: Buffer) => {
+      const h = conn.handler;
+      if (h !== undefined) h.onUpstreamData(chunk);
+      else if (conn.idle) socket.destroy();
+    });
+    socket.on('end', () => {
+      if (conn.idle) socket.destroy();
+    });
+    socket.on('drain', () => conn.handler?.onUpstreamDrain());
     socket.once('close', () => {
       this.open--;
       this.removeIdle(conn);
+      if (conn.idleTimer !== undefined) clearTimeout(conn.idleTimer);
+      conn.idleTimer = undefined;
       this.maybeConnect();
+      conn.handler?.onUpstreamClose();
     });
     return conn;
   }
@@ -213,25 +234,32 @@ export class HostHttp1Pool implements Http1Pool {
   }
 
   private enterIdle(conn: PooledConnection): void {
-    const s = conn.socket;
-    s.on('data', conn.onIdleData);
-    s.on('end', conn.onIdleData);
+    conn.idle = true;
+    conn.idleSince = performance.now();
     const idleMs = this.rt.config.idleTimeoutMs;
-    if (idleMs > 0) {
-      conn.idleTimer = setTimeout(() => {
-        this.rt.stats.upstreamCxIdleTimeout.inc();
-        s.destroy();
-      }, idleMs);
-      conn.idleTimer.unref();
-    }
+    if (idleMs > 0 && conn.idleTimer === undefined) this.armIdleTimer(conn, idleMs);
     this.idle.push(conn);
   }
 
+  private armIdleTimer(conn: PooledConnection, ms: number): void {
+    conn.idleTimer = setTimeout(() => {
+      conn.idleTimer = undefined;
+      // Busy now: the next enterIdle arms it again.
+      if (!conn.idle || conn.socket.destroyed) return;
+      const idleMs = this.rt.config.idleTimeoutMs;
+      const left = idleMs - (performance.now() - conn.idleSince);
+      if (left > 0) {
+        this.armIdleTimer(conn, Math.ceil(left));
+        return;
+      }
+      this.rt.stats.upstreamCxIdleTimeout.inc();
+      conn.socket.destroy();
+    }, ms);
+    conn.idleTimer.unref();
+  }
+
   private leaveIdle(conn: PooledConnection): void {
-    conn.socket.off('data', conn.onIdleData);
-    conn.socket.off('end', conn.onIdleData);
-    if (conn.idleTimer) clearTimeout(conn.idleTimer);
-    conn.idleTimer = undefined;
+    conn.idle = false;
   }
 
   private removeIdle(conn: PooledConnection): void {

@@ -34,6 +34,18 @@ export interface UpstreamConnection {
   readonly host: UpstreamHost;
   /** Requests started on this connection, this one included. */
   requests: number;
+  /**
+   * The current user's handlers. The pool listens to the socket once per connection and dispatches
+   * to it, so a request adds and removes no listeners. Users without one listen themselves.
+   */
+  handler: UpstreamHandler | undefined;
+}
+
+/** What a checked-out connection's socket events go to while a request uses it. */
+export interface UpstreamHandler {
+  onUpstreamData(chunk: Buffer): void;
+  onUpstreamClose(): void;
+  onUpstreamDrain(): void;
 }
 
 /** Called once: with a connection, or with the failure. Never both, never neither (unless cancelled). */
