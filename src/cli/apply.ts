@@ -5,7 +5,13 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { type ConfigIssue, formatIssue, loadFiles, validateDocuments } from '../api/index.ts';
 import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
-import { checkOutput, PILOT_OPTION_HELP, withPilot, writeStructured } from './pilot.ts';
+import {
+  checkOutput,
+  PILOT_OPTION_HELP,
+  STATE_DIR_OPTION_HELP,
+  withPilot,
+  writeStructured,
+} from './pilot.ts';
 
 const EXAMPLES = `
 Examples:
@@ -29,6 +35,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .description('Validate configuration and apply it to the running control plane')
     .option('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect, [] as string[])
     .option('--pilot <url>', PILOT_OPTION_HELP)
+    .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
     .option('-o, --output <format>', 'json or yaml: print the results structured')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: { filename: string[]; pilot?: string; output?: string }) => {
@@ -47,8 +54,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
         return;
       }
       const text = loaded.docs.map((d) => stringify(d.body)).join('---\n');
-      await withPilot(ctx, async (pilot) => {
-        const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
+      await withPilot(ctx, opts, async (pilot, client) => {
         const source = encodeURIComponent(loaded.files.join(','));
         const reply = await client.request('POST', `/apis/v1/apply?source=${source}`, text);
         const body = reply.body as { results?: ApplyLine[]; issues?: ConfigIssue[] };

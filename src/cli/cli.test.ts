@@ -42,3 +42,25 @@ test('--help exits 0 and lists commands', async () => {
   assert.equal(await main(['--help'], ctx), 0);
   assert.match(ctx.out, /version/);
 });
+
+test('weft up "Try next": each command on its own line, the state dir and gateway port it needs', async () => {
+  const { nextSteps } = await import('./up.ts');
+  const long = '/tmp/a/very/long/state/directory/that/would/push/any/column/out/of/line';
+  const state = {
+    pilot: { url: 'http://127.0.0.1:15014' },
+    gateway: { ports: { http: 18080, https: 18443, tcp: 18400 } },
+    pods: [{ app: 'productpage' }, { app: 'reviews' }],
+  } as unknown as import('../runtime/index.ts').RuntimeState;
+  const text = nextSteps(state, long);
+  const lines = text.trim().split('\n').slice(1);
+  // Command, then its explanation indented under it; no padding that depends on widths.
+  for (let i = 0; i < lines.length; i += 2) {
+    assert.match(lines[i]!, /^ {2}(open|weft) \S/);
+    assert.match(lines[i + 1]!, /^ {6}\S/);
+  }
+  assert.match(text, /^ {2}open http:\/\/127\.0\.0\.1:18080\/productpage$/m);
+  for (const verb of ['status', 'apply', 'logs', 'down'])
+    assert.match(text, new RegExp(`^  weft ${verb} --state-dir ${long}( |$)`, 'm'));
+  const plain = nextSteps(state, '.weft');
+  assert.doesNotMatch(plain, /--state-dir/);
+});

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { loadFiles } from '../api/index.ts';
 import { collect, reportIssues } from './apply.ts';
 import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
-import { PILOT_OPTION_HELP, withPilot } from './pilot.ts';
+import { PILOT_OPTION_HELP, STATE_DIR_OPTION_HELP, withPilot } from './pilot.ts';
 
 const EXAMPLES = `
 Examples:
@@ -35,12 +35,19 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .option('-n, --namespace <ns>', 'namespace of the named resource', 'default')
     .option('--ignore-not-found', 'do not fail when a resource does not exist')
     .option('--pilot <url>', PILOT_OPTION_HELP)
+    .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
     .addHelpText('after', EXAMPLES)
     .action(
       async (
         kind: string | undefined,
         name: string | undefined,
-        opts: { filename: string[]; namespace: string; ignoreNotFound?: boolean; pilot?: string },
+        opts: {
+          filename: string[];
+          namespace: string;
+          ignoreNotFound?: boolean;
+          pilot?: string;
+          stateDir?: string;
+        },
       ) => {
         const byFile = opts.filename.length > 0;
         if (byFile === (kind !== undefined) || (!byFile && name === undefined)) {
@@ -62,8 +69,7 @@ export function registerDelete(program: Command, ctx: CliContext): void {
           body = JSON.stringify({ kind, name, namespace: opts.namespace });
           contentType = 'application/json';
         }
-        await withPilot(ctx, async (pilot) => {
-          const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
+        await withPilot(ctx, opts, async (pilot, client) => {
           const reply = await client.request(
             'POST',
             `/apis/v1/delete?source=${encodeURIComponent(source)}`,

@@ -2,7 +2,14 @@
 // kubectl's columns for the Istio kinds (VirtualService: GATEWAYS, HOSTS; DestinationRule: HOST …).
 import type { Command } from 'commander';
 import { type CliContext, EXIT_FAILED } from './context.ts';
-import { checkOutput, PILOT_OPTION_HELP, renderTable, withPilot, writeStructured } from './pilot.ts';
+import {
+  checkOutput,
+  PILOT_OPTION_HELP,
+  renderTable,
+  STATE_DIR_OPTION_HELP,
+  withPilot,
+  writeStructured,
+} from './pilot.ts';
 
 const EXAMPLES = `
 Examples:
@@ -74,16 +81,22 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-o, --output <format>', 'yaml, json or name (default: a table)')
     .option('--pilot <url>', PILOT_OPTION_HELP)
+    .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
     .addHelpText('after', EXAMPLES)
     .action(
       async (
         kind: string,
         name: string | undefined,
-        opts: { namespace: string; allNamespaces?: boolean; output?: string; pilot?: string },
+        opts: {
+          namespace: string;
+          allNamespaces?: boolean;
+          output?: string;
+          pilot?: string;
+          stateDir?: string;
+        },
       ) => {
         if (!checkOutput(ctx, opts.output, ['yaml', 'json', 'name'])) return;
-        await withPilot(ctx, async (pilot) => {
-          const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
+        await withPilot(ctx, opts, async (pilot, client) => {
           const q = new URLSearchParams({ kind });
           if (!opts.allNamespaces) q.set('namespace', opts.namespace);
           if (name) q.set('name', name);

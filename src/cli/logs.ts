@@ -31,7 +31,10 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .command('logs')
     .description("Print the log of a local pod's app or sidecar (or of pilot / the supervisor)")
     .argument('<pod>', 'pod name, deployment name or unique prefix; or pilot, supervisor')
-    .option('-c, --container <name>', 'app or proxy (default: app; the gateway has only proxy)')
+    .option(
+      '-c, --container <name>',
+      'app (the first container), proxy (the sidecar) or another container by name (default: app)',
+    )
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .option('--tail <lines>', 'only the last N lines')
     .option('--state-dir <dir>', 'the state dir `weft up` used', '.weft')
@@ -42,11 +45,6 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         opts: { container?: string; follow?: boolean; tail?: string; stateDir: string },
       ) => {
         const rt = await import('../runtime/index.ts');
-        if (opts.container !== undefined && opts.container !== 'app' && opts.container !== 'proxy') {
-          ctx.stderr(`error: -c must be app or proxy, got ${JSON.stringify(opts.container)}\n`);
-          ctx.exitCode = EXIT_USAGE;
-          return;
-        }
         const paths = rt.statePaths(opts.stateDir);
         const state = rt.readState(opts.stateDir);
         let file: string | undefined;
@@ -56,7 +54,18 @@ export function registerLogs(program: Command, ctx: CliContext): void {
           file = rt.logFile(opts.stateDir, rt.GATEWAY_NAME, 'proxy');
         else if (state) {
           const pod = rt.findPod(state, query);
-          if (pod) file = rt.logFile(opts.stateDir, pod.name, opts.container === 'proxy' ? 'proxy' : 'app');
+          if (pod) {
+            const container = rt.findContainer(pod, opts.container ?? 'app');
+            if (!container) {
+              const names = Object.entries(pod.containers).map(([k, c]) => (c.name ? `${k} (${c.name})` : k));
+              ctx.stderr(
+                `error: pod ${pod.name} has no container ${JSON.stringify(opts.container)}; -c takes one of ${names.join(', ')}\n`,
+              );
+              ctx.exitCode = EXIT_USAGE;
+              return;
+            }
+            file = rt.logFile(opts.stateDir, pod.name, container);
+          }
         }
         if (!file) {
           const names = state?.pods.map((p) => p.name).join(', ') || 'none';

@@ -11,7 +11,68 @@ import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
 export type PilotModule = typeof import('../pilot/index.ts');
 export const loadPilot = (): Promise<PilotModule> => import('../pilot/index.ts');
 
-export const PILOT_OPTION_HELP = 'pilot HTTP API address (default: $WEFT_PILOT or http://127.0.0.1:15014)';
+export const PILOT_OPTION_HELP =
+  'pilot HTTP API address (default: $WEFT_PILOT, else the pilot of the mesh running from the state dir, else http://127.0.0.1:15014)';
+export const STATE_DIR_OPTION_HELP =
+  'state dir of the `weft up` mesh whose pilot to use (default: $WEFT_STATE_DIR or .weft)';
+
+/** Where a verb's pilot address came from, for the message when nothing answers there. */
+export interface PilotLocation {
+  url: string;
+  source: 'flag' | 'env' | 'state' | 'default';
+  /** The state dir looked at (for 'state' and 'default'). */
+  stateDir: string;
+}
+
+/** The state dir verbs default to: $WEFT_STATE_DIR, else ./.weft. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['WEFT_STATE_DIR'] || '.weft';
+}
+
+/**
+ * The pilot a verb talks to: --pilot, else $WEFT_PILOT, else the pilot the mesh running from the
+ * state dir recorded (it may not have got Istio's 15014 if that was taken), else 15014.
+ */
+export async function locatePilot(
+  opts: { pilot?: string; stateDir?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PilotLocation> {
+  const { normalizePilotUrl, DEFAULT_PILOT_URL } = await loadPilot();
+  const stateDir = opts.stateDir ?? defaultStateDir(env);
+  if (opts.pilot) return { url: normalizePilotUrl(opts.pilot), source: 'flag', stateDir };
+  const fromEnv = env['WEFT_PILOT'];
+  if (fromEnv) return { url: normalizePilotUrl(fromEnv), source: 'env', stateDir };
+  const { runningState } = await import('../runtime/state.ts');
+  const url = runningState(stateDir)?.pilot.url;
+  if (url) return { url, source: 'state', stateDir };
+  return { url: DEFAULT_PILOT_URL, source: 'default', stateDir };
+}
+
+/** What to tell someone whose pilot does not answer: where the address came from, what to do. */
+export function unreachableMessage(at: PilotLocation, code: string): string {
+  const head = `error: no weft pilot answers at ${at.url} (${code})`;
+  const start = 'start a mesh with `weft up -d -f <manifests>` (or only the control plane with `weft pilot`)';
+  switch (at.source) {
+    case 'flag':
+      return `${head}, the address --pilot gave.\nCheck the address, or ${start}.\n`;
+    case 'env':
+      return `${head}, the address $WEFT_PILOT gives.
+Check it (or unset it to use the local mesh), or ${start}.\n`;
+    case 'state':
+      return (
+        `${head}, the pilot of the mesh running from ${at.stateDir}.
+` +
+        `It may still be starting or have stopped: \`weft status --state-dir ${at.stateDir}\` shows it.
+`
+      );
+    default:
+      return (
+        `${head}: no mesh is running from ${at.stateDir}, and neither --pilot nor $WEFT_PILOT is set.\n` +
+        `To fix: ${start};\nfor a mesh started with --state-dir <dir>, pass --state-dir <dir> or set ` +
+        '$WEFT_STATE_DIR; for a pilot elsewhere, pass --pilot <url> or set $WEFT_PILOT.\n'
+      );
+  }
+}
 
 const EXAMPLES = `
 Examples:
@@ -32,14 +93,19 @@ function portArg(value: string): number {
   return n;
 }
 
-/** Runs a verb, turning an absent pilot into the one clear message and exit 1. */
-export async function withPilot(ctx: CliContext, run: (pilot: PilotModule) => Promise<void>): Promise<void> {
+/** Runs a verb against the pilot it finds, turning an absent one into one clear message and exit 1. */
+export async function withPilot(
+  ctx: CliContext,
+  opts: { pilot?: string; stateDir?: string },
+  run: (pilot: PilotModule, client: InstanceType<PilotModule['PilotClient']>) => Promise<void>,
+): Promise<void> {
   const pilot = await loadPilot();
+  const at = await locatePilot(opts);
   try {
-    await run(pilot);
+    await run(pilot, new pilot.PilotClient(at.url));
   } catch (err) {
     if (!(err instanceof pilot.PilotUnreachableError)) throw err;
-    ctx.stderr(`error: ${err.message}\n`);
+    ctx.stderr(unreachableMessage(at, err.code));
     ctx.exitCode = EXIT_FAILED;
   }
 }

@@ -3,7 +3,14 @@
 import type { Command } from 'commander';
 import type { ConfigDump } from '../pilot/index.ts';
 import { type CliContext, EXIT_FAILED } from './context.ts';
-import { checkOutput, PILOT_OPTION_HELP, renderTable, withPilot, writeStructured } from './pilot.ts';
+import {
+  checkOutput,
+  PILOT_OPTION_HELP,
+  renderTable,
+  STATE_DIR_OPTION_HELP,
+  withPilot,
+  writeStructured,
+} from './pilot.ts';
 
 type Obj = Record<string, unknown>;
 type Section = 'cluster' | 'listener' | 'route' | 'endpoint';
@@ -193,10 +200,10 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
       .argument('<proxy>', 'proxy name: pod name or name.namespace (see `weft proxy-status`)')
       .option('-o, --output <format>', 'json or yaml (default: a table)')
       .option('--pilot <url>', PILOT_OPTION_HELP)
-      .action(async (proxy: string, opts: { output?: string; pilot?: string }) => {
+      .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
+      .action(async (proxy: string, opts: { output?: string; pilot?: string; stateDir?: string }) => {
         if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
-        await withPilot(ctx, async (pilot) => {
-          const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
+        await withPilot(ctx, opts, async (pilot, client) => {
           const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
           if (reply.status !== 200) {
             ctx.stderr(`error: ${pilot.replyError(reply)}\n`);

@@ -4,7 +4,14 @@
 import type { Command } from 'commander';
 import type { ProxyStatus, TypeStatus } from '../pilot/index.ts';
 import { type CliContext, EXIT_FAILED } from './context.ts';
-import { checkOutput, PILOT_OPTION_HELP, renderTable, withPilot, writeStructured } from './pilot.ts';
+import {
+  checkOutput,
+  PILOT_OPTION_HELP,
+  renderTable,
+  STATE_DIR_OPTION_HELP,
+  withPilot,
+  writeStructured,
+} from './pilot.ts';
 
 const EXAMPLES = `
 Examples:
@@ -75,43 +82,47 @@ export function registerProxyStatus(program: Command, ctx: CliContext): void {
     .argument('[proxy]', 'one proxy: pod name or name.namespace')
     .option('-o, --output <format>', 'json or yaml (default: a table)')
     .option('--pilot <url>', PILOT_OPTION_HELP)
+    .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
     .addHelpText('after', EXAMPLES)
-    .action(async (proxy: string | undefined, opts: { output?: string; pilot?: string }) => {
-      if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
-      await withPilot(ctx, async (pilot) => {
-        const client = new pilot.PilotClient(pilot.pilotUrl(opts.pilot));
-        const reply = await client.get('/debug/syncz');
-        if (reply.status !== 200) {
-          ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
-          ctx.exitCode = EXIT_FAILED;
-          return;
-        }
-        const answer = reply.body as { pilot: { name: string; version: string }; proxies: WireStatus[] };
-        let proxies = answer.proxies;
-        if (proxy) {
-          proxies = proxies.filter(
-            (p) =>
-              p.node.name === proxy || `${p.node.name}.${p.node.namespace}` === proxy || p.node.id === proxy,
-          );
-          if (proxies.length === 0) {
-            ctx.stderr(
-              `error: no connected proxy named "${proxy}"; run \`weft proxy-status\` to list them\n`,
-            );
+    .action(
+      async (proxy: string | undefined, opts: { output?: string; pilot?: string; stateDir?: string }) => {
+        if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
+        await withPilot(ctx, opts, async (pilot, client) => {
+          const reply = await client.get('/debug/syncz');
+          if (reply.status !== 200) {
+            ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
             ctx.exitCode = EXIT_FAILED;
             return;
           }
-        }
-        if (opts.output === 'json' || opts.output === 'yaml') {
-          writeStructured(ctx, { pilot: answer.pilot, proxies }, opts.output);
-          return;
-        }
-        if (proxies.length === 0) {
-          ctx.stderr(`No proxies are connected to ${client.base}.\n`);
-          return;
-        }
-        ctx.stdout(statusTable(proxies, answer.pilot.name, answer.pilot.version));
-        const nacks = nackLines(proxies);
-        if (nacks) ctx.stdout(`\n${nacks}`);
-      });
-    });
+          const answer = reply.body as { pilot: { name: string; version: string }; proxies: WireStatus[] };
+          let proxies = answer.proxies;
+          if (proxy) {
+            proxies = proxies.filter(
+              (p) =>
+                p.node.name === proxy ||
+                `${p.node.name}.${p.node.namespace}` === proxy ||
+                p.node.id === proxy,
+            );
+            if (proxies.length === 0) {
+              ctx.stderr(
+                `error: no connected proxy named "${proxy}"; run \`weft proxy-status\` to list them\n`,
+              );
+              ctx.exitCode = EXIT_FAILED;
+              return;
+            }
+          }
+          if (opts.output === 'json' || opts.output === 'yaml') {
+            writeStructured(ctx, { pilot: answer.pilot, proxies }, opts.output);
+            return;
+          }
+          if (proxies.length === 0) {
+            ctx.stderr(`No proxies are connected to ${client.base}.\n`);
+            return;
+          }
+          ctx.stdout(statusTable(proxies, answer.pilot.name, answer.pilot.version));
+          const nacks = nackLines(proxies);
+          if (nacks) ctx.stdout(`\n${nacks}`);
+        });
+      },
+    );
 }

@@ -26,7 +26,7 @@ function table(rows: string[][]): string {
 }
 
 function podStatus(p: PodState): string {
-  const c = [p.containers.app, p.containers.proxy];
+  const c = Object.values(p.containers);
   if (c.some((x) => x.status === 'backoff')) return 'CrashLoopBackOff';
   if (c.some((x) => x.status === 'stopped')) return 'Terminated';
   return p.ready ? 'Running' : 'Starting';
@@ -39,12 +39,12 @@ export function renderStatus(state: RuntimeState, alive: boolean): string {
     '\n';
   const rows = [['POD', 'READY', 'STATUS', 'RESTARTS', 'VERSION', 'PORTS (container→app/inbound)', 'SYNC']];
   for (const p of state.pods) {
-    const ready = [p.containers.app, p.containers.proxy].filter((c) => c.ready).length;
+    const containers = Object.values(p.containers);
     rows.push([
       p.name,
-      `${ready}/2`,
+      `${containers.filter((c) => c.ready).length}/${containers.length}`,
       alive ? podStatus(p) : 'Stopped',
-      String(p.containers.app.restarts + p.containers.proxy.restarts),
+      String(containers.reduce((n, c) => n + c.restarts, 0)),
       p.version || '-',
       p.ports.map((x) => `${x.container}→${x.app}/${x.inbound}`).join(',') || '-',
       p.sync,

@@ -39,25 +39,29 @@ function port(value: string, flag: string): number {
   return n;
 }
 
-/** Commands shown after start, with --state-dir when it is not the default. */
+/**
+ * Commands shown after start: each on its own line, what it does on the next, so nothing needs
+ * aligning however long a state dir or URL is. --state-dir appears when it is not the default,
+ * and URLs use the gateway ports this mesh really got.
+ */
 export function nextSteps(state: RuntimeState, stateDirFlag: string): string {
   const sd = stateDirFlag === '.weft' ? '' : ` --state-dir ${stateDirFlag}`;
   const g = state.gateway?.ports;
-  const lines = ['', 'Try next:'];
+  const steps: [string, string][] = [];
   if (g && state.pods.some((p) => p.app === 'productpage'))
-    lines.push(`  open http://127.0.0.1:${g.http}/productpage      Bookinfo through the ingress gateway`);
-  else if (g) lines.push(`  curl http://127.0.0.1:${g.http}/      the ingress gateway (HTTP)`);
-  lines.push(`  weft status${sd}                    pods, versions, ports, sync state`);
-  if (!state.pilot.url.endsWith(':15014'))
-    lines.push(`  export WEFT_PILOT=${state.pilot.url}      so weft apply finds this mesh`);
+    steps.push([`open http://127.0.0.1:${g.http}/productpage`, 'Bookinfo through the ingress gateway']);
+  else if (g) steps.push([`curl http://127.0.0.1:${g.http}/`, 'the ingress gateway (HTTP)']);
+  steps.push([`weft status${sd}`, 'pods, versions, ports, sync state']);
   if (state.pods.some((p) => p.app === 'reviews'))
-    lines.push(
-      '  weft apply -f samples/bookinfo/destination-rule-all.yaml -f samples/bookinfo/virtual-service-all-v1.yaml',
-      '                                     route every request to reviews v1 (no stars)',
-    );
-  else lines.push('  weft apply -f <istio-config.yaml>     add routing rules');
-  lines.push(`  weft logs <pod> -c proxy${sd}       a sidecar's log`);
-  lines.push(`  weft down${sd}                      stop everything (config is kept)`);
+    steps.push([
+      `weft apply${sd} -f samples/bookinfo/destination-rule-all.yaml -f samples/bookinfo/virtual-service-all-v1.yaml`,
+      'route every request to reviews v1 (no stars)',
+    ]);
+  else steps.push([`weft apply${sd} -f <istio-config.yaml>`, 'add routing rules']);
+  steps.push([`weft logs${sd} <pod> -c proxy`, "a sidecar's log"]);
+  steps.push([`weft down${sd}`, 'stop everything (config is kept)']);
+  const lines = ['', 'Try next:'];
+  for (const [command, what] of steps) lines.push(`  ${command}`, `      ${what}`);
   return lines.join('\n') + '\n';
 }
 
@@ -115,6 +119,8 @@ export function registerUp(program: Command, ctx: CliContext): void {
         return;
       }
       const checked = await rt.checkManifests(opts.filename);
+      // In the foreground the supervisor reports them as it plans the pods.
+      if (opts.detach) for (const w of checked.warnings) ctx.stderr(`warning: ${w}\n`);
       const errors = [...checked.errors, ...(await rt.checkGatewayPorts(gatewayPorts))];
       if (errors.length > 0) {
         for (const e of errors) ctx.stderr(`${e}\n`);

@@ -6,6 +6,7 @@ export {
   DEFAULT_PILOT_URL,
   type DeleteResult,
   KIND_EXAMPLES,
+  normalizePilotUrl,
   PilotClient,
   type PilotReply,
   PilotUnreachableError,

@@ -10,6 +10,7 @@ export { freePort } from './ports.ts';
 export {
   type ContainerName,
   DEFAULT_STATE_DIR,
+  findContainer,
   findPod,
   isAlive,
   localPilotUrl,

@@ -16,6 +16,8 @@ export interface CheckedManifests {
   manifests: Manifest[];
   deployments: number;
   errors: string[];
+  /** What runs differently from Kubernetes (initContainers are left out). */
+  warnings: string[];
 }
 
 export async function checkManifests(paths: string[]): Promise<CheckedManifests> {
@@ -24,6 +26,7 @@ export async function checkManifests(paths: string[]): Promise<CheckedManifests>
       manifests: [],
       deployments: 0,
       errors: ['weft up does not read standard input: save the YAML to a file and pass -f <file>'],
+      warnings: [],
     };
   }
   const loaded = await loadFiles(paths, async () => '');
@@ -42,7 +45,7 @@ export async function checkManifests(paths: string[]): Promise<CheckedManifests>
   errors.push(...plan.errors);
   const manifests: Manifest[] = [];
   for (const file of loaded.files) manifests.push({ file, text: await readFile(file, 'utf8') });
-  return { manifests, deployments: deployments.length, errors };
+  return { manifests, deployments: deployments.length, errors, warnings: plan.warnings };
 }
 
 /** Errors for gateway ports something else already listens on, naming the flag to change. */

@@ -1,6 +1,7 @@
 // Deployments → the pods local mode runs. Pure: the same manifests always give the same pod names
 // (`<deployment>-<template hash>-<n>`, like Kubernetes' pod-template-hash), so a changed template
-// means new pods and an unchanged one keeps its pods across `weft up` runs and re-applies.
+// means new pods and an unchanged one keeps its pods across `weft up` runs and re-applies. Every
+// container of the template runs as its own process; initContainers are reported, not run.
 import { createHash } from 'node:crypto';
 import { sampleForImage } from '../samples/index.ts';
 
@@ -28,8 +29,21 @@ export interface PodPlan {
   /** The `app` label (or the deployment name): what `weft status` shows. */
   app: string;
   version: string;
+  /** The first container's image. */
   image: string;
-  /** Ports the app listens on: its declared container ports plus any the arguments name. */
+  /** Ports of every container (the sidecar's inbound listeners cover them all). */
+  containerPorts: number[];
+  /** Every container of the template, in order; each runs as its own process. */
+  containers: ContainerPlan[];
+}
+
+export interface ContainerPlan {
+  /** Its key in the pod's state and log name: `app` for the first, its own name for the others. */
+  key: string;
+  /** The Kubernetes container name. */
+  name: string;
+  image: string;
+  /** Ports it listens on: its declared container ports plus any its arguments name. */
   containerPorts: number[];
   launch: Launch;
   /** Literal `env` values of the container. */
@@ -93,10 +107,67 @@ function portsInArgs(args: readonly string[]): number[] {
   return out;
 }
 
-/** Plans the pods of every deployment; a pod that cannot run locally is an error, not skipped. */
-export function planPods(deployments: readonly DeploymentInput[]): { pods: PodPlan[]; errors: string[] } {
+/** The annotation naming the command of one container: weft.dev/command.<container name>. */
+export const containerCommandAnnotation = (name: string): string => `${COMMAND_ANNOTATION}.${name}`;
+
+/** One container's plan, or the reason it cannot run here. */
+function planContainer(
+  container: Obj,
+  index: number,
+  annotations: Record<string, string>,
+  taken: Set<string>,
+): ContainerPlan | { missing: string } {
+  const name = typeof container['name'] === 'string' ? container['name'] : `container-${index}`;
+  const image = typeof container['image'] === 'string' ? container['image'] : '';
+  const args = list(container['args']).map(String);
+  const declared = list(container['ports'])
+    .map((p) => Number(obj(p)['containerPort']))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  const env: Record<string, string> = {};
+  for (const e of list(container['env'])) {
+    const { name: k, value } = obj(e);
+    if (typeof k === 'string' && typeof value === 'string') env[k] = value;
+  }
+  // The plain annotation has always meant the (first) container; a named one picks any container.
+  const commandLine =
+    annotations[containerCommandAnnotation(name)] ??
+    (index === 0 ? annotations[COMMAND_ANNOTATION] : undefined);
+  let launch: Launch | undefined;
+  if (commandLine !== undefined) {
+    const argv = splitCommandLine(commandLine);
+    if (argv.length > 0) launch = { kind: 'command', argv };
+  } else {
+    const sample = sampleForImage(image, args);
+    if (sample) launch = { kind: 'sample', ...sample };
+  }
+  if (!launch) {
+    const annotation = index === 0 ? COMMAND_ANNOTATION : containerCommandAnnotation(name);
+    return {
+      missing:
+        `container ${name}: image ${JSON.stringify(image)} is not one of Istio's samples, and there is no ` +
+        `container runtime to run it; add the annotation ${annotation}: "<command line>" to ` +
+        'spec.template.metadata.annotations to say which local command plays it',
+    };
+  }
+  // `app` and `proxy` name the first container and the sidecar in `weft logs -c`.
+  let key = index === 0 ? 'app' : name;
+  if (taken.has(key)) key = `${name}-${index}`;
+  taken.add(key);
+  return { key, name, image, containerPorts: [...new Set([...declared, ...portsInArgs(args)])], launch, env };
+}
+
+/**
+ * Plans the pods of every deployment; a pod that cannot run locally is an error, not skipped, and
+ * what local mode leaves out (initContainers) is a warning.
+ */
+export function planPods(deployments: readonly DeploymentInput[]): {
+  pods: PodPlan[];
+  errors: string[];
+  warnings: string[];
+} {
   const pods: PodPlan[] = [];
   const errors: string[] = [];
+  const warnings: string[] = [];
   for (const d of deployments) {
     const spec = obj(d.body['spec']);
     const template = obj(spec['template']);
@@ -109,35 +180,23 @@ export function planPods(deployments: readonly DeploymentInput[]): { pods: PodPl
       ...strMap(obj(d.body['metadata'])['annotations']),
       ...strMap(tmeta['annotations']),
     };
-    const container = obj(list(tspec['containers'])[0]);
-    const image = typeof container['image'] === 'string' ? container['image'] : '';
-    const args = list(container['args']).map(String);
-    const declared = list(container['ports'])
-      .map((p) => Number(obj(p)['containerPort']))
-      .filter((n) => Number.isInteger(n) && n > 0);
-    const env: Record<string, string> = {};
-    for (const e of list(container['env'])) {
-      const { name, value } = obj(e);
-      if (typeof name === 'string' && typeof value === 'string') env[name] = value;
-    }
-    let launch: Launch | undefined;
-    const commandLine = annotations[COMMAND_ANNOTATION];
-    if (commandLine !== undefined) {
-      const argv = splitCommandLine(commandLine);
-      if (argv.length > 0) launch = { kind: 'command', argv };
-    } else {
-      const sample = sampleForImage(image, args);
-      if (sample) launch = { kind: 'sample', ...sample };
-    }
+    const where = `${d.file}:${d.line}: Deployment ${d.namespace}/${d.name}`;
+    const inits = list(tspec['initContainers']).map((c, i) => String(obj(c)['name'] ?? `#${i}`));
+    if (inits.length > 0)
+      warnings.push(
+        `${where}: initContainers (${inits.join(', ')}) are not supported in local mode and do not run; ` +
+          'the pod starts without them',
+      );
+    const taken = new Set(['proxy']);
+    const planned = list(tspec['containers']).map((c, i) => planContainer(obj(c), i, annotations, taken));
+    const containers = planned.filter((c): c is ContainerPlan => !('missing' in c));
+    const missing = planned.flatMap((c) => ('missing' in c ? [c.missing] : []));
+    if (planned.length === 0) missing.push('the pod template has no containers');
     for (let n = 0; n < replicas; n++) {
       const name = `${d.name}-${hash}-${n}`;
-      if (!launch) {
-        errors.push(
-          `${d.file}:${d.line}: pod ${name} (Deployment ${d.namespace}/${d.name}): image ` +
-            `${JSON.stringify(image)} is not one of Istio's samples, and there is no container runtime ` +
-            `to run it; add the annotation ${COMMAND_ANNOTATION}: "<command line>" to ` +
-            `spec.template.metadata.annotations to say which local command plays it`,
-        );
+      if (missing.length > 0) {
+        for (const m of missing)
+          errors.push(`${d.file}:${d.line}: pod ${name} (Deployment ${d.namespace}/${d.name}): ${m}`);
         continue;
       }
       pods.push({
@@ -149,12 +208,11 @@ export function planPods(deployments: readonly DeploymentInput[]): { pods: PodPl
           typeof tspec['serviceAccountName'] === 'string' ? tspec['serviceAccountName'] : 'default',
         app: labels['app'] ?? d.name,
         version: labels['version'] ?? '',
-        image,
-        containerPorts: [...new Set([...declared, ...portsInArgs(args)])],
-        launch,
-        env,
+        image: containers[0]!.image,
+        containerPorts: [...new Set(containers.flatMap((c) => c.containerPorts))],
+        containers,
       });
     }
   }
-  return { pods, errors };
+  return { pods, errors, warnings };
 }

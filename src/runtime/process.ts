@@ -3,7 +3,7 @@
 // period. Restarts back off from 250 ms to 10 s and reset once a run lasted 10 s, so a crash loop
 // costs little CPU and a one-off crash recovers fast.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ContainerState } from './state.ts';
 
@@ -28,6 +28,10 @@ export class ManagedProcess {
   private backoffMs = MIN_BACKOFF_MS;
   private restartTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  /** Where this run's output starts in the log file. */
+  private logOffset = 0;
+  /** The previous run's output, kept once it exits: a restart must not hide why it died. */
+  private previousRun = '';
   private readonly onChange: () => void;
   private readonly onEvent: (line: string) => void;
 
@@ -42,6 +46,7 @@ export class ManagedProcess {
     if (this.stopping) return;
     mkdirSync(dirname(this.spec.log), { recursive: true });
     const fd = openSync(this.spec.log, 'a');
+    this.logOffset = fstatSync(fd).size;
     writeSync(fd, `--- ${new Date().toISOString()} starting: ${this.spec.argv.join(' ')}\n`);
     const [cmd, ...args] = this.spec.argv;
     let child: ChildProcess;
@@ -65,6 +70,7 @@ export class ManagedProcess {
 
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
+    this.previousRun = this.logSinceStart();
     this.child = undefined;
     this.state.pid = undefined;
     this.state.ready = false;
@@ -87,6 +93,39 @@ export class ManagedProcess {
     }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     this.onChange();
+  }
+
+  /** Starts again after stop() (with whatever the spec says now). */
+  resume(): void {
+    this.stopping = false;
+    this.backoffMs = MIN_BACKOFF_MS;
+    this.previousRun = '';
+    this.start();
+  }
+
+  /**
+   * The output of the current (or last) run, at most `maxBytes` of its start: what the supervisor
+   * looks for bind conflicts in. A log that cannot be read counts as empty.
+   */
+  logSinceStart(maxBytes = 64 * 1024): string {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.spec.log, 'r');
+      const size = fstatSync(fd).size;
+      const length = Math.min(maxBytes, Math.max(0, size - this.logOffset));
+      const buf = Buffer.alloc(length);
+      const n = readSync(fd, buf, 0, length, this.logOffset);
+      return buf.subarray(0, n).toString('utf8');
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  /** The output of this run and of the one before it (when it exited and was restarted). */
+  recentLog(): string {
+    return this.previousRun + this.logSinceStart();
   }
 
   /** Marks the process as answering (the supervisor's probes decide). */

@@ -35,7 +35,7 @@ test('a Deployment of a sample image plans replicas with stable names and the sa
   assert.equal(a.pods.length, 2);
   assert.match(a.pods[0]!.name, /^reviews-v2-[0-9a-f]{9}-0$/);
   assert.equal(a.pods[1]!.name, a.pods[0]!.name.replace(/-0$/, '-1'));
-  assert.deepEqual(a.pods[0]!.launch, {
+  assert.deepEqual(a.pods[0]!.containers[0]!.launch, {
     kind: 'sample',
     app: 'reviews',
     args: [],
@@ -63,7 +63,10 @@ test('weft.dev/command runs the given command line', () => {
     }),
   ]);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.pods[0]!.launch, { kind: 'command', argv: ['node', 'server.js', '--name', 'my shop'] });
+  assert.deepEqual(r.pods[0]!.containers[0]!.launch, {
+    kind: 'command',
+    argv: ['node', 'server.js', '--name', 'my shop'],
+  });
 });
 
 test('splitCommandLine handles quotes and escapes', () => {

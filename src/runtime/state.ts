@@ -7,7 +7,8 @@ import { writeFileAtomic } from '../config/index.ts';
 
 export const DEFAULT_STATE_DIR = '.weft';
 
-export type ContainerName = 'app' | 'proxy';
+/** `app` (the first container), `proxy` (the sidecar), or another container's name. */
+export type ContainerName = string;
 
 export interface ContainerState {
   pid?: number;
@@ -16,6 +17,8 @@ export interface ContainerState {
   ready: boolean;
   lastExit?: string;
   log: string;
+  /** The Kubernetes container name, when it differs from its key (the first container is `app`). */
+  name?: string;
 }
 
 export interface PortState {
@@ -25,6 +28,8 @@ export interface PortState {
   app: number;
   /** The sidecar's inbound listener: where mesh traffic for the container port arrives. */
   inbound: number;
+  /** The key of the container that listens on it (`app` for the first). */
+  owner?: string;
 }
 
 export interface PodState {
@@ -43,7 +48,8 @@ export interface PodState {
   outbound: { service: string; bind: string; port: number }[];
   /** The environment the mesh gives the pod's processes (what `weft exec` reuses). */
   env: Record<string, string>;
-  containers: Record<ContainerName, ContainerState>;
+  /** `app`, `proxy`, and the pod's other containers by name. */
+  containers: { app: ContainerState; proxy: ContainerState } & Record<string, ContainerState>;
   /** Pilot's view of the sidecar's config: SYNCED, STALE, NOT SENT or NOT CONNECTED. */
   sync: string;
   ready: boolean;
@@ -145,6 +151,12 @@ export function statePids(state: RuntimeState): number[] {
     for (const c of Object.values(pod.containers)) if (c.pid) pids.push(c.pid);
   }
   return pids;
+}
+
+/** The container of a pod that `-c <query>` names: its key, or its Kubernetes name. */
+export function findContainer(pod: PodState, query: string): ContainerName | undefined {
+  if (pod.containers[query]) return query;
+  return Object.keys(pod.containers).find((k) => pod.containers[k]!.name === query);
 }
 
 /** Finds a pod the way people name it: full name, deployment name, or a unique name prefix. */

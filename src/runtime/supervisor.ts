@@ -3,6 +3,8 @@
 // config store, so `weft apply -f` of a Deployment starts its pods and `weft delete` stops them.
 // A probe round keeps each pod's readiness (app port answers, sidecar bound every listener pilot
 // generated for it and pilot sees it SYNCED) in state.json for `weft status` and `weft up -d`.
+// A pod whose process could not bind a port (someone else took it after it was allocated) gets
+// new ports, a new bootstrap and a new registration with pilot, and starts again.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { type PilotHandle, startPilot } from '../pilot/index.ts';
 import { nodeId } from './bootstrap.ts';
@@ -21,16 +23,21 @@ export interface SupervisorOptions {
   onEvent?: (line: string) => void;
   /** Grace period before SIGKILL on stop. */
   graceMs?: number;
+  /** Where ports come from (tests pass one that races); a fresh allocator otherwise. */
+  ports?: PortAllocator;
 }
 
 const FAST_PROBE_MS = 250;
 const SLOW_PROBE_MS = 2000;
+/** Bind conflicts one pod may recover from; more means the app ignores the ports it is given. */
+const MAX_REWIRES = 3;
 
 export class Supervisor {
   readonly options: SupervisorOptions;
   readonly state: RuntimeState;
   private pilot: PilotHandle | undefined;
-  private readonly ports = new PortAllocator();
+  private readonly ports: PortAllocator;
+  private readonly warned = new Set<string>();
   private readonly pods = new Map<string, PodRuntime>();
   private gateway: { state: GatewayState; process: ManagedProcess } | undefined;
   private writeTimer: NodeJS.Timeout | undefined;
@@ -42,6 +49,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.options = options;
+    this.ports = options.ports ?? new PortAllocator();
     const paths = statePaths(options.stateDir);
     this.event = (line) => options.onEvent?.(line);
     this.state = {
@@ -97,7 +105,7 @@ export class Supervisor {
   }
 
   /** The pods the config store's Deployments ask for, with errors for those that cannot run. */
-  plan(): { pods: PodPlan[]; errors: string[] } {
+  plan(): { pods: PodPlan[]; errors: string[]; warnings: string[] } {
     const snapshot = this.pilot!.store.snapshot();
     return planPods(
       snapshot.ofKind('Deployment', 'apps').map((r) => ({
@@ -137,8 +145,13 @@ export class Supervisor {
 
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
-    const { pods, errors } = this.plan();
+    const { pods, errors, warnings } = this.plan();
     for (const e of errors) this.event(`error: ${e}`);
+    // Every config change replans; a warning is news only the first time.
+    for (const w of warnings.filter((x) => !this.warned.has(x))) {
+      this.warned.add(w);
+      this.event(`warning: ${w}`);
+    }
     const wanted = new Set(pods.map((p) => p.name));
     for (const [name, pod] of this.pods) {
       if (wanted.has(name)) continue;
@@ -222,12 +235,21 @@ export class Supervisor {
     }
     for (const pod of this.pods.values()) {
       const s = pod.state;
-      let appReady = pod.app.state.pid !== undefined;
-      for (const p of s.ports) if (appReady) appReady = await tcpProbe('127.0.0.1', p.app);
-      pod.app.setReady(appReady);
+      let appReady = true;
+      for (const [i, app] of pod.apps.entries()) {
+        const key = pod.plan.containers[i]!.key;
+        let ready = app.state.pid !== undefined;
+        for (const p of s.ports) if (ready && p.owner === key) ready = await tcpProbe('127.0.0.1', p.app);
+        app.setReady(ready);
+        appReady &&= ready;
+      }
       const r = pod.proxy.state.pid
         ? await this.proxyReady(nodeId('sidecar', s.name, s.namespace), s.admin)
         : { sync: 'NOT CONNECTED', reason: 'sidecar process is not running' };
+      if ((!appReady || r.reason) && (await this.repairBindConflict(pod))) {
+        all = false;
+        continue;
+      }
       s.sync = r.sync;
       const reason = !appReady
         ? `app not answering on ${s.ports.map((p) => `127.0.0.1:${p.app}`).join(', ') || 'its process'}`
@@ -244,6 +266,28 @@ export class Supervisor {
     return all;
   }
 
+  /**
+   * When a process of the pod failed to bind because the port was taken in between, gives the pod
+   * new ports and registers them with pilot; true when it did.
+   */
+  private async repairBindConflict(pod: PodRuntime): Promise<boolean> {
+    if (this.stopped || !pod.bindConflict()) return false;
+    if (pod.rewires >= MAX_REWIRES) return false;
+    const s = pod.state;
+    const old = s.ports.map((p) => `${p.app}/${p.inbound}`).join(',');
+    this.event(`pod ${s.name}: a port it was given is taken by another process (EADDRINUSE); new ports`);
+    await pod.rewire(1000, () => !this.stopped && this.pods.get(s.name) === pod);
+    this.event(
+      `pod ${s.name}: ports ${old} → ${s.ports.map((p) => `${p.app}/${p.inbound}`).join(',')}, ` +
+        `admin ${s.admin}, proxy ${s.httpProxy}; restarted`,
+    );
+    this.pilot!.setWorkloads([...this.pods.values()].map((p) => p.workload()));
+    this.pilot!.flush();
+    this.setReady(s, 'restarted with new ports after a bind conflict', `pod ${s.name}`);
+    this.changed();
+    return true;
+  }
+
   private setReady(
     target: { ready: boolean; reason?: string },
     reason: string | undefined,
@@ -257,7 +301,8 @@ export class Supervisor {
   }
 
   private changed(): void {
-    if (this.writeTimer || this.state.phase === 'stopped') return;
+    // Once stopping, stop() writes the state itself; a late timer would outlive the state dir.
+    if (this.writeTimer || this.stopped) return;
     this.writeTimer = setTimeout(() => {
       this.writeTimer = undefined;
       this.state.updatedAt = new Date().toISOString();
@@ -287,6 +332,7 @@ export class Supervisor {
       this.gateway?.process.stop(grace),
     ]);
     await this.pilot?.close();
+    this.ports.close();
     this.state.phase = 'stopped';
     this.state.updatedAt = new Date().toISOString();
     writeState(this.state);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort, isAlive, type RuntimeState, readState, statePids } from '../../src/runtime/index.ts';
+import { isAlive, type RuntimeState, readState, statePids } from '../../src/runtime/index.ts';
+import { PortAllocator } from '../../src/runtime/ports.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SAMPLES = resolve(ROOT, '..', 'shared', 'istio', 'samples');
@@ -53,8 +54,12 @@ export interface Mesh {
 /** Starts a mesh with `weft up -d -f <files>`; stopped and removed when the test ends. */
 export async function upMesh(t: TestContext, files: string[]): Promise<Mesh> {
   const stateDir = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
-  const ports = { http: await freePort(), https: await freePort(), tcp: await freePort() };
+  // From a claimed block below the ephemeral range, held until the test ends: neither another
+  // mesh's allocator nor some outgoing connection's source port takes them before the gateway binds.
+  const allocator = new PortAllocator();
+  const ports = { http: await allocator.port(), https: await allocator.port(), tcp: await allocator.port() };
   t.after(async () => {
+    allocator.close();
     const state = readState(stateDir);
     await weft(['down', '--state-dir', stateDir, '--grace', '3'], 20_000);
     // Whatever outlived `down` (it should be nothing) is killed by pid.

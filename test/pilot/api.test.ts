@@ -1,7 +1,10 @@
 // The pilot's apply/delete/get API over real HTTP, and the CLI verbs that use it.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { unreachableMessage } from '../../src/cli/pilot.ts';
 import { baseUrl, runCli, SAMPLES, testPilot } from './helpers.ts';
 
 const DR_ALL = readFileSync(new URL('bookinfo/networking/destination-rule-all.yaml', SAMPLES), 'utf8');
@@ -168,6 +171,72 @@ test('a pilot that is not running is a clear message and exit 1', async () => {
   assert.equal(res.code, 1);
   assert.match(
     res.err,
-    /cannot reach weft pilot at http:\/\/127\.0\.0\.1:1 .*is it running\? start it with `weft pilot` or `weft up`/,
+    /no weft pilot answers at http:\/\/127\.0\.0\.1:1 \([^)]+\), the address --pilot gave\.\n.*weft up -d -f <manifests>/,
   );
+});
+
+/** A state dir that says a mesh runs here (this process stands in for its supervisor). */
+function fakeMesh(t: TestContext, pilotUrl: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-state-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const state = {
+    version: 1,
+    stateDir: dir,
+    supervisorPid: process.pid,
+    phase: 'ready',
+    pilot: { url: pilotUrl, xdsPort: 0, httpPort: 0 },
+    pods: [],
+  };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+  return dir;
+}
+
+/** Runs `fn` with $WEFT_PILOT / $WEFT_STATE_DIR set as given (unset when undefined). */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const set = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
+    }
+  };
+  set(vars);
+  try {
+    return await fn();
+  } finally {
+    set(saved);
+  }
+}
+
+test('without --pilot the verbs use the pilot the running mesh recorded in its state dir', async (t) => {
+  const pilot = await testPilot(t);
+  const dir = fakeMesh(t, baseUrl(pilot));
+  const byFlag = await withEnv({ WEFT_PILOT: undefined }, () =>
+    runCli(['apply', '-f', VS_ALL_V1.pathname, '--state-dir', dir]),
+  );
+  assert.equal(byFlag.code, 0, byFlag.err);
+  assert.equal(pilot.store.snapshot().ofKind('VirtualService').length, 4);
+  const byEnv = await withEnv({ WEFT_PILOT: undefined, WEFT_STATE_DIR: dir }, () => runCli(['get', 'vs']));
+  assert.equal(byEnv.code, 0, byEnv.err);
+  assert.match(byEnv.out, /^reviews\s/m);
+  // $WEFT_PILOT wins over the state dir.
+  const env = await withEnv({ WEFT_PILOT: 'http://127.0.0.1:1' }, () =>
+    runCli(['get', 'vs', '--state-dir', dir]),
+  );
+  assert.equal(env.code, 1);
+  assert.match(env.err, /the address \$WEFT_PILOT gives/);
+});
+
+test('a recorded pilot that does not answer, and no pilot at all, say how to get one', async (t) => {
+  const dir = fakeMesh(t, 'http://127.0.0.1:1');
+  const res = await withEnv({ WEFT_PILOT: undefined }, () => runCli(['get', 'vs', '--state-dir', dir]));
+  assert.equal(res.code, 1);
+  assert.match(res.err, /the pilot of the mesh running from .*\n.*weft status --state-dir/);
+  const none = unreachableMessage(
+    { url: 'http://127.0.0.1:15014', source: 'default', stateDir: '.weft' },
+    'ECONNREFUSED',
+  );
+  assert.match(none, /no mesh is running from \.weft, and neither --pilot nor \$WEFT_PILOT is set/);
+  assert.match(none, /weft up -d -f <manifests>/);
+  assert.match(none, /--state-dir <dir> or set \$WEFT_STATE_DIR/);
 });

@@ -3,7 +3,19 @@
 
 export const DEFAULT_PILOT_URL = 'http://127.0.0.1:15014';
 
-export class PilotUnreachableError extends Error {}
+export class PilotUnreachableError extends Error {
+  readonly base: string;
+  /** Why the request failed: ECONNREFUSED, TimeoutError, … */
+  readonly code: string;
+  constructor(base: string, code: string) {
+    super(
+      `cannot reach weft pilot at ${base} (${code}): is it running? ` +
+        'start it with `weft up -d -f <manifests>` or `weft pilot`, or point --pilot / $WEFT_PILOT at it',
+    );
+    this.base = base;
+    this.code = code;
+  }
+}
 
 export interface PilotReply {
   status: number;
@@ -13,7 +25,11 @@ export interface PilotReply {
 
 /** The pilot address: the flag, else $WEFT_PILOT, else the local default. */
 export function pilotUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = flag ?? env['WEFT_PILOT'] ?? DEFAULT_PILOT_URL;
+  return normalizePilotUrl(flag ?? env['WEFT_PILOT'] ?? DEFAULT_PILOT_URL);
+}
+
+/** `127.0.0.1:15014` and `http://127.0.0.1:15014/` both mean http://127.0.0.1:15014. */
+export function normalizePilotUrl(raw: string): string {
   const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
   return withScheme.replace(/\/+$/, '');
 }
@@ -42,10 +58,7 @@ export class PilotClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-      throw new PilotUnreachableError(
-        `cannot reach weft pilot at ${this.base} (${cause}): is it running? ` +
-          'start it with `weft pilot` or `weft up`, or point --pilot / $WEFT_PILOT at it',
-      );
+      throw new PilotUnreachableError(this.base, cause);
     }
     const text = await res.text();
     let parsed: unknown = text;

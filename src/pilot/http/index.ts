@@ -4,6 +4,7 @@ export type { ApplyAction, ApplyResult, DeleteResult, ResourceResult } from './a
 export { applyYaml, deleteByName, deleteYaml } from './apply.ts';
 export {
   DEFAULT_PILOT_URL,
+  normalizePilotUrl,
   PilotClient,
   type PilotReply,
   PilotUnreachableError,
