@@ -16,8 +16,8 @@ import {
 const EXAMPLES = `
 Examples:
   # Route all Bookinfo traffic to v1
-  weft apply -f samples/bookinfo/networking/destination-rule-all.yaml
-  weft apply -f samples/bookinfo/networking/virtual-service-all-v1.yaml
+  weft apply -f samples/bookinfo/destination-rule-all.yaml
+  weft apply -f samples/bookinfo/virtual-service-all-v1.yaml
 
   # Every .yaml/.yml/.json file under a folder, or standard input
   weft apply -f my-rules/

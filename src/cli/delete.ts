@@ -10,7 +10,7 @@ import { PILOT_OPTION_HELP, STATE_DIR_OPTION_HELP, withPilot } from './pilot.ts'
 const EXAMPLES = `
 Examples:
   # Delete what a file declares
-  weft delete -f samples/bookinfo/networking/virtual-service-reviews-test-v2.yaml
+  weft delete -f samples/bookinfo/virtual-service-reviews-test-v2.yaml
 
   # Delete one resource by kind and name (kinds as kubectl spells them: vs, virtualservice, …)
   weft delete virtualservice reviews

@@ -80,7 +80,7 @@ Examples:
   weft pilot --config-dir ./mesh-config
 
   # Then, from another terminal
-  weft apply -f samples/bookinfo/networking/virtual-service-all-v1.yaml
+  weft apply -f samples/bookinfo/virtual-service-all-v1.yaml
   weft proxy-status
 
   # Other ports (0 picks free ones; the chosen ports are printed)

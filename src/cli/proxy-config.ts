@@ -177,13 +177,13 @@ const TABLES: Record<Section, { headers: string[]; rows: (d: ConfigDump) => stri
 const EXAMPLES = `
 Examples:
   # Clusters, listeners, routes and endpoints pilot generated for a proxy
-  weft proxy-config cluster productpage-v1-0
-  weft proxy-config listener productpage-v1-0.default
-  weft proxy-config route productpage-v1-0
-  weft proxy-config endpoint productpage-v1-0
+  weft proxy-config cluster productpage-v1          # a prefix naming one pod is enough
+  weft proxy-config listener productpage-v1-1fff627a6-0.default
+  weft proxy-config route productpage-v1
+  weft proxy-config endpoint productpage-v1
 
   # The whole Envoy resources (as sent over xDS)
-  weft proxy-config route productpage-v1-0 -o json
+  weft proxy-config route productpage-v1 -o json
 `;
 
 export function registerProxyConfig(program: Command, ctx: CliContext): void {

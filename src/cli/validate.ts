@@ -7,7 +7,7 @@ import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './context.ts'
 const EXAMPLES = `
 Examples:
   # Validate one file
-  weft validate -f samples/bookinfo/networking/virtual-service-all-v1.yaml
+  weft validate -f samples/bookinfo/virtual-service-all-v1.yaml
 
   # Validate every .yaml, .yml and .json file under a directory (recursively)
   weft validate -f samples/

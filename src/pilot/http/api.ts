@@ -41,7 +41,12 @@ export function findProxy<
   if (qualified.length > 0) return qualified[qualified.length - 1];
   const byName = proxies.filter((p) => p.node.name === query);
   // The newest stream of a proxy that reconnected is the one that counts.
-  return byName.length > 0 && new Set(byName.map((p) => p.node.namespace)).size === 1
-    ? byName[byName.length - 1]
-    : undefined;
+  const unique = (list: T[]) =>
+    list.length > 0 && new Set(list.map((p) => `${p.node.name}.${p.node.namespace}`)).size === 1
+      ? list[list.length - 1]
+      : undefined;
+  if (byName.length > 0) return unique(byName);
+  // Local pod names carry a generated hash ('productpage-v1-1fff627a6-0'): a prefix that names one
+  // proxy is enough, so people can type what they see in their manifests.
+  return unique(proxies.filter((p) => p.node.name.startsWith(query)));
 }
