@@ -13,6 +13,11 @@ export interface StoredResource {
   source: { file: string; line: number };
   /** The store version at which this resource last changed (its resourceVersion). */
   revision: number;
+  /**
+   * The store version at which it was first stored; updates keep it. Its age, as Kubernetes'
+   * creationTimestamp is, for Istio's rule that the oldest of competing resources wins.
+   */
+  created: number;
 }
 
 export interface ConfigSnapshot {
@@ -75,6 +80,7 @@ export class ConfigStore {
         body: input.body,
         source: input.source,
         revision: version,
+        created: prev?.created ?? version,
       });
       changed.push(key);
     }

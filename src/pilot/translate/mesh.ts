@@ -64,10 +64,10 @@ function specOf<T>(r: StoredResource): T {
   return (r.body['spec'] ?? {}) as T;
 }
 
-/** Order Istio applies when several resources compete: oldest first; we use name order as age. */
+/** Order Istio applies when several resources compete: oldest first, then by namespace/name. */
 function byAge(a: StoredResource, b: StoredResource): number {
   return (
-    a.revision - b.revision ||
+    a.created - b.created ||
     `${a.key.namespace}/${a.key.name}`.localeCompare(`${b.key.namespace}/${b.key.name}`)
   );
 }
