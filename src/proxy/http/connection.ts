@@ -8,6 +8,7 @@ import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
 import { Http1Stream } from './stream.ts';
 import type { DownstreamConnection, DownstreamInfo } from './stream-types.ts';
+import { IdleTimer } from './timers.ts';
 
 const enum_ = { head: 0, body: 1, waiting: 2, upgraded: 3, closed: 4 } as const;
 
@@ -26,6 +27,8 @@ export class Http1Connection implements DownstreamConnection {
   stream: Http1Stream | undefined;
   private decoder: BodyDecoder | undefined;
   private headerTimer: NodeJS.Timeout | undefined;
+  /** The connection idle timeout (idle_timeout): reads and finished streams count as activity. */
+  private readonly idle: IdleTimer;
   /** Set by the stream when the connection must close once the current response is out. */
   closeAfterResponse = false;
   private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
@@ -46,9 +49,8 @@ export class Http1Connection implements DownstreamConnection {
     socket.on('data', this.onDataBound);
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
-    socket.on('timeout', () => this.onIdle());
     socket.on('drain', () => this.stream?.exchange?.onDownstreamDrain());
-    if (hcm.config.idleTimeoutMs > 0) socket.setTimeout(hcm.config.idleTimeoutMs);
+    this.idle = new IdleTimer(hcm.config.idleTimeoutMs, this);
     this.armHeaderTimer();
     if (initial && initial.length > 0) this.onData(initial);
   }
@@ -79,15 +81,21 @@ export class Http1Connection implements DownstreamConnection {
     this.destroy();
   }
 
-  private onIdle(): void {
-    // socket.setTimeout is an inactivity timer; the connection is idle only with no stream open.
-    if (this.stream || this.state === enum_.upgraded) return;
+  /** IdleOwner: no reads and no finished stream for idle_timeout. */
+  onIdleTimeout(): void {
+    if (this.state === enum_.upgraded || this.state === enum_.closed) return;
+    // The connection is idle only with no stream open.
+    if (this.stream) {
+      this.idle.restart();
+      return;
+    }
     this.hcm.stats.downstreamCxIdleTimeout.inc();
     this.socket.end();
   }
 
   private onData(chunk: Buffer): void {
     if (this.state === enum_.closed) return;
+    this.idle.touch();
     this.buf = this.buf === undefined || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     this.process();
   }
@@ -154,7 +162,7 @@ export class Http1Connection implements DownstreamConnection {
   /** The stream took the connection over as a raw pipe (101 Switching Protocols). */
   enterUpgradedMode(): void {
     this.state = enum_.upgraded;
-    this.socket.setTimeout(0);
+    this.idle.clear();
     const rest = this.buf;
     this.buf = undefined;
     if (rest && rest.length > 0) this.stream?.onUpgradeData(rest);
@@ -166,6 +174,7 @@ export class Http1Connection implements DownstreamConnection {
     if (current === undefined || current !== stream) return;
     this.stream = undefined;
     if (this.state === enum_.closed) return;
+    this.idle.touch();
     if (this.closeAfterResponse || !requestComplete || !current.head.keepAlive) {
       this.closeGracefully();
       return;
@@ -181,6 +190,7 @@ export class Http1Connection implements DownstreamConnection {
     if (this.state === enum_.closed) return;
     this.state = enum_.closed;
     this.clearHeaderTimer();
+    this.idle.clear();
     this.socket.end();
     // A client that keeps sending after we are done must not hold the socket open forever.
     setTimeout(() => this.socket.destroy(), 1000).unref();
@@ -189,6 +199,7 @@ export class Http1Connection implements DownstreamConnection {
   destroy(): void {
     this.state = enum_.closed;
     this.clearHeaderTimer();
+    this.idle.clear();
     this.socket.destroy();
   }
 
@@ -201,6 +212,7 @@ export class Http1Connection implements DownstreamConnection {
     s.downstreamCxActive.dec();
     s.downstreamCxHttp1Active.dec();
     this.clearHeaderTimer();
+    this.idle.clear();
     this.state = enum_.closed;
     const stream = this.stream;
     this.stream = undefined;

@@ -11,7 +11,7 @@ import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
 import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
 import type { DownstreamConnection } from './stream-types.ts';
-import { IdleTimer } from './timers.ts';
+import { IdleTimer, schedule, TimeoutDeadline, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
 
 /** Max request body bytes held while the upstream connection is being set up. */
@@ -45,7 +45,10 @@ export class Http1Stream implements FilterStream, RoutedStream {
   exchange: UpstreamExchange | undefined;
   /** The router's state once the request is forwarded (attempts, retries, the route timeout). */
   private router: RouterRequest | undefined;
-  private routeTimer: NodeJS.Timeout | undefined;
+  /** The request timeout (until the request ends), then the route timeout; created when needed. */
+  private routeTimer: TimeoutDeadline | undefined;
+  /** Whether routeTimer runs the route timeout (else the request timeout). */
+  private routeTimerIsRoute = false;
   readonly idle: IdleTimer;
   private formatCtx: FormatContext | undefined;
 
@@ -59,7 +62,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.scheme = conn.downstream.scheme;
     this.sourceIp = conn.downstream.remoteAddress;
     this.info = newStreamInfo(Date.now());
-    this.idle = new IdleTimer(conn.hcm.config.streamIdleTimeoutMs, () => this.onStreamIdle());
+    this.idle = new IdleTimer(conn.hcm.config.streamIdleTimeoutMs, this);
   }
 
   get filterState(): Map<string, unknown> {
@@ -105,8 +108,8 @@ export class Http1Stream implements FilterStream, RoutedStream {
     mutateRequestHeaders(this.headers, hcm.config, this.sourceIp, this.scheme);
     if (endStream) this.requestEnded = true;
     if (hcm.config.requestTimeoutMs > 0 && !endStream) {
-      this.routeTimer = setTimeout(() => this.onRequestTimeout(), hcm.config.requestTimeoutMs);
-      this.routeTimer.unref();
+      this.routeTimerIsRoute = false;
+      schedule((this.routeTimer = new TimeoutDeadline(this)), hcm.config.requestTimeoutMs);
     }
     const table = hcm.routeTable;
     const decision: RouteDecision = table ? table.route(this, Math.random()) : { kind: 'no_route' };
@@ -190,10 +193,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.requestEnded = true;
     this.requestTrailers = trailers;
     this.info.lastDownstreamRxByteMs = Date.now() - this.info.startTimeMs;
-    if (this.routeTimer !== undefined && this.conn.hcm.config.requestTimeoutMs > 0) {
-      clearTimeout(this.routeTimer);
-      this.routeTimer = undefined;
-    }
+    if (this.routeTimer !== undefined && !this.routeTimerIsRoute) unschedule(this.routeTimer);
     for (const f of this.filters) f.onRequestData?.(this, EMPTY, true);
     if (this.exchange) {
       this.exchange.endRequestBody(trailers);
@@ -209,13 +209,20 @@ export class Http1Stream implements FilterStream, RoutedStream {
   /** The route timeout (with x-envoy-upstream-rq-timeout-ms) runs once the request is sent. */
   startRouteTimer(): void {
     const ms = this.router?.timeoutMs ?? 0;
-    if (ms <= 0 || this.routeTimer !== undefined || this.head.upgrade !== '') return;
-    this.routeTimer = setTimeout(() => this.onRouteTimeout(), ms);
-    this.routeTimer.unref();
+    if (ms <= 0 || this.head.upgrade !== '') return;
+    const t = (this.routeTimer ??= new TimeoutDeadline(this));
+    if (t.scheduled) return;
+    this.routeTimerIsRoute = true;
+    schedule(t, ms);
+  }
+
+  /** The request or route timeout passed. */
+  onDeadline(): void {
+    if (this.routeTimerIsRoute) this.onRouteTimeout();
+    else this.onRequestTimeout();
   }
 
   private onRouteTimeout(): void {
-    this.routeTimer = undefined;
     if (this.done) return;
     this.cluster?.stats.upstreamRqTimeout.inc();
     if (this.host) this.host.stats.rqTimeout++;
@@ -234,7 +241,6 @@ export class Http1Stream implements FilterStream, RoutedStream {
   }
 
   private onRequestTimeout(): void {
-    this.routeTimer = undefined;
     if (this.done || this.requestEnded) return;
     this.conn.hcm.stats.downstreamRqTimeout.inc();
     this.abandonUpstream();
@@ -246,7 +252,8 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.sendLocalReply(408, 'request timeout', 'request_overall_timeout', 0);
   }
 
-  private onStreamIdle(): void {
+  /** The stream idle timeout passed. */
+  onIdleTimeout(): void {
     if (this.done) return;
     this.conn.hcm.stats.downstreamRqIdleTimeout.inc();
     this.abandonUpstream();
@@ -305,7 +312,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (this.done) return;
     this.done = true;
     this.idle.clear();
-    if (this.routeTimer !== undefined) clearTimeout(this.routeTimer);
+    if (this.routeTimer !== undefined) unschedule(this.routeTimer);
     this.router?.cancel();
     const s = this.conn.hcm.stats;
     s.downstreamRqActive.dec();

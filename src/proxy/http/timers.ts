@@ -1,31 +1,149 @@
-// A cheap idle timer: activity bumps a counter instead of re-arming a timer on every chunk; when
-// the timer fires it re-arms if there was activity since. Fires between ms and 2·ms after the
-// last activity, which is the precision an idle timeout needs.
-export class IdleTimer {
-  private timer: NodeJS.Timeout | undefined;
+// Timeouts on the request path without a setTimeout/clearTimeout per request. Deadlines are plain
+// numbers (performance.now() milliseconds) in one per-process list, checked by a single unref'd
+// timer armed for the earliest of them; adding a later deadline than the armed one, or removing
+// one, touches no timer at all. Idle timeouts are activity counters the check looks at, so
+// activity never re-arms anything.
+
+/** A deadline in the wheel. `fire` runs once when it passes, unless removed first. */
+export abstract class Deadline {
+  /** performance.now() ms at which it fires. */
+  at = 0;
+  /** Index in the wheel's list; -1 when not scheduled. */
+  slot = -1;
+  abstract fire(now: number): void;
+
+  get scheduled(): boolean {
+    return this.slot >= 0;
+  }
+}
+
+const items: Deadline[] = [];
+let timer: NodeJS.Timeout | undefined;
+/** When the armed timer fires (Infinity when none is armed). */
+let timerAt = Number.POSITIVE_INFINITY;
+
+function arm(at: number, now: number): void {
+  if (timer !== undefined) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(tick, Math.max(1, Math.ceil(at - now)));
+  timer.unref();
+}
+
+function tick(): void {
+  timer = undefined;
+  timerAt = Number.POSITIVE_INFINITY;
+  const now = performance.now();
+  let due: Deadline[] | undefined;
+  let next = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < items.length; ) {
+    const d = items[i]!;
+    if (d.at <= now) {
+      removeAt(i);
+      (due ??= []).push(d);
+      continue; // the last item moved into slot i
+    }
+    if (d.at < next) next = d.at;
+    i++;
+  }
+  if (next !== Number.POSITIVE_INFINITY && next < timerAt) arm(next, now);
+  if (due !== undefined) for (const d of due) d.fire(now);
+}
+
+function removeAt(i: number): void {
+  const d = items[i]!;
+  const last = items.pop()!;
+  if (last !== d) {
+    items[i] = last;
+    last.slot = i;
+  }
+  d.slot = -1;
+}
+
+/** Schedules (or moves) `d` to fire `ms` after `now`. */
+export function schedule(d: Deadline, ms: number, now: number = performance.now()): void {
+  const at = now + ms;
+  d.at = at;
+  if (d.slot < 0) {
+    d.slot = items.length;
+    items.push(d);
+  }
+  if (at < timerAt) arm(at, now);
+}
+
+export function unschedule(d: Deadline): void {
+  if (d.slot >= 0) removeAt(d.slot);
+}
+
+/** What an IdleTimer calls when it expires (no closure per timer). */
+export interface IdleOwner {
+  onIdleTimeout(): void;
+}
+
+/** Quiet checks in a row that make an idle timeout (a check every ms / QUIET_CHECKS). */
+const QUIET_CHECKS = 4;
+
+/**
+ * A cheap idle timer: activity bumps a counter instead of re-arming anything. The wheel looks at
+ * the counter every ms/4; four quiet checks in a row fire it, so it fires between ms and 1.25·ms
+ * after the last activity, which is the precision an idle timeout needs.
+ */
+export class IdleTimer extends Deadline {
   private activity = 0;
   private seen = 0;
+  private quiet = 0;
+  private readonly step: number;
+  private readonly owner: IdleOwner;
 
-  constructor(ms: number, onIdle: () => void) {
-    if (ms <= 0) return;
-    this.timer = setTimeout(() => {
-      if (this.activity !== this.seen) {
-        this.seen = this.activity;
-        this.timer?.refresh();
-        return;
-      }
-      this.timer = undefined;
-      onIdle();
-    }, ms);
-    this.timer.unref();
+  constructor(ms: number, owner: IdleOwner) {
+    super();
+    this.step = ms / QUIET_CHECKS;
+    this.owner = owner;
+    if (ms > 0) schedule(this, this.step);
+  }
+
+  fire(now: number): void {
+    if (this.activity !== this.seen) {
+      this.seen = this.activity;
+      this.quiet = 0;
+    } else if (++this.quiet >= QUIET_CHECKS) {
+      this.owner.onIdleTimeout();
+      return;
+    }
+    schedule(this, this.step, now);
   }
 
   touch(): void {
     this.activity++;
   }
 
+  /** Starts counting again from now (an owner that was busy when the timer fired). */
+  restart(): void {
+    if (this.step <= 0) return;
+    this.quiet = 0;
+    this.seen = this.activity;
+    schedule(this, this.step);
+  }
+
   clear(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    unschedule(this);
+  }
+}
+
+/** What a TimeoutDeadline calls when it passes. */
+export interface TimeoutOwner {
+  onDeadline(): void;
+}
+
+/** A one-shot deadline calling its owner back. */
+export class TimeoutDeadline extends Deadline {
+  private readonly owner: TimeoutOwner;
+
+  constructor(owner: TimeoutOwner) {
+    super();
+    this.owner = owner;
+  }
+
+  fire(): void {
+    this.owner.onDeadline();
   }
 }
