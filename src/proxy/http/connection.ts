@@ -23,6 +23,8 @@ export class Http1Connection implements DownstreamConnection {
   private readonly provider: HcmProvider;
   readonly downstream: DownstreamInfo;
   private buf: Buffer | undefined;
+  /** Bytes of buf already searched for the end of a request head (not searched again). */
+  private headScanned = 0;
   private state: number = enum_.head;
   stream: Http1Stream | undefined;
   private decoder: BodyDecoder | undefined;
@@ -110,8 +112,12 @@ export class Http1Connection implements DownstreamConnection {
           return;
         }
         this.armHeaderTimer();
-        const r = parseRequestHead(this.buf, 0, this.hcm.maxHeadBytes);
-        if (r.kind === 'incomplete') return;
+        const r = parseRequestHead(this.buf, 0, this.hcm.maxHeadBytes, this.headScanned);
+        if (r.kind === 'incomplete') {
+          this.headScanned = this.buf.length;
+          return;
+        }
+        this.headScanned = 0;
         if (r.kind === 'error') {
           this.hcm.stats.downstreamCxProtocolError.inc();
           this.buf = undefined;

@@ -27,6 +27,8 @@ export class UpstreamExchange implements UpstreamHandler {
   private readonly conn: UpstreamConnection;
   private readonly socket: Socket;
   private buf: Buffer | undefined;
+  /** Bytes of buf already searched for the end of the response head. */
+  private scanned = 0;
   private head: ResponseHead | undefined;
   private decoder: BodyDecoder | undefined;
   /** Re-encode the body as chunked for the downstream (upstream was close-delimited). */
@@ -53,12 +55,18 @@ export class UpstreamExchange implements UpstreamHandler {
     conn.handler = this;
     // upstream_rq_total/active and the host's rq counters are the pool's (counted on acquire).
     stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
-    socket.cork();
-    socket.write(headText, 'latin1');
     const pending = stream.takePending();
-    if (pending) for (const chunk of pending) this.writeRequestBody(chunk);
-    if (stream.requestEnded) this.endRequestBody(stream.requestTrailers);
-    socket.uncork();
+    if (pending === undefined && stream.requestEnded && !stream.head.chunked) {
+      // The common case (no body): one write, without cork/uncork's buffering.
+      socket.write(headText, 'latin1');
+      this.requestSent = true;
+    } else {
+      socket.cork();
+      socket.write(headText, 'latin1');
+      if (pending) for (const chunk of pending) this.writeRequestBody(chunk);
+      if (stream.requestEnded) this.endRequestBody(stream.requestTrailers);
+      socket.uncork();
+    }
     if (socket.writableNeedDrain) stream.conn.socket.pause();
   }
 
@@ -97,10 +105,13 @@ export class UpstreamExchange implements UpstreamHandler {
     if (this.head === undefined) {
       let buf: Buffer = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
       this.buf = undefined;
+      let scanned = this.scanned;
+      this.scanned = 0;
       for (;;) {
-        const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD);
+        const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD, scanned);
         if (r.kind === 'incomplete') {
           this.buf = buf;
+          this.scanned = buf.length;
           return;
         }
         if (r.kind === 'error') {
@@ -122,6 +133,7 @@ export class UpstreamExchange implements UpstreamHandler {
           if (h.status === 100 && stream.head.expectContinue) stream.conn.socket.write(CONTINUE, 'latin1');
           if (rest === undefined) return;
           buf = rest;
+          scanned = 0;
           continue;
         }
         this.onResponseHead(h, rest !== undefined);

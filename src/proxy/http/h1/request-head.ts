@@ -79,12 +79,13 @@ export function findHeadEnd(buf: Buffer, start: number, searchFrom: number): num
 
 /**
  * Parses one request head from `buf[start..]`. `maxHeadBytes` bounds the head (Envoy's
- * max_request_headers_kb): a longer one is 431 whether or not it is complete.
+ * max_request_headers_kb): a longer one is 431 whether or not it is complete. `scanned`: bytes of
+ * `buf` already searched for the end of the head by an earlier call that returned incomplete.
  */
-export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: number): HeadParse {
+export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: number, scanned = 0): HeadParse {
   // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-  const end = findHeadEnd(buf, start, start);
+  const end = findHeadEnd(buf, start, scanned);
   if (end === -1) {
     if (buf.length - start > maxHeadBytes) return fail(431, 'http1.headers_too_large');
     return INCOMPLETE;

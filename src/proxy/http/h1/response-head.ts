@@ -26,8 +26,14 @@ function fail(detail = 'upstream_http1.codec_error'): ResponseParse {
   return { kind: 'error', error: { status: 502, detail } };
 }
 
-export function parseResponseHead(buf: Buffer, start: number, maxHeadBytes: number): ResponseParse {
-  const end = findHeadEnd(buf, start, start);
+/** `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead). */
+export function parseResponseHead(
+  buf: Buffer,
+  start: number,
+  maxHeadBytes: number,
+  scanned = 0,
+): ResponseParse {
+  const end = findHeadEnd(buf, start, scanned);
   if (end === -1)
     return buf.length - start > maxHeadBytes ? fail('upstream_http1.headers_too_large') : INCOMPLETE;
   const text = buf.toString('latin1', start, end - 4);
