@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { type ConfigIssue, formatIssue, loadFiles, validateDocuments } from '../api/index.ts';
+import { keyOfDocument, keyString } from '../config/index.ts';
 import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
 import {
   checkOutput,
@@ -53,7 +54,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         ctx.exitCode = EXIT_FAILED;
         return;
       }
-      const text = loaded.docs.map((d) => stringify(d.body)).join('---\n');
+      // As with `kubectl apply -f a.yaml -f b.yaml`, a resource named again in a later file replaces
+      // the earlier one; pilot gets each resource once.
+      const latest = new Map(loaded.docs.map((d) => [keyString(keyOfDocument(d)), d]));
+      const text = [...latest.values()].map((d) => stringify(d.body)).join('---\n');
       await withPilot(ctx, opts, async (pilot, client) => {
         const source = encodeURIComponent(loaded.files.join(','));
         const reply = await client.request('POST', `/apis/v1/apply?source=${source}`, text);

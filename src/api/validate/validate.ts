@@ -88,10 +88,10 @@ function keyOf(doc: ResourceDocument): string {
 }
 
 /**
- * Validates every document, and reports a later document with the same kind/namespace/name: an
- * error within one file (it cannot be what the author meant), a warning across files, where the
- * later file replaces the earlier one as `kubectl apply -f dir/` would (Istio's samples directory
- * holds such alternatives side by side).
+ * Validates every document, and reports a later document with the same kind/namespace/name in the
+ * same file (it cannot be what the author meant). Across files a later document replaces the
+ * earlier one, as `kubectl apply -f dir/` does; Istio's samples directory holds such alternatives
+ * side by side, so that is not worth a message.
  */
 export function validateDocuments(docs: ResourceDocument[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -99,27 +99,19 @@ export function validateDocuments(docs: ResourceDocument[]): ConfigIssue[] {
   for (const doc of docs) {
     issues.push(...validateDocument(doc));
     if (!doc.metadata.name) continue;
-    const key = keyOf(doc);
+    const key = `${doc.file}\u0000${keyOf(doc)}`;
     const first = seen.get(key);
     if (first) {
       const ns = doc.metadata.namespace ? `${doc.metadata.namespace}/` : '';
-      const sameFile = first.file === doc.file;
-      const issue = toIssue(
-        doc,
-        {
+      issues.push(
+        toIssue(doc, {
           path: ['metadata', 'name'],
-          message: sameFile
-            ? `duplicate ${doc.kind} ${ns}${doc.metadata.name}`
-            : `${doc.kind} ${ns}${doc.metadata.name} replaces the one loaded earlier`,
+          message: `duplicate ${doc.kind} ${ns}${doc.metadata.name}`,
           hint: `already defined at ${first.file}:${first.line}`,
-        },
-        sameFile ? 'error' : 'warning',
+        }),
       );
-      issues.push(issue);
-      seen.set(key, doc);
-    } else {
-      seen.set(key, doc);
     }
+    seen.set(key, doc);
   }
   return issues;
 }
