@@ -86,6 +86,16 @@ export class ClusterCircuitBreakers implements CircuitBreakers {
     return true;
   }
 
+  /**
+   * Takes one more past the threshold (after a tryAcquire that failed and counted the overflow):
+   * Envoy still gives a host with no connection one, so the count may exceed the maximum.
+   */
+  acquireOver(kind: ResourceKind): void {
+    const r = this.resource(kind);
+    r.inUse++;
+    this.refreshOpen(r);
+  }
+
   /** Whether one more would fit, without taking it or counting an overflow. */
   canAcquire(kind: ResourceKind): boolean {
     const r = this.resource(kind);

@@ -2,7 +2,9 @@
 // Nagle off and the cluster's connect timeout, counted in the cluster's and host's cx stats.
 // For TLS the connection counts as established after the handshake, as in Envoy, so a peer that
 // accepts TCP but never answers the handshake runs into the connect timeout.
-// The caller has taken a 'connections' circuit-breaker slot; it is given back when the socket closes.
+// The caller has taken a 'connections' circuit-breaker slot; it is given back when the socket closes,
+// or at once when the owner closes the connection itself (close()), as Envoy's count drops when it
+// closes a connection, not when the kernel is done with the socket.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -23,6 +25,11 @@ export interface ClusterRuntime {
 export interface OpeningConnection {
   /** Gives up on a connection still connecting (no callback follows). */
   abort(): void;
+  /**
+   * Destroys the connected socket and does the close accounting now (cx_active, cx_destroy, the
+   * 'connections' breaker) rather than on its 'close' event; the event then changes nothing.
+   */
+  close(): void;
 }
 
 export type OpenCallback = (failure: UpstreamFailure | undefined, socket: net.Socket | undefined) => void;
@@ -74,8 +81,10 @@ export function openConnection(rt: ClusterRuntime, host: UpstreamHost, cb: OpenC
   socket.on('error', (err) =>
     fail({ kind: 'connect_failure', responseFlag: 'UF', message: failureReason(err) }),
   );
-  socket.once('close', () => {
-    fail({ kind: 'connect_failure', responseFlag: 'UF', message: 'connection closed while connecting' });
+  let settled = false;
+  const settle = (): void => {
+    if (settled) return;
+    settled = true;
     stats.upstreamCxActive.dec();
     stats.upstreamCxDestroy.inc();
     host.stats.cxActive--;
@@ -83,6 +92,10 @@ export function openConnection(rt: ClusterRuntime, host: UpstreamHost, cb: OpenC
     stats.upstreamCxLengthMs.record(performance.now() - started);
     stats.upstreamCxRxBytesTotal.inc(socket.bytesRead);
     stats.upstreamCxTxBytesTotal.inc(socket.bytesWritten);
+  };
+  socket.once('close', () => {
+    fail({ kind: 'connect_failure', responseFlag: 'UF', message: 'connection closed while connecting' });
+    settle();
   });
 
   return {
@@ -92,6 +105,11 @@ export function openConnection(rt: ClusterRuntime, host: UpstreamHost, cb: OpenC
       connecting = false;
       clearTimeout(timer);
       socket.destroy();
+    },
+    close(): void {
+      if (connecting) return;
+      socket.destroy();
+      settle();
     },
   };
 }

@@ -3,6 +3,12 @@
 // the cluster's: max_requests is checked first, then a request either takes an idle socket, or
 // waits as pending (max_pending_requests beyond that fails with overflow) for a new connection
 // (max_connections; at the limit upstream_cx_overflow counts and the request waits for a release).
+// Pending means waiting for a connection: a request leaves the count the moment it gets one.
+// A connection the pool closes (max_requests_per_connection reached, not reusable, idle) leaves
+// the connection count at once, as in Envoy, so a pending request opens its replacement in the same
+// turn instead of waiting for the socket's 'close' event while newcomers overflow. As in Envoy, a
+// host with no connection at all opens one even when max_connections is reached (counted as
+// upstream_cx_overflow), so its pending requests are never stranded.
 
 import type { Socket } from 'node:net';
 import { type ClusterRuntime, type OpeningConnection, openConnection } from './connect.ts';
@@ -23,6 +29,10 @@ const CLOSED: UpstreamFailure = {
 };
 
 interface PooledConnection extends UpstreamConnection {
+  /** Closes the socket with its accounting done now (connect.ts). */
+  readonly opening: OpeningConnection;
+  /** Already out of the pool's count (closed by the pool, or its socket closed). */
+  gone: boolean;
   /** In the idle list: a byte or FIN from the peer then ends the connection. */
   idle: boolean;
   /** performance.now() when it last became idle. */
@@ -111,8 +121,7 @@ export class HostHttp1Pool implements Http1Pool {
     const maxed = config.maxRequestsPerConnection > 0 && conn.requests >= config.maxRequestsPerConnection;
     if (maxed) stats.upstreamCxMaxRequests.inc();
     if (!reusable || maxed || this.closed || socket.destroyed || !socket.writable) {
-      socket.destroy();
-      this.maybeConnect();
+      this.discard(conn);
       return;
     }
     const next = this.shiftPending();
@@ -127,7 +136,7 @@ export class HostHttp1Pool implements Http1Pool {
     this.closed = true;
     for (const c of this.idle.splice(0)) {
       this.leaveIdle(c);
-      c.socket.destroy();
+      this.discard(c);
     }
     for (const o of this.connecting) o.abort();
     this.connecting.clear();
@@ -162,12 +171,36 @@ export class HostHttp1Pool implements Http1Pool {
     }
   }
 
-  /** Starts connections while more requests wait than connections are being opened. */
+  /**
+   * Starts connections while more requests wait than connections are being opened. At
+   * max_connections the overflow is counted and the requests keep waiting, unless this host has no
+   * connection at all: then one is opened anyway (Envoy's "at least one connection per host").
+   */
   private maybeConnect(): void {
+    const breakers = this.rt.breakers;
     while (!this.closed && this.pending.length > this.connecting.size) {
-      if (!this.rt.breakers.tryAcquire('connections')) return;
+      if (!breakers.tryAcquire('connections')) {
+        if (this.open > 0) return;
+        breakers.acquireOver('connections');
+      }
       this.connectOne();
     }
+  }
+
+  /** Closes a connection now: out of the idle list and the counts; a waiting request may connect. */
+  private discard(conn: PooledConnection): void {
+    if (conn.gone) return;
+    this.forget(conn);
+    conn.opening.close();
+    this.maybeConnect();
+  }
+
+  private forget(conn: PooledConnection): void {
+    conn.gone = true;
+    this.open--;
+    this.removeIdle(conn);
+    if (conn.idleTimer !== undefined) clearTimeout(conn.idleTimer);
+    conn.idleTimer = undefined;
   }
 
   private connectOne(): void {
@@ -185,7 +218,7 @@ export class HostHttp1Pool implements Http1Pool {
         }
         return;
       }
-      const conn = this.wrap(socket);
+      const conn = this.wrap(socket, opening);
       const next = this.shiftPending();
       if (next) this.start(conn, next);
       else this.enterIdle(conn);
@@ -193,11 +226,13 @@ export class HostHttp1Pool implements Http1Pool {
     this.connecting.add(opening);
   }
 
-  private wrap(socket: Socket): PooledConnection {
+  private wrap(socket: Socket, opening: OpeningConnection): PooledConnection {
     const conn: PooledConnection = {
       socket,
       host: this.host,
       requests: 0,
+      opening,
+      gone: false,
       handler: undefined,
       idle: false,
       idleSince: 0,
@@ -207,18 +242,17 @@ export class HostHttp1Pool implements Http1Pool {
     socket.on('data', (chunk: Buffer) => {
       const h = conn.handler;
       if (h !== undefined) h.onUpstreamData(chunk);
-      else if (conn.idle) socket.destroy();
+      else if (conn.idle) this.discard(conn);
     });
     socket.on('end', () => {
-      if (conn.idle) socket.destroy();
+      if (conn.idle) this.discard(conn);
     });
     socket.on('drain', () => conn.handler?.onUpstreamDrain());
     socket.once('close', () => {
-      this.open--;
-      this.removeIdle(conn);
-      if (conn.idleTimer !== undefined) clearTimeout(conn.idleTimer);
-      conn.idleTimer = undefined;
-      this.maybeConnect();
+      if (!conn.gone) {
+        this.forget(conn);
+        this.maybeConnect();
+      }
       conn.handler?.onUpstreamClose();
     });
     return conn;
@@ -253,7 +287,7 @@ export class HostHttp1Pool implements Http1Pool {
         return;
       }
       this.rt.stats.upstreamCxIdleTimeout.inc();
-      conn.socket.destroy();
+      this.discard(conn);
     }, ms);
     conn.idleTimer.unref();
   }

@@ -181,8 +181,20 @@ export function upstreamControls(
   out.policy = policy;
 }
 
-/** Whether `retryOn` covers a response with this status and headers. */
+/**
+ * Whether `retryOn` covers a response with this status and headers. As in Envoy, a response an
+ * upstream Envoy shed (x-envoy-overloaded: its circuit breaker or maintenance mode) is never retried
+ * — a retry would only add load where there is none to spare — and a rate-limited one
+ * (x-envoy-ratelimited) only under envoy-ratelimited.
+ */
 export function retriableResponse(p: CompiledRetryPolicy, status: number, headers: HeaderMap): boolean {
+  if (!coveredResponse(p, status, headers)) return false;
+  if (headers.has('x-envoy-overloaded')) return false;
+  if (headers.has('x-envoy-ratelimited')) return (p.retryOn & RetryOn.envoyRatelimited) !== 0;
+  return true;
+}
+
+function coveredResponse(p: CompiledRetryPolicy, status: number, headers: HeaderMap): boolean {
   const on = p.retryOn;
   if (on & RetryOn.x5xx && status >= 500) return true;
   if (on & RetryOn.gatewayError && status >= 502 && status <= 504) return true;
