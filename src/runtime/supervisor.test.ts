@@ -146,3 +146,34 @@ test('every container of a pod runs on its own ports behind the sidecar; initCon
     events.join('\n'),
   );
 });
+
+/** An allocator that has no port left after `calls` answers. */
+class ExhaustedAllocator extends PortAllocator {
+  private left: number;
+  constructor(calls: number) {
+    super();
+    this.left = calls;
+  }
+  override async port(): Promise<number> {
+    if (this.left-- <= 0) throw new Error('no free port');
+    return super.port();
+  }
+}
+
+test('a Deployment applied to a running mesh that cannot get ports is an error event, not a crash', async (t) => {
+  // Call 1 is the gateway's admin port; details-v1 needs four more and gets them, the next pod none.
+  const { sup, events } = await startMesh(t, DETAILS, new ExhaustedAllocator(5));
+  const rejections: unknown[] = [];
+  const onRejection = (err: unknown) => rejections.push(err);
+  process.on('unhandledRejection', onRejection);
+  t.after(() => process.off('unhandledRejection', onRejection));
+  await sup.apply(DETAILS.replaceAll('details-v1', 'details-v2').replaceAll('v1 }', 'v2 }'), 'v2.yaml');
+  const deadline = Date.now() + 10_000;
+  while (!events.some((e) => /no free port/.test(e)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  assert.ok(
+    events.some((e) => /^error: .*no free port/.test(e)),
+    events.join('\n'),
+  );
+  assert.deepEqual(rejections, []);
+});

@@ -137,7 +137,11 @@ export class Supervisor {
       if (!change.changed.some((k) => k.kind === 'Deployment' || k.kind === 'Service')) return;
       if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
       this.reconcileTimer = setTimeout(() => {
-        this.reconciling = this.reconciling.then(() => this.reconcile());
+        // A failed round (no free port, an unwritable bootstrap) is reported; it must neither
+        // crash the mesh as an unhandled rejection nor stop the next config change from replanning.
+        this.reconciling = this.reconciling
+          .then(() => this.reconcile())
+          .catch((err: Error) => this.event(`error: applying a Deployment change failed: ${err.message}`));
       }, 200);
     });
     this.scheduleProbe(0);
@@ -183,7 +187,12 @@ export class Supervisor {
   private scheduleProbe(ms: number): void {
     if (this.stopped) return;
     this.probeTimer = setTimeout(() => {
-      void this.probe().then((allReady) => this.scheduleProbe(allReady ? SLOW_PROBE_MS : FAST_PROBE_MS));
+      void this.probe()
+        .catch((err: Error) => {
+          this.event(`error: readiness probe failed: ${err.message}`);
+          return false;
+        })
+        .then((allReady) => this.scheduleProbe(allReady ? SLOW_PROBE_MS : FAST_PROBE_MS));
     }, ms);
   }
 
