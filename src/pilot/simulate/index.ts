@@ -2,7 +2,12 @@
 // proxy's own decoders and router, and report where it lands (route, cluster, endpoints). Tests of
 // translation assert on this instead of diffing JSON dumps, and because it decodes every resource
 // exactly as a proxy would, a translation that emits something the proxy would NACK fails here.
-import type { ClusterConfig, EndpointAssignmentConfig, ListenerConfig } from '../../proxy/config/index.ts';
+import type {
+  ClusterConfig,
+  EndpointAssignmentConfig,
+  HashPolicyConfig,
+  ListenerConfig,
+} from '../../proxy/config/index.ts';
 import { HeaderMap } from '../../proxy/headers/index.ts';
 import { compileRouteTable, type RouteDecision, type RouteTable } from '../../proxy/router/index.ts';
 import { decodeResource } from '../../proxy/xds/index.ts';
@@ -40,6 +45,10 @@ export interface SimResult {
   retries?: number;
   perFilterConfig?: Readonly<Record<string, unknown>>;
   mirrors?: string[];
+  /** The route's decoded hash policies (what a RING_HASH/MAGLEV cluster hashes on). */
+  hashPolicies?: readonly HashPolicyConfig[];
+  /** Whether a retry goes to another host (the previous_hosts retry predicate). */
+  retryOtherHost?: boolean;
   /** Whether the proxy sends x-envoy-attempt-count (the virtual host's include_request_attempt_count). */
   attemptCount?: boolean;
 }
@@ -119,6 +128,8 @@ export class Simulation {
     out.retries = d.route.retryPolicy?.numRetries ?? 0;
     out.perFilterConfig = d.route.perFilterConfig;
     out.mirrors = d.route.mirrors.map((m) => m.cluster);
+    out.hashPolicies = d.route.hashPolicies;
+    out.retryOtherHost = d.route.retryPolicy?.retryOtherHost ?? false;
     out.attemptCount = d.route.includeAttemptCount;
     if (d.kind === 'cluster') {
       out.cluster = d.clusterName;

@@ -30,6 +30,8 @@ export interface RouteContext {
   portsOf(host: string): number[];
   /** Virtual host name, for the decorator (`host:port/*`). */
   vhostName: string;
+  /** The route hash_policy a destination's DestinationRule asks for (consistentHash), if any. */
+  hashPolicyFor(d: Destination | undefined): Json | undefined;
 }
 
 const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
@@ -148,12 +150,15 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
   }
   const action: Json = {};
   const dests = route.route ?? [];
+  // Istio: one hash policy per destination whose DestinationRule asks for consistent hashing.
+  const hashPolicies = dests.map((d) => ctx.hashPolicyFor(d.destination)).filter((h) => h !== undefined);
   if (dests.length === 1) {
     action['cluster'] = destinationCluster(dests[0]!.destination, ctx);
     addHeaderOps(out, dests[0]!.headers);
   } else if (dests.length > 1) {
     action['weighted_clusters'] = { clusters: dests.map((d) => weightedCluster(d, ctx)) };
   }
+  if (hashPolicies.length > 0) action['hash_policy'] = hashPolicies;
   if (route.rewrite?.uri !== undefined) action['prefix_rewrite'] = route.rewrite.uri;
   if (route.rewrite?.uriRegexRewrite) {
     action['regex_rewrite'] = {
@@ -164,7 +169,11 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
   if (route.rewrite?.authority) action['host_rewrite_literal'] = route.rewrite.authority;
   // Istio disables Envoy's 15 s default: no timeout unless the VirtualService sets one.
   action['timeout'] = toEnvoyDuration(route.timeout) ?? '0s';
-  const retry = retryPolicy(route.retries ?? ISTIO_DEFAULT_RETRY);
+  // A single hashed destination retries on the same host: Istio drops the previous_hosts predicate.
+  const retry = retryPolicy(
+    route.retries ?? ISTIO_DEFAULT_RETRY,
+    dests.length === 1 && hashPolicies.length > 0,
+  );
   if (retry) action['retry_policy'] = retry;
   const mirrors = mirrorPolicies(route, ctx);
   if (mirrors.length > 0) action['request_mirror_policies'] = mirrors;
@@ -219,7 +228,7 @@ function headerValueOptions(
   return out;
 }
 
-export function retryPolicy(r: HTTPRetry): Json | undefined {
+export function retryPolicy(r: HTTPRetry, consistentHash = false): Json | undefined {
   if (!r.attempts) return undefined;
   const conditions: string[] = [];
   const codes: number[] = [];
@@ -236,9 +245,16 @@ export function retryPolicy(r: HTTPRetry): Json | undefined {
     retry_on: conditions.join(','),
     num_retries: r.attempts,
     ...(r.perTryTimeout ? { per_try_timeout: toEnvoyDuration(r.perTryTimeout) } : {}),
-    retry_host_predicate: [
-      { name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': PREVIOUS_HOSTS_TYPE } },
-    ],
+    ...(consistentHash
+      ? {}
+      : {
+          retry_host_predicate: [
+            {
+              name: 'envoy.retry_host_predicates.previous_hosts',
+              typed_config: { '@type': PREVIOUS_HOSTS_TYPE },
+            },
+          ],
+        }),
     host_selection_retry_max_attempts: 5,
     ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
   };

@@ -5,8 +5,15 @@ import type { HTTPRoute } from '../../api/types/index.ts';
 import type { MeshService } from '../../registry/index.ts';
 import { isHttpProtocol } from '../../registry/index.ts';
 import type { Json } from './clusters.ts';
+import { destinationHash, hashPolicyJson, serviceHash } from './hash-policy.ts';
 import { ISTIO_DEFAULT_RETRY, type RouteContext, retryPolicy, translateHttpRoute } from './http-route.ts';
-import { hostMatches, type IndexedVirtualService, type MeshIndex } from './mesh.ts';
+import {
+  destinationRuleFor,
+  hostMatches,
+  type IndexedVirtualService,
+  type MeshIndex,
+  resolveHost,
+} from './mesh.ts';
 import { clusterName, type ProxyInfo } from './proxy.ts';
 
 const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
@@ -46,14 +53,16 @@ export function hostAliases(service: MeshService, proxyNamespace: string): strin
   return out;
 }
 
-function defaultRoute(service: MeshService, port: number, vhostName: string): Json {
+function defaultRoute(service: MeshService, port: number, vhostName: string, hashPolicy?: Json): Json {
   return {
     name: 'default',
     match: { prefix: '/' },
     route: {
       cluster: clusterName('outbound', port, '', service.hostname),
       timeout: '0s',
+      // Istio keeps the default retry policy (previous_hosts included) on a hashed default route.
       retry_policy: retryPolicy(ISTIO_DEFAULT_RETRY),
+      ...(hashPolicy ? { hash_policy: [hashPolicy] } : {}),
     },
     decorator: { operation: `${vhostName}/*` },
   };
@@ -81,7 +90,16 @@ function contextFor(
     proxyNamespace: proxy.namespace,
     vhostName,
     portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
+    hashPolicyFor: (d) => {
+      const host = resolveHost(d?.host ?? '', namespace);
+      const dr = destinationRuleFor(index, host, proxy.namespace, serviceNamespace(index, host));
+      return hashPolicyJson(destinationHash(dr?.spec, d));
+    },
   };
+}
+
+function serviceNamespace(index: MeshIndex, host: string): string {
+  return index.registry.services.get(host)?.namespace ?? '';
 }
 
 export interface SidecarVirtualHost {
@@ -105,13 +123,15 @@ export function sidecarVirtualHosts(
       const ctx = contextFor(index, proxy, vs?.namespace ?? service.namespace, sp.port, 'mesh', name);
       const routes = routesFor(vs, ctx);
       const aliases = hostAliases(service, proxy.namespace);
+      const dr = destinationRuleFor(index, service.hostname, proxy.namespace, service.namespace);
+      const hash = hashPolicyJson(serviceHash(dr?.spec, sp.port));
       out.push({
         service,
         port: sp.port,
         json: {
           name,
           domains: aliases.flatMap((a) => [a, `${a}:${sp.port}`]),
-          routes: routes.length > 0 ? routes : [defaultRoute(service, sp.port, name)],
+          routes: routes.length > 0 ? routes : [defaultRoute(service, sp.port, name, hash)],
           // As Istio does: the upstream sees x-envoy-attempt-count (1, 2, … on retries).
           include_request_attempt_count: true,
         },
