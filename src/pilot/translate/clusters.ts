@@ -168,15 +168,21 @@ function httpProtocolOptions(p: PortTrafficPolicy, protocol: string): Json | und
 function outlierDetection(p: PortTrafficPolicy): Json | undefined {
   const od = p.outlierDetection;
   if (!od) return undefined;
-  const out: Json = {};
-  // Istio enforces only the detectors the rule names: 5xx always (Envoy's default 5 in a row)
-  // unless the rule sets consecutiveGatewayErrors alone, and gateway errors when given.
-  const consecutive5xx = od.consecutive5xxErrors ?? (od as { consecutiveErrors?: number }).consecutiveErrors;
-  if (consecutive5xx !== undefined) {
-    out['consecutive_5xx'] = consecutive5xx;
-    out['enforcing_consecutive_5xx'] = consecutive5xx > 0 ? 100 : 0;
-  } else if (od.consecutiveGatewayErrors !== undefined) {
+  // Istio (applyOutlierDetection) always turns success-rate ejection off, and enforces only the
+  // detectors the rule names: Envoy's own defaults (5 consecutive 5xx, enforced) stay untouched
+  // when the rule sets only consecutiveGatewayErrors.
+  const out: Json = { enforcing_success_rate: 0 };
+  // The deprecated consecutiveErrors counted gateway errors only (502/503/504): Istio mapped it to
+  // consecutive_gateway_failure and switched 5xx ejection off; the newer fields override it.
+  const legacy = od.consecutiveErrors;
+  if (legacy !== undefined && legacy > 0) {
+    out['consecutive_gateway_failure'] = legacy;
+    out['enforcing_consecutive_gateway_failure'] = 100;
     out['enforcing_consecutive_5xx'] = 0;
+  }
+  if (od.consecutive5xxErrors !== undefined) {
+    out['consecutive_5xx'] = od.consecutive5xxErrors;
+    out['enforcing_consecutive_5xx'] = od.consecutive5xxErrors > 0 ? 100 : 0;
   }
   if (od.consecutiveGatewayErrors !== undefined) {
     out['consecutive_gateway_failure'] = od.consecutiveGatewayErrors;
@@ -186,13 +192,20 @@ function outlierDetection(p: PortTrafficPolicy): Json | undefined {
   if (interval !== undefined) out['interval'] = envoyDuration(interval);
   const base = durationMs(od.baseEjectionTime);
   if (base !== undefined) out['base_ejection_time'] = envoyDuration(base);
-  if (od.maxEjectionPercent !== undefined) out['max_ejection_percent'] = od.maxEjectionPercent;
+  if (od.maxEjectionPercent !== undefined && od.maxEjectionPercent > 0) {
+    out['max_ejection_percent'] = od.maxEjectionPercent;
+  }
   if (od.splitExternalLocalOriginErrors) {
     out['split_external_local_origin_errors'] = true;
-    if (od.consecutiveLocalOriginFailures !== undefined) {
-      out['consecutive_local_origin_failure'] = od.consecutiveLocalOriginFailures;
+    const local = od.consecutiveLocalOriginFailures;
+    if (local !== undefined && local > 0) {
+      out['consecutive_local_origin_failure'] = local;
+      out['enforcing_consecutive_local_origin_failure'] = 100;
     }
+    out['enforcing_local_origin_success_rate'] = 0;
   }
+  // minHealthPercent: Istio sets common_lb_config.healthy_panic_threshold from it, but the proxy's
+  // decoder accepts only an empty common_lb_config (it has no panic mode), so it is not emitted.
   return out;
 }
 
