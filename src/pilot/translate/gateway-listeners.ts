@@ -5,7 +5,7 @@
 import type { Server, TCPRoute, TLSRoute } from '../../api/types/index.ts';
 import type { Json } from './clusters.ts';
 import { httpConnectionManager, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
-import { hostMatches, type MeshIndex } from './mesh.ts';
+import { exportedTo, hostMatches, type MeshIndex } from './mesh.ts';
 import { clusterName, type ProxyInfo } from './proxy.ts';
 import { gatewayRouteConfig } from './route-config.ts';
 
@@ -102,6 +102,7 @@ function statPrefixOf(target: { cluster: string } | { weighted: { name: string }
 function tcpTargetForGateway(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, port: number) {
   for (const vs of index.virtualServices) {
     if (!vs.gateways.includes(s.gateway)) continue;
+    if (!exportedTo(vs.exportTo, vs.namespace, proxy.namespace)) continue;
     const target = tcpRouteTarget(vs.spec.tcp as TCPRoute[] | undefined, {
       namespace: vs.namespace,
       port,
@@ -118,6 +119,7 @@ function passthroughChains(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, p
   const chains: Json[] = [];
   for (const vs of index.virtualServices) {
     if (!vs.gateways.includes(s.gateway)) continue;
+    if (!exportedTo(vs.exportTo, vs.namespace, proxy.namespace)) continue;
     for (const tls of (vs.spec.tls ?? []) as TLSRoute[]) {
       for (const m of tls.match ?? []) {
         if (m.port !== undefined && m.port !== port) continue;

@@ -22,5 +22,8 @@ test('the oldest of two VirtualServices for a host wins, also after it is edited
   store.update([vs('zz-first', 'v3')]);
   const config = store.snapshot();
   const index = buildMeshIndex(config, buildRegistry(config));
-  assert.equal(virtualServiceFor(index, 'reviews.default.svc.cluster.local', 'mesh')?.name, 'zz-first');
+  assert.equal(
+    virtualServiceFor(index, 'reviews.default.svc.cluster.local', 'mesh', 'default')?.name,
+    'zz-first',
+  );
 });

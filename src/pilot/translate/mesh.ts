@@ -20,6 +20,8 @@ export interface IndexedVirtualService {
   hosts: string[];
   /** Gateways as 'namespace/name', or 'mesh'. An empty `gateways` means ['mesh']. */
   gateways: string[];
+  /** Namespaces it is exported to (Istio's exportTo; empty means everywhere). */
+  exportTo: string[];
 }
 
 export interface IndexedDestinationRule {
@@ -27,6 +29,8 @@ export interface IndexedDestinationRule {
   namespace: string;
   spec: DestinationRuleSpec;
   host: string;
+  /** Namespaces it is exported to (Istio's exportTo; empty means everywhere). */
+  exportTo: string[];
 }
 
 export interface IndexedGateway {
@@ -89,6 +93,7 @@ export function buildMeshIndex(config: ConfigSnapshot, registry: RegistrySnapsho
         spec,
         hosts: (spec.hosts ?? []).map((h) => resolveHost(h, ns)),
         gateways: gateways.map((g) => resolveGatewayName(g, ns)),
+        exportTo: spec.exportTo ?? [],
       };
     }),
     destinationRules: drList.map((r) => {
@@ -98,6 +103,7 @@ export function buildMeshIndex(config: ConfigSnapshot, registry: RegistrySnapsho
         namespace: r.key.namespace,
         spec,
         host: resolveHost(spec.host ?? '', r.key.namespace),
+        exportTo: spec.exportTo ?? [],
       };
     }),
     gateways: config
@@ -116,10 +122,25 @@ export function hostMatches(pattern: string, host: string): boolean {
   return pattern === host;
 }
 
+/** Istio's meshConfig.rootNamespace default: rules there serve every namespace they are exported to. */
+export const ROOT_NAMESPACE = 'istio-system';
+
 /**
- * The DestinationRule for a service host as seen from a proxy's namespace: Istio prefers a rule in
- * the client's namespace, then the service's own namespace, then any other; an exact host beats a
- * wildcard, and among wildcards the longest wins.
+ * Is a config of namespace `own` with this exportTo visible to proxies of `namespace`? Empty means
+ * Istio's default ('*'); '.' is its own namespace; '~' is nowhere; otherwise the names listed.
+ */
+export function exportedTo(exportTo: readonly string[], own: string, namespace: string): boolean {
+  if (exportTo.length === 0 || exportTo.includes('*')) return true;
+  if (exportTo.includes('.') && own === namespace) return true;
+  return exportTo.includes(namespace);
+}
+
+/**
+ * The DestinationRule for a service host as seen from a proxy's namespace, in Istio's order
+ * (PushContext.destinationRule): a rule of the proxy's own namespace, else one the service's
+ * namespace exports to the proxy's, else one the root namespace exports to it. Never a rule from
+ * any other namespace, nor one not exported to the proxy. Within a namespace an exact host beats a
+ * wildcard, a longer wildcard a shorter one, and the oldest rule wins ties.
  */
 export function destinationRuleFor(
   index: MeshIndex,
@@ -127,10 +148,14 @@ export function destinationRuleFor(
   proxyNamespace: string,
   serviceNamespace: string,
 ): IndexedDestinationRule | undefined {
-  const candidates = index.destinationRules.filter((dr) => hostMatches(dr.host, host));
+  const candidates = index.destinationRules.filter(
+    (dr) => hostMatches(dr.host, host) && exportedTo(dr.exportTo, dr.namespace, proxyNamespace),
+  );
   if (candidates.length === 0) return undefined;
-  const rank = (dr: IndexedDestinationRule): number =>
-    (dr.host === host ? 0 : 1000 - dr.host.length) +
-    (dr.namespace === proxyNamespace ? 0 : dr.namespace === serviceNamespace ? 10_000 : 20_000);
-  return candidates.sort((a, b) => rank(a) - rank(b))[0];
+  const specificity = (dr: IndexedDestinationRule): number => (dr.host === host ? 0 : 1000 - dr.host.length);
+  for (const ns of [proxyNamespace, serviceNamespace, ROOT_NAMESPACE]) {
+    const inNs = candidates.filter((dr) => dr.namespace === ns);
+    if (inNs.length > 0) return inNs.sort((a, b) => specificity(a) - specificity(b))[0];
+  }
+  return undefined;
 }

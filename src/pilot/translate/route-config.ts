@@ -9,6 +9,7 @@ import { destinationHash, hashPolicyJson, serviceHash } from './hash-policy.ts';
 import { ISTIO_DEFAULT_RETRY, type RouteContext, retryPolicy, translateHttpRoute } from './http-route.ts';
 import {
   destinationRuleFor,
+  exportedTo,
   hostMatches,
   type IndexedVirtualService,
   type MeshIndex,
@@ -18,16 +19,21 @@ import { clusterName, type ProxyInfo } from './proxy.ts';
 
 const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
 
-/** The VirtualService that governs `host` for the given gateway ('mesh' for sidecars). */
+/**
+ * The VirtualService that governs `host` for the given gateway ('mesh' for sidecars), among those
+ * exported to the proxy's namespace (Istio's exportTo).
+ */
 export function virtualServiceFor(
   index: MeshIndex,
   host: string,
   gateway: string,
+  proxyNamespace: string,
 ): IndexedVirtualService | undefined {
   let best: IndexedVirtualService | undefined;
   let bestScore = -1;
   for (const vs of index.virtualServices) {
     if (!vs.gateways.includes(gateway)) continue;
+    if (!exportedTo(vs.exportTo, vs.namespace, proxyNamespace)) continue;
     for (const h of vs.hosts) {
       if (!hostMatches(h, host)) continue;
       // An exact host beats any wildcard; a longer wildcard beats a shorter one; oldest wins ties.
@@ -119,7 +125,7 @@ export function sidecarVirtualHosts(
     for (const sp of service.ports) {
       if (!isHttpProtocol(sp.protocol)) continue;
       const name = `${service.hostname}:${sp.port}`;
-      const vs = virtualServiceFor(index, service.hostname, 'mesh');
+      const vs = virtualServiceFor(index, service.hostname, 'mesh', proxy.namespace);
       const ctx = contextFor(index, proxy, vs?.namespace ?? service.namespace, sp.port, 'mesh', name);
       const routes = routesFor(vs, ctx);
       const aliases = hostAliases(service, proxy.namespace);
@@ -183,6 +189,8 @@ export function gatewayRouteConfig(
 ): Json {
   const vhosts = new Map<string, { domains: string[]; routes: Json[] }>();
   for (const vs of index.virtualServices) {
+    // A gateway sees the VirtualServices exported to its own namespace, as a sidecar does.
+    if (!exportedTo(vs.exportTo, vs.namespace, proxy.namespace)) continue;
     for (const server of servers) {
       if (!vs.gateways.includes(server.gateway)) continue;
       for (const vsHost of vs.hosts) {

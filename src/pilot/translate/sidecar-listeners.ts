@@ -13,7 +13,7 @@ import { BLACKHOLE_CLUSTER, clusterName, type InboundBinding, type ProxyInfo } f
 import { virtualServiceFor } from './route-config.ts';
 
 function tcpTargetFor(index: MeshIndex, proxy: ProxyInfo, service: MeshService, port: number) {
-  const vs = virtualServiceFor(index, service.hostname, 'mesh');
+  const vs = virtualServiceFor(index, service.hostname, 'mesh', proxy.namespace);
   const target = tcpRouteTarget(vs?.spec.tcp as TCPRoute[] | undefined, {
     namespace: vs?.namespace ?? service.namespace,
     port,
