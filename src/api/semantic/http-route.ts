@@ -174,7 +174,8 @@ function checkRetries(report: Report, path: FieldPath, retries: Obj | undefined)
     report.error([...path, 'attempts'], `retry attempts must not be negative, got ${attempts}`);
   }
   const retryOn = str(retries['retryOn']);
-  if (retryOn === undefined) return;
+  // Istio checks retryOn only when it is non-empty: "" means the default conditions.
+  if (!retryOn) return;
   for (const raw of retryOn.split(',')) {
     const policy = raw.trim();
     if (RETRY_ON.has(policy)) continue;

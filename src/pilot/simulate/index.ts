@@ -7,6 +7,7 @@ import type {
   EndpointAssignmentConfig,
   HashPolicyConfig,
   ListenerConfig,
+  RetryPolicyConfig,
 } from '../../proxy/config/index.ts';
 import { HeaderMap } from '../../proxy/headers/index.ts';
 import { compileRouteTable, type RouteDecision, type RouteTable } from '../../proxy/router/index.ts';
@@ -47,6 +48,8 @@ export interface SimResult {
   mirrors?: string[];
   /** The route's decoded hash policies (what a RING_HASH/MAGLEV cluster hashes on). */
   hashPolicies?: readonly HashPolicyConfig[];
+  /** The route's decoded retry policy, if it has one. */
+  retryPolicy?: RetryPolicyConfig;
   /** Whether a retry goes to another host (the previous_hosts retry predicate). */
   retryOtherHost?: boolean;
   /** Whether the proxy sends x-envoy-attempt-count (the virtual host's include_request_attempt_count). */
@@ -130,6 +133,7 @@ export class Simulation {
     out.mirrors = d.route.mirrors.map((m) => m.cluster);
     out.hashPolicies = d.route.hashPolicies;
     out.retryOtherHost = d.route.retryPolicy?.retryOtherHost ?? false;
+    if (d.route.retryPolicy) out.retryPolicy = d.route.retryPolicy;
     out.attemptCount = d.route.includeAttemptCount;
     if (d.kind === 'cluster') {
       out.cluster = d.clusterName;

@@ -41,11 +41,11 @@ const CORS_TYPE = 'type.googleapis.com/envoy.config.route.v3.CorsPolicy';
 const PREVIOUS_HOSTS_TYPE =
   'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate';
 
-/** Istio's retry policy when a route gives none (2 attempts on connection-level failures and 503). */
-export const ISTIO_DEFAULT_RETRY: HTTPRetry = {
-  attempts: 2,
-  retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-};
+/** Istio's default retry conditions; with them it retries status 503 (retriable_status_codes). */
+const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+
+/** Istio's retry policy when a route gives none: 2 attempts on the default conditions and 503. */
+export const ISTIO_DEFAULT_RETRY: HTTPRetry = { attempts: 2 };
 
 /** Does this match apply to the proxy/port being generated? (port, sourceLabels, gateways, sourceNamespace). */
 export function matchApplies(m: HTTPMatchRequest, ctx: RouteContext): boolean {
@@ -228,33 +228,42 @@ function headerValueOptions(
   return out;
 }
 
+/**
+ * Istio's retry.ConvertPolicy. A route's retries start from the default policy: an empty or absent
+ * retryOn keeps its conditions and its 503; a retryOn of its own replaces both, with status codes
+ * taken only from the numbers it names (retriable-status-codes alone retries no status).
+ */
 export function retryPolicy(r: HTTPRetry, consistentHash = false): Json | undefined {
-  if (!r.attempts) return undefined;
-  const conditions: string[] = [];
-  const codes: number[] = [];
-  for (const part of (r.retryOn ?? ISTIO_DEFAULT_RETRY.retryOn!).split(',').map((s) => s.trim())) {
-    if (!part) continue;
-    if (/^\d+$/.test(part)) codes.push(Number(part));
-    else conditions.push(part);
+  if (!r.attempts || r.attempts <= 0) return undefined;
+  let conditions = DEFAULT_RETRY_ON;
+  let codes = [503];
+  if (r.retryOn) {
+    const parts = r.retryOn
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    codes = parts.filter((p) => /^\d+$/.test(p)).map(Number);
+    conditions = parts.filter((p) => !/^\d+$/.test(p)).join(',');
+    if (codes.length > 0 && !conditions.includes('retriable-status-codes')) {
+      conditions = conditions ? `${conditions},retriable-status-codes` : 'retriable-status-codes';
+    }
   }
-  if (codes.length > 0 && !conditions.includes('retriable-status-codes'))
-    conditions.push('retriable-status-codes');
-  // Istio always retries 503 when retriable-status-codes is on and no codes are named.
-  if (conditions.includes('retriable-status-codes') && codes.length === 0) codes.push(503);
+  // Hashed routes retry on the same host unless the route says otherwise (retryIgnorePreviousHosts).
+  const previousHosts = r.retryIgnorePreviousHosts ?? !consistentHash;
   return {
-    retry_on: conditions.join(','),
+    retry_on: conditions,
     num_retries: r.attempts,
     ...(r.perTryTimeout ? { per_try_timeout: toEnvoyDuration(r.perTryTimeout) } : {}),
-    ...(consistentHash
-      ? {}
-      : {
+    ...(previousHosts
+      ? {
           retry_host_predicate: [
             {
               name: 'envoy.retry_host_predicates.previous_hosts',
               typed_config: { '@type': PREVIOUS_HOSTS_TYPE },
             },
           ],
-        }),
+        }
+      : {}),
     host_selection_retry_max_attempts: 5,
     ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
   };
