@@ -149,7 +149,7 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
     return out;
   }
   const action: Json = {};
-  const dests = route.route ?? [];
+  const dests = keptDestinations(route.route ?? []);
   // Istio: one hash policy per destination whose DestinationRule asks for consistent hashing.
   const hashPolicies = dests.map((d) => ctx.hashPolicyFor(d.destination)).filter((h) => h !== undefined);
   if (dests.length === 1) {
@@ -183,6 +183,16 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
   if (route.corsPolicy) perFilter['envoy.filters.http.cors'] = { '@type': CORS_TYPE, ...corsConfig(route) };
   if (Object.keys(perFilter).length > 0) out['typed_per_filter_config'] = perFilter;
   return out;
+}
+
+/**
+ * Istio ignores destinations of weight 0 when the route has others, and a single remaining
+ * destination is routed to as a plain cluster, not a one-entry weighted_clusters.
+ */
+function keptDestinations(all: HTTPRouteDestination[]): HTTPRouteDestination[] {
+  if (all.length <= 1) return all;
+  const kept = all.filter((d) => (d.weight ?? 0) > 0);
+  return kept.length > 0 ? kept : all;
 }
 
 function destinationCluster(d: Destination | undefined, ctx: RouteContext): string {
