@@ -63,3 +63,27 @@ function routeActionsOf(store: ReturnType<typeof loadSamples>, proxy: ReturnType
   const vh = vhosts.find((v) => v['name'] === 'reviews.default.svc.cluster.local:9080')!;
   return (vh['routes'] as Json[]).map((r) => r['route'] as Json);
 }
+
+test("a match name without a route name names the route '.m', as Istio", { skip }, () => {
+  const store = loadSamples(['bookinfo/platform/kube/bookinfo.yaml']);
+  const { docs } = parseYaml(
+    `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http:
+  - match: [{name: jason, headers: {end-user: {exact: jason}}}]
+    route: [{destination: {host: ratings}}]
+  - name: rest
+    match: [{name: all, uri: {prefix: /}}]
+    route: [{destination: {host: ratings}}]
+`,
+    'vs.yaml',
+  );
+  store.update(docs.map(toInput));
+  const sim = simulate(store, sidecar({ app: 'reviews' }));
+  const req = { routeConfig: 'http_proxy', authority: 'ratings:9080', path: '/' };
+  assert.equal(sim.request({ ...req, headers: { 'end-user': 'jason' } }).route, '.jason');
+  assert.equal(sim.request(req).route, 'rest.all');
+});

@@ -70,12 +70,16 @@ export function translateHttpRoute(route: HTTPRoute, ctx: RouteContext): Json[] 
     route.match && route.match.length > 0 ? route.match.filter((m) => matchApplies(m, ctx)) : [undefined];
   if (matches.length === 0) return [];
   const action = routeAction(route, ctx);
-  return matches.map((m) => ({
-    ...(route.name || m?.name ? { name: [route.name, m?.name].filter(Boolean).join('.') } : {}),
-    match: translateMatch(m),
-    ...action,
-    decorator: { operation: `${ctx.vhostName}/*` },
-  }));
+  return matches.map((m) => {
+    // Istio: the route's name, then '.' and the match's name when the match has one ('.m' alone).
+    const name = m?.name ? `${route.name ?? ''}.${m.name}` : route.name;
+    return {
+      ...(name ? { name } : {}),
+      match: translateMatch(m),
+      ...action,
+      decorator: { operation: `${ctx.vhostName}/*` },
+    };
+  });
 }
 
 export function translateMatch(m: HTTPMatchRequest | undefined): Json {
