@@ -58,15 +58,20 @@ export function applyYaml(target: ConfigTarget, text: string, file: string): Out
   const snapshot = target.store.snapshot();
   const results: ApplyResult[] = [];
   const toWrite: ResourceDocument[] = [];
+  // A later copy of a resource in the same request is compared with the earlier copy, as kubectl
+  // apply does: the first is 'created', the next 'configured' (or 'unchanged' if identical).
+  const earlier = new Map<string, { apiVersion: string; body: Record<string, unknown> }>();
   for (const doc of parsed.docs) {
     const key = keyOfDocument(doc);
-    const existing = snapshot.get(key);
+    const id = keyString(key);
+    const existing = earlier.get(id) ?? snapshot.get(key);
     let action: ApplyAction = 'created';
     if (existing) {
       const same =
         existing.apiVersion === doc.apiVersion && JSON.stringify(existing.body) === JSON.stringify(doc.body);
       action = same ? 'unchanged' : 'configured';
     }
+    earlier.set(id, doc);
     if (action !== 'unchanged') toWrite.push(doc);
     results.push({ ...key, action });
   }
