@@ -18,4 +18,4 @@ export {
   resolveKind,
 } from './http/index.ts';
 export { type PilotHandle, type PilotOptions, startPilot } from './server/index.ts';
-export type { ProxyStatus, TypeStatus } from './xds/index.ts';
+export { isStale, type ProxyStatus, type SyncStatus, type TypeStatus } from './xds/index.ts';

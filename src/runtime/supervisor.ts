@@ -15,6 +15,7 @@ import { PortAllocator } from './ports.ts';
 import { boundListeners, tcpProbe } from './probe.ts';
 import type { ManagedProcess } from './process.ts';
 import { type GatewayState, type RuntimeState, statePaths, writeState } from './state.ts';
+import { syncView } from './sync-view.ts';
 
 export interface SupervisorOptions {
   stateDir: string;
@@ -204,13 +205,7 @@ export class Supervisor {
     const connected = pilot.ads.connectedProxies().filter((p) => p.node.id === nodeId);
     const proxy = connected[connected.length - 1];
     if (!latest || !proxy) return { sync: 'NOT CONNECTED', listeners: [] };
-    const nack = latest.types.find((t) => t.lastNack && t.status === 'STALE')?.lastNack?.message;
-    let sync = 'NOT SENT';
-    if (latest.types.some((t) => t.status === 'STALE')) sync = 'STALE';
-    else if (
-      latest.types.filter((t) => t.type === 'CDS' || t.type === 'LDS').every((t) => t.status === 'SYNCED')
-    )
-      sync = 'SYNCED';
+    const { sync, nack } = syncView(latest.types);
     const listeners = pilot.mesh.configFor(proxy).listeners.map((l) => String(l['name']));
     return nack ? { sync, listeners, nack } : { sync, listeners };
   }

@@ -115,7 +115,7 @@ async function ackedVersions(pilot: string, proxy: string): Promise<string | und
     proxies: { node: { name: string }; types: { status: string; versionAcked?: string }[] }[];
   };
   const p = body.proxies.filter((x) => x.node.name.startsWith(proxy)).at(-1);
-  if (!p || p.types.some((x) => x.status === 'STALE')) return undefined;
+  if (!p || p.types.some((x) => x.status.startsWith('STALE'))) return undefined;
   return p.types.map((x) => x.versionAcked ?? '').join('|');
 }
 

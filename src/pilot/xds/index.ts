@@ -4,4 +4,4 @@ export { DEFAULT_DEBOUNCE, type DebounceOptions } from './debounce.ts';
 export type { EncodeCacheStats } from './encode-cache.ts';
 export { type ParsedNode, type ProxyNode, type ProxyType, parseProxyNode } from './node.ts';
 export { AdsServer, type AdsServerOptions, type ProxyStatus, type TypeStatus } from './server.ts';
-export type { NackRecord, SyncStatus } from './watch.ts';
+export { isStale, type NackRecord, type SyncStatus } from './watch.ts';

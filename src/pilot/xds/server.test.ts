@@ -125,7 +125,8 @@ test('wildcard CDS, named RDS, ACK and NACK as Envoy speaks them', async (t) => 
   let status = server.status();
   assert.equal(status.length, 1);
   assert.equal(status[0]!.node.name, 'productpage-v1-1');
-  assert.equal(status[0]!.types.find((s) => s.type === 'CDS')!.status, 'STALE');
+  // Sent, never acknowledged: istioctl proxy-status's 'STALE (Never Acknowledged)'.
+  assert.equal(status[0]!.types.find((s) => s.type === 'CDS')!.status, 'STALE (Never Acknowledged)');
   assert.equal(status[0]!.types.find((s) => s.type === 'LDS')!.status, 'NOT SENT');
 
   stream.send({ type_url: CLUSTER_TYPE, version_info: cds.version_info, response_nonce: cds.nonce });

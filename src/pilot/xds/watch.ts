@@ -29,7 +29,13 @@ export interface WatchState {
   generateError?: string;
 }
 
-export type SyncStatus = 'SYNCED' | 'STALE' | 'NOT SENT';
+/** istioctl proxy-status's values: 'STALE (Never Acknowledged)' when nothing sent was ever ACKed. */
+export type SyncStatus = 'SYNCED' | 'STALE' | 'STALE (Never Acknowledged)' | 'NOT SENT';
+
+/** Whether a status is one of the STALE forms. */
+export function isStale(status: SyncStatus): boolean {
+  return status === 'STALE' || status === 'STALE (Never Acknowledged)';
+}
 
 /** Types where an empty name list subscribes to everything. */
 export function isWildcardType(typeUrl: string): boolean {
@@ -38,7 +44,8 @@ export function isWildcardType(typeUrl: string): boolean {
 
 export function syncStatus(watch: WatchState | undefined): SyncStatus {
   if (!watch || watch.nonceSent === undefined) return 'NOT SENT';
-  return watch.nonceAcked === watch.nonceSent ? 'SYNCED' : 'STALE';
+  if (watch.nonceAcked === watch.nonceSent) return 'SYNCED';
+  return watch.nonceAcked === undefined ? 'STALE (Never Acknowledged)' : 'STALE';
 }
 
 export function shortTypeName(typeUrl: string): string {
