@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import type { ConfigStore } from '../config/index.ts';
 import { PortAllocator } from './ports.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -176,4 +177,25 @@ test('a Deployment applied to a running mesh that cannot get ports is an error e
     events.join('\n'),
   );
   assert.deepEqual(rejections, []);
+});
+
+test('after stop() a config change replans nothing (the store watch is removed)', async (t) => {
+  const { sup, events } = await startMesh(t, DETAILS);
+  const store = (sup as unknown as { pilot: { store: ConfigStore } }).pilot.store;
+  const watchers = (store as unknown as { listeners: Set<unknown> }).listeners;
+  const before = watchers.size;
+  await sup.stop();
+  assert.equal(watchers.size, before - 1, "the supervisor's watch is gone");
+  const seen = events.length;
+  store.update([
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'late', namespace: 'default' } },
+      source: { file: 'late.yaml', line: 1 },
+    },
+  ]);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(events.slice(seen), []);
+  assert.equal(sup.state.phase, 'stopped');
 });

@@ -46,6 +46,8 @@ export class Supervisor {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Removes the store watch that replans pods on Deployment/Service changes. */
+  private unwatch: (() => void) | undefined;
   private readonly event: (line: string) => void;
 
   constructor(options: SupervisorOptions) {
@@ -134,7 +136,8 @@ export class Supervisor {
     this.state.gateway = this.gateway.state;
     this.gateway.process.start();
     await this.reconcile();
-    pilot.store.watch((change) => {
+    this.unwatch = pilot.store.watch((change) => {
+      if (this.stopped) return;
       if (!change.changed.some((k) => k.kind === 'Deployment' || k.kind === 'Service')) return;
       if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
       this.reconcileTimer = setTimeout(() => {
@@ -326,6 +329,9 @@ export class Supervisor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Without this, a config change while stopping would schedule a reconcile that starts pods again.
+    this.unwatch?.();
+    this.unwatch = undefined;
     for (const t of [this.probeTimer, this.reconcileTimer, this.writeTimer]) if (t) clearTimeout(t);
     this.state.phase = 'stopping';
     writeState(this.state);
