@@ -34,15 +34,17 @@ function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'weft-configdir-'));
   const store = new ConfigStore();
   const problems: string[] = [];
+  const warnings: string[] = [];
   const source = new DirectorySource(dir, store, {
     onIssues: (file, issues) => problems.push(`${file}: ${issues.length}`),
+    onWarning: (message) => warnings.push(message),
     debounceMs: 20,
   });
   t.after(() => {
     source.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, store, source, problems };
+  return { dir, store, source, problems, warnings };
 }
 
 async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
@@ -95,4 +97,20 @@ test('a hand edit that breaks a file keeps its last good resources and reports t
   writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1.replace('subset: v1', 'subset: v2'));
   await waitFor(() => store.snapshot().version > before);
   assert.equal(source.issues.size, 0);
+});
+
+test('apply into a file whose on-disk version is broken leaves that file alone and warns', async (t) => {
+  const { dir, store, source, problems, warnings } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  source.start();
+  writeFileSync(join(dir, 'reviews.yaml'), BROKEN);
+  await waitFor(() => problems.length > 0);
+  source.apply(parseYaml(REVIEWS_V1.replace('subset: v1', 'subset: v3'), '-').docs);
+  assert.equal(readFileSync(join(dir, 'reviews.yaml'), 'utf8'), BROKEN, 'the unfinished hand edit is kept');
+  assert.match(readFileSync(join(dir, 'virtualservice.default.reviews.yaml'), 'utf8'), /subset: v3/);
+  const vs = store.snapshot().ofKind('VirtualService');
+  assert.equal(vs.length, 1);
+  assert.match(JSON.stringify(vs[0]!.body), /"subset":"v3"/);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /reviews\.yaml has errors/);
 });

@@ -15,6 +15,8 @@ export interface DirectorySourceOptions {
   onIssues?: (file: string, issues: ConfigIssue[]) => void;
   /** Quiet period after the last file event before re-reading (ms). */
   debounceMs?: number;
+  /** Told when an apply could not go where the resource lives (its file has errors on disk). */
+  onWarning?: (message: string) => void;
 }
 
 const YAML_FILE = /\.(ya?ml|json)$/;
@@ -66,7 +68,18 @@ export class DirectorySource {
     const touched = new Map<string, ResourceDocument[]>();
     for (const doc of docs) {
       const key = keyOfDocument(doc);
-      const home = this.fileOf(key) ?? join(this.dir, defaultFileName(key));
+      let home = this.fileOf(key) ?? join(this.dir, defaultFileName(key));
+      if (this.issues.has(home)) {
+        // The file on disk has errors (an unfinished hand edit): rewriting it from its last good
+        // content would throw that edit away. The resource gets a file of its own instead.
+        const own = this.freeFileFor(key, touched);
+        this.options.onWarning?.(
+          `${relative(process.cwd(), home) || home} has errors, so ${key.kind} ${key.namespace ? `${key.namespace}/` : ''}` +
+            `${key.name} was written to ${relative(process.cwd(), own) || own}; the broken file was left ` +
+            `as it is (fix or remove its copy of the resource, or it comes back when the file loads)`,
+        );
+        home = own;
+      }
       const list = touched.get(home) ?? [...(this.fileDocs.get(home) ?? [])];
       const at = list.findIndex((d) => keyString(keyOfDocument(d)) === keyString(key));
       if (at === -1) list.push(doc);
@@ -101,6 +114,16 @@ export class DirectorySource {
       this.reloadFile(file);
     }
     return removed;
+  }
+
+  /** A file for `key` alone: its default name, or that name with a suffix when it is taken. */
+  private freeFileFor(key: ResourceKey, touched: ReadonlyMap<string, unknown>): string {
+    const base = defaultFileName(key).replace(/\.yaml$/, '');
+    for (let n = 0; ; n++) {
+      const file = join(this.dir, n === 0 ? `${base}.yaml` : `${base}-${n}.yaml`);
+      const mine = touched.has(file) && !this.issues.has(file);
+      if (mine || (!existsSync(file) && !touched.has(file))) return file;
+    }
   }
 
   private fileOf(key: ResourceKey): string | undefined {

@@ -76,6 +76,7 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
       log(`pilot: ${file} rejected, its previous resources stay in force:`);
       for (const issue of issues) log(`  ${formatIssue(issue)}`);
     },
+    onWarning: (message) => log(`pilot: warning: ${message}`),
   });
   let workloads: () => readonly WorkloadInstance[] = options.workloads ?? (() => []);
   const mesh = new MeshState(store, () => workloads());
