@@ -114,3 +114,28 @@ test('apply into a file whose on-disk version is broken leaves that file alone a
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /reviews\.yaml has errors/);
 });
+
+test('creation time is persisted in metadata.creationTimestamp on apply and read back after a restart', (t) => {
+  const { dir, store, source } = setup(t);
+  source.start();
+  source.apply(parseYaml(REVIEWS_V1, '-').docs);
+  const first = store.snapshot().ofKind('VirtualService')[0]!.createdAt;
+  const text = readFileSync(join(dir, 'virtualservice.default.reviews.yaml'), 'utf8');
+  assert.match(text, /creationTimestamp: ['"]?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/);
+  // Re-applying keeps the original creation time.
+  source.apply(parseYaml(REVIEWS_V1.replace('subset: v1', 'subset: v2'), '-').docs);
+  const stamp = /creationTimestamp: ['"]?([^'"\n]+)/.exec(
+    readFileSync(join(dir, 'virtualservice.default.reviews.yaml'), 'utf8'),
+  )![1]!;
+  assert.equal(new Date(stamp).getTime(), first.getTime());
+  source.stop();
+  // A new store and source over the same folder (a restart) see the same creation time.
+  const again = new ConfigStore();
+  const restarted = new DirectorySource(dir, again);
+  restarted.start();
+  t.after(() => restarted.stop());
+  assert.equal(
+    again.snapshot().ofKind('VirtualService')[0]!.createdAt.toISOString(),
+    new Date(stamp).toISOString(),
+  );
+});

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { type ConfigIssue, parseYaml, type ResourceDocument, validateDocuments } from '../api/index.ts';
 import { isAtomicTempFile, removeFileDurable, writeFileAtomic } from './atomic.ts';
 import { keyOfDocument, keyString, type ResourceKey } from './key.ts';
-import type { ConfigStore, ResourceInput } from './store.ts';
+import { type ConfigStore, creationTimestampOf, type ResourceInput } from './store.ts';
 
 export interface DirectorySourceOptions {
   /** Told about every file that fails to load; the file's previous resources stay in force. */
@@ -82,8 +82,16 @@ export class DirectorySource {
       }
       const list = touched.get(home) ?? [...(this.fileDocs.get(home) ?? [])];
       const at = list.findIndex((d) => keyString(keyOfDocument(d)) === keyString(key));
-      if (at === -1) list.push(doc);
-      else list[at] = doc;
+      // Persist the creation time with the resource, as Kubernetes' creationTimestamp: the one it
+      // already has (in its file or the store), else now. A restart reads the same age back.
+      const since =
+        creationTimestampOf(doc.body) ??
+        (at === -1 ? undefined : creationTimestampOf(list[at]!.body)) ??
+        this.store.snapshot().get(key)?.createdAt ??
+        new Date();
+      const stamped = withCreationTimestamp(doc, since);
+      if (at === -1) list.push(stamped);
+      else list[at] = stamped;
       touched.set(home, list);
       written.push(key);
     }
@@ -159,8 +167,24 @@ export class DirectorySource {
     }
     this.issues.delete(file);
     this.fileDocs.set(file, docs);
-    this.store.replaceSource((r) => r.source.file === shown, docs.map(toInput));
+    // A hand-written resource without creationTimestamp is as old as its file's last change.
+    const mtime = statSync(file).mtime;
+    this.store.replaceSource(
+      (r) => r.source.file === shown,
+      docs.map((d) => ({ ...toInput(d), createdAt: mtime })),
+    );
   }
+}
+
+/**
+ * `doc` with metadata.creationTimestamp set: RFC 3339 in UTC, kept to the millisecond (Kubernetes
+ * writes whole seconds) so that resources applied within one second keep their order on reload.
+ */
+function withCreationTimestamp(doc: ResourceDocument, at: Date): ResourceDocument {
+  const creationTimestamp = at.toISOString();
+  const meta = (doc.body['metadata'] ?? {}) as Record<string, unknown>;
+  if (meta['creationTimestamp'] === creationTimestamp) return doc;
+  return { ...doc, body: { ...doc.body, metadata: { ...meta, creationTimestamp } } };
 }
 
 export function toInput(doc: ResourceDocument): ResourceInput {

@@ -18,6 +18,12 @@ export interface StoredResource {
    * creationTimestamp is, for Istio's rule that the oldest of competing resources wins.
    */
   created: number;
+  /**
+   * When it was created: its metadata.creationTimestamp (the directory source persists one when a
+   * resource is applied), else the time its source gave (a hand-written file's mtime), else when it
+   * was first stored. Updates keep it. `weft get` shows it; conflicts are ordered by it.
+   */
+  createdAt: Date;
 }
 
 export interface ConfigSnapshot {
@@ -41,6 +47,17 @@ export interface ResourceInput {
   kind: string;
   body: Record<string, unknown>;
   source: { file: string; line: number };
+  /** When the source believes it was created, for a body without metadata.creationTimestamp. */
+  createdAt?: Date;
+}
+
+/** metadata.creationTimestamp of a body, when it is a valid time. */
+export function creationTimestampOf(body: Record<string, unknown>): Date | undefined {
+  const meta = body['metadata'] as { creationTimestamp?: unknown } | undefined;
+  const text = meta?.creationTimestamp;
+  if (typeof text !== 'string' && !(text instanceof Date)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 export class ConfigStore {
@@ -81,6 +98,7 @@ export class ConfigStore {
         source: input.source,
         revision: version,
         created: prev?.created ?? version,
+        createdAt: creationTimestampOf(input.body) ?? prev?.createdAt ?? input.createdAt ?? new Date(),
       });
       changed.push(key);
     }

@@ -67,8 +67,7 @@ export function applyYaml(target: ConfigTarget, text: string, file: string): Out
     const existing = earlier.get(id) ?? snapshot.get(key);
     let action: ApplyAction = 'created';
     if (existing) {
-      const same =
-        existing.apiVersion === doc.apiVersion && JSON.stringify(existing.body) === JSON.stringify(doc.body);
+      const same = existing.apiVersion === doc.apiVersion && sameBody(existing.body, doc.body);
       action = same ? 'unchanged' : 'configured';
     }
     earlier.set(id, doc);
@@ -77,6 +76,15 @@ export function applyYaml(target: ConfigTarget, text: string, file: string): Out
   }
   if (toWrite.length > 0) target.source.apply(toWrite);
   return { ok: true, results };
+}
+
+/** Bodies equal but for metadata.creationTimestamp, which the store keeps (an apply never sets it). */
+function sameBody(stored: Record<string, unknown>, applied: Record<string, unknown>): boolean {
+  const strip = (body: Record<string, unknown>) => {
+    const { creationTimestamp: _, ...meta } = (body['metadata'] ?? {}) as Record<string, unknown>;
+    return JSON.stringify({ ...body, metadata: meta });
+  };
+  return strip(stored) === strip(applied);
 }
 
 /** Deletes the resources named by YAML documents (their spec is not validated, as kubectl does). */

@@ -1,11 +1,10 @@
 // `weft pilot` as a library: the config store fed by a watched directory, the registry and mesh
 // index rebuilt per config version, the ADS server whose generators serve each proxy's generated
 // config, and the HTTP API. One push cycle per batch of changes, logged on one line.
-import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { formatIssue } from '../../api/index.ts';
-import { ConfigStore, DirectorySource, keyString, type ResourceKey } from '../../config/index.ts';
+import { ConfigStore, DirectorySource, type ResourceKey } from '../../config/index.ts';
 import type { WorkloadInstance } from '../../registry/index.ts';
 import { CLUSTER_TYPE, ENDPOINT_TYPE, type JsonObject, LISTENER_TYPE, ROUTE_TYPE } from '../../xds/index.ts';
 import { type ConfigDump, findProxy, type PilotApi, startHttpServer } from '../http/index.ts';
@@ -60,17 +59,7 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   const store = new ConfigStore();
-  const created = new Map<string, Date>();
-  let loading = true;
-  store.watch((change, snapshot) => {
-    for (const key of change.changed) {
-      const id = keyString(key);
-      const r = snapshot.get(key);
-      if (!r) created.delete(id);
-      else if (!created.has(id)) created.set(id, loading ? fileTime(r.source.file) : new Date());
-    }
-    scheduler?.changed();
-  });
+  store.watch(() => scheduler?.changed());
   const source = new DirectorySource(options.configDir, store, {
     onIssues: (file, issues) => {
       log(`pilot: ${file} rejected, its previous resources stay in force:`);
@@ -115,7 +104,6 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
   scheduler = new PushScheduler({ ...DEFAULT_SCHEDULE, ...options.debounce }, pushCycle);
 
   source.start();
-  loading = false;
   scheduler.cancel();
   mesh.rebuild();
 
@@ -165,7 +153,7 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
         configVersion: store.snapshot().version,
       });
     },
-    createdAt: (key: ResourceKey) => created.get(keyString(key)),
+    createdAt: (key: ResourceKey) => store.snapshot().get(key)?.createdAt,
     ready: () => true,
   };
   let http: Awaited<ReturnType<typeof startHttpServer>>;
@@ -204,12 +192,4 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
       await Promise.all([ads.close(), http.close()]);
     },
   };
-}
-
-function fileTime(file: string): Date {
-  try {
-    return statSync(resolve(file)).mtime;
-  } catch {
-    return new Date();
-  }
 }

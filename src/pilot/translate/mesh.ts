@@ -71,6 +71,7 @@ function specOf<T>(r: StoredResource): T {
 /** Order Istio applies when several resources compete: oldest first, then by namespace/name. */
 function byAge(a: StoredResource, b: StoredResource): number {
   return (
+    a.createdAt.getTime() - b.createdAt.getTime() ||
     a.created - b.created ||
     `${a.key.namespace}/${a.key.name}`.localeCompare(`${b.key.namespace}/${b.key.name}`)
   );
