@@ -17,6 +17,11 @@ export interface HcmOptions {
   routeConfig?: Json;
   /** Gateways and inbound sidecars trust the peer address; outbound sidecars do not. */
   useRemoteAddress: boolean;
+  /**
+   * Accept CONNECT (the explicit-mode HTTP proxy listener): clients that tunnel http:// requests
+   * through HTTP_PROXY get them routed by the proxy as if sent in absolute form (docs/proxy.md).
+   */
+  connect?: boolean;
 }
 
 export function httpConnectionManager(o: HcmOptions): Json {
@@ -44,7 +49,9 @@ export function httpConnectionManager(o: HcmOptions): Json {
       ],
       use_remote_address: o.useRemoteAddress,
       normalize_path: true,
-      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      upgrade_configs: o.connect
+        ? [{ upgrade_type: 'websocket' }, { upgrade_type: 'CONNECT' }]
+        : [{ upgrade_type: 'websocket' }],
       stream_idle_timeout: '0s',
     },
   };

@@ -84,6 +84,7 @@ export function explicitSidecarListeners(
               statPrefix: `outbound_${bind}_${port}`,
               rds: 'http_proxy',
               useRemoteAddress: false,
+              connect: true,
             }),
           ],
         },

@@ -33,6 +33,8 @@ export class Http1Connection implements DownstreamConnection {
   private readonly idle: IdleTimer;
   /** Set by the stream when the connection must close once the current response is out. */
   closeAfterResponse = false;
+  /** After a CONNECT was accepted (connect.ts): its authority, the Host of requests without one. */
+  tunnelAuthority = '';
   private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
   private readonly onRequestData = (chunk: Buffer) => this.stream?.onRequestData(chunk);
 
@@ -112,7 +114,13 @@ export class Http1Connection implements DownstreamConnection {
           return;
         }
         this.armHeaderTimer();
-        const r = parseRequestHead(this.buf, 0, this.hcm.maxHeadBytes, this.headScanned);
+        const r = parseRequestHead(
+          this.buf,
+          0,
+          this.hcm.maxHeadBytes,
+          this.headScanned,
+          this.tunnelAuthority,
+        );
         if (r.kind === 'incomplete') {
           this.headScanned = this.buf.length;
           return;

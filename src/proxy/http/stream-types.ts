@@ -24,6 +24,8 @@ export interface DownstreamConnection {
   readonly hcm: CompiledHcm;
   readonly downstream: DownstreamInfo;
   closeAfterResponse: boolean;
+  /** The authority of the CONNECT tunnel this connection now carries, else ''. */
+  tunnelAuthority: string;
   enterUpgradedMode(): void;
   onStreamComplete(stream: unknown, requestComplete: boolean): void;
   destroy(): void;

@@ -5,6 +5,7 @@ import type { HeaderMap } from '../headers/index.ts';
 import { newStreamInfo, ResponseFlag, type StreamInfo } from '../observe/index.ts';
 import type { CompiledRoute, FormatContext, RouteDecision } from '../router/index.ts';
 import type { UpstreamCluster, UpstreamHost } from '../upstream/index.ts';
+import { answerConnect } from './connect.ts';
 import type { FilterStream, HttpFilter } from './filter.ts';
 import { headWithBody, type RequestHead, removeHopByHop, writeChunk, writeLastChunk } from './h1/index.ts';
 import { mutateRequestHeaders } from './request-headers.ts';
@@ -112,6 +113,10 @@ export class Http1Stream implements FilterStream, RoutedStream {
       schedule((this.routeTimer = new TimeoutDeadline(this)), hcm.config.requestTimeoutMs);
     }
     const table = hcm.routeTable;
+    if (this.method === 'CONNECT') {
+      answerConnect(this, table);
+      return;
+    }
     const decision: RouteDecision = table ? table.route(this, Math.random()) : { kind: 'no_route' };
     this.decision = decision;
     if (decision.kind !== 'no_route') {

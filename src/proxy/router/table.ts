@@ -68,6 +68,10 @@ class Table implements RouteTable {
     return decision;
   }
 
+  hasVirtualHost(authority: string): boolean {
+    return this.hosts.find(authority) !== undefined;
+  }
+
   explain(req: RequestView, random: number): RouteExplanation {
     const trace: string[] = [];
     const found = this.hosts.find(req.authority);

@@ -157,6 +157,8 @@ export interface RouteTable {
   route(req: RequestView, random: number): RouteDecision;
   /** The same decision with the reasons; slower. */
   explain(req: RequestView, random: number): RouteExplanation;
+  /** Whether some virtual host's domains match `authority` (a CONNECT target, for instance). */
+  hasVirtualHost(authority: string): boolean;
 }
 
 export interface RouteCompileError {

@@ -81,8 +81,15 @@ export function findHeadEnd(buf: Buffer, start: number, searchFrom: number): num
  * Parses one request head from `buf[start..]`. `maxHeadBytes` bounds the head (Envoy's
  * max_request_headers_kb): a longer one is 431 whether or not it is complete. `scanned`: bytes of
  * `buf` already searched for the end of the head by an earlier call that returned incomplete.
+ * `fallbackAuthority`: the Host of a request that has none (inside a CONNECT tunnel), else ''.
  */
-export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: number, scanned = 0): HeadParse {
+export function parseRequestHead(
+  buf: Buffer,
+  start: number,
+  maxHeadBytes: number,
+  scanned = 0,
+  fallbackAuthority = '',
+): HeadParse {
   // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
   const end = findHeadEnd(buf, start, scanned);
@@ -92,12 +99,12 @@ export function parseRequestHead(buf: Buffer, start: number, maxHeadBytes: numbe
   }
   if (end - start > maxHeadBytes) return fail(431, 'http1.headers_too_large');
   const text = buf.toString('latin1', start, end - 4);
-  const parsed = parseHeadText(text);
+  const parsed = parseHeadText(text, fallbackAuthority);
   if ('status' in parsed) return { kind: 'error', error: parsed };
   return { kind: 'head', head: parsed, consumed: end };
 }
 
-function parseHeadText(text: string): RequestHead | HeadError {
+function parseHeadText(text: string, fallbackAuthority: string): RequestHead | HeadError {
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd === -1) lineEnd = text.length;
   const line = text.slice(0, lineEnd);
@@ -151,9 +158,11 @@ function parseHeadText(text: string): RequestHead | HeadError {
   const hosts = headers.getAll('host');
   if (hosts.length > 1) return codecError();
   if (authority === '') {
-    if (hosts.length === 0) {
-      if (versionMinor === 1) return codecError();
-    } else authority = hosts[0]!;
+    if (hosts.length > 0) authority = hosts[0]!;
+    else if (fallbackAuthority !== '') {
+      authority = fallbackAuthority;
+      headers.add('host', authority);
+    } else if (versionMinor === 1) return codecError();
   } else if (hosts.length > 0) headers.set('host', authority);
   else headers.add('host', authority);
 
