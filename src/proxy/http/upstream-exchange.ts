@@ -44,7 +44,8 @@ export class UpstreamExchange implements UpstreamHandler {
   private readonly onBody = (chunk: Buffer) => {
     const head = this.headText;
     this.headText = undefined;
-    if (!this.stream.writeDownstream(chunk, this.chunkedDown, head)) this.socket.pause();
+    // The bytes are a view of the pool's shared read buffer: a socket write may keep them.
+    if (!this.stream.writeDownstream(Buffer.from(chunk), this.chunkedDown, head)) this.socket.pause();
   };
 
   constructor(stream: ExchangeOwner, conn: UpstreamConnection, headText: string) {
@@ -99,18 +100,20 @@ export class UpstreamExchange implements UpstreamHandler {
     this.gotBytes = true;
     stream.idle.touch();
     if (this.upgraded) {
-      if (!stream.conn.socket.write(chunk)) this.socket.pause();
+      if (!stream.conn.socket.write(Buffer.from(chunk))) this.socket.pause();
       return;
     }
     if (this.head === undefined) {
-      let buf: Buffer = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
+      // `chunk` is only valid during this call (onUpstreamData): a partial head is kept as a copy.
+      const owned = this.buf !== undefined;
+      let buf: Buffer = owned ? Buffer.concat([this.buf!, chunk]) : chunk;
       this.buf = undefined;
       let scanned = this.scanned;
       this.scanned = 0;
       for (;;) {
         const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD, scanned);
         if (r.kind === 'incomplete') {
-          this.buf = buf;
+          this.buf = owned ? buf : Buffer.from(buf);
           this.scanned = buf.length;
           return;
         }
@@ -237,7 +240,7 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.responseStarted = true;
     h.headers.set('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.startMs)));
     stream.conn.socket.write(serializeResponseHead(101, h.headers, h.reason), 'latin1');
-    if (rest) stream.conn.socket.write(rest);
+    if (rest) stream.conn.socket.write(Buffer.from(rest));
     // From here both sockets are a raw pipe; either side closing ends the stream.
     stream.conn.closeAfterResponse = true;
     stream.conn.enterUpgradedMode();

@@ -34,17 +34,52 @@ export interface OpeningConnection {
 
 export type OpenCallback = (failure: UpstreamFailure | undefined, socket: net.Socket | undefined) => void;
 
+/**
+ * Receives the bytes of one read. `chunk` is a view of a buffer shared by every connection opened
+ * with a reader, valid only during the call: whatever must outlive it has to be copied.
+ */
+export type ReadCallback = (chunk: Buffer) => void;
+
+/**
+ * The one read buffer of every plain-TCP connection opened with a reader (net.connect's `onread`):
+ * the kernel copies into it, and no Buffer is allocated and no 'data' event or stream buffering
+ * happens per read. One buffer serves all sockets since each read is handed over before the next.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 function failureReason(err: Error): string {
   const errno = (err as NodeJS.ErrnoException).errno;
   return typeof errno === 'number' ? `delayed connect error: ${-errno}` : err.message;
 }
 
-export function openConnection(rt: ClusterRuntime, host: UpstreamHost, cb: OpenCallback): OpeningConnection {
+/**
+ * `onRead`: with it, a plain-TCP socket delivers its bytes there instead of as 'data' events ('end',
+ * 'close', pause() and resume() work as usual); TLS sockets ignore it and emit 'data'.
+ */
+export function openConnection(
+  rt: ClusterRuntime,
+  host: UpstreamHost,
+  cb: OpenCallback,
+  onRead?: ReadCallback,
+): OpeningConnection {
   const { stats } = rt;
   const started = performance.now();
   const socket: net.Socket = rt.tlsOptions
     ? tls.connect({ ...rt.tlsOptions, host: host.address.host, port: host.address.port })
-    : net.connect({ host: host.address.host, port: host.address.port });
+    : onRead
+      ? net.connect({
+          host: host.address.host,
+          port: host.address.port,
+          onread: {
+            buffer: READ_BUFFER,
+            callback: (n: number): boolean => {
+              onRead(READ_BUFFER.subarray(0, n));
+              // Not `false`, which would pause the socket: its user pauses it when it must.
+              return true;
+            },
+          },
+        })
+      : net.connect({ host: host.address.host, port: host.address.port });
   socket.setNoDelay(true);
   stats.upstreamCxTotal.inc();
   stats.upstreamCxActive.inc();

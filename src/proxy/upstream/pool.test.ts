@@ -63,14 +63,18 @@ function setup(port: number, over: Parameters<typeof clusterConfig>[1] = {}) {
 function exchange(conn: UpstreamConnection): Promise<void> {
   return new Promise((resolve) => {
     let got = '';
-    const onData = (d: Buffer): void => {
-      got += d.toString('latin1');
-      if (got.endsWith('\r\n\r\nok')) {
-        conn.socket.off('data', onData);
-        resolve();
-      }
+    // Reads come through the connection's handler (plain-TCP pool sockets emit no 'data').
+    conn.handler = {
+      onUpstreamData: (d: Buffer): void => {
+        got += d.toString('latin1');
+        if (got.endsWith('\r\n\r\nok')) {
+          conn.handler = undefined;
+          resolve();
+        }
+      },
+      onUpstreamClose: () => {},
+      onUpstreamDrain: () => {},
     };
-    conn.socket.on('data', onData);
     conn.socket.write('GET / HTTP/1.1\r\nhost: c\r\n\r\n');
   });
 }

@@ -206,23 +206,34 @@ export class HostHttp1Pool implements Http1Pool {
   private connectOne(): void {
     this.open++;
     this.rt.stats.upstreamCxHttp1Total.inc();
-    const opening = openConnection(this.rt, this.host, (failure, socket) => {
-      this.connecting.delete(opening);
-      if (failure || !socket) {
-        this.open--;
-        // One waiting request learns of the failure; the others keep their own connects.
-        const cb = this.shiftPending();
-        if (cb) {
-          this.rt.breakers.release('requests');
-          cb(failure ?? CLOSED, undefined);
+    // Plain TCP reads go straight to the connection's user (no 'data' events, no Buffer per read);
+    // the connect callback runs before the first read, so `conn` is set by then.
+    let conn: PooledConnection | undefined;
+    const onRead = (chunk: Buffer): void => {
+      if (conn !== undefined) this.onRead(conn, chunk);
+    };
+    const opening = openConnection(
+      this.rt,
+      this.host,
+      (failure, socket) => {
+        this.connecting.delete(opening);
+        if (failure || !socket) {
+          this.open--;
+          // One waiting request learns of the failure; the others keep their own connects.
+          const cb = this.shiftPending();
+          if (cb) {
+            this.rt.breakers.release('requests');
+            cb(failure ?? CLOSED, undefined);
+          }
+          return;
         }
-        return;
-      }
-      const conn = this.wrap(socket, opening);
-      const next = this.shiftPending();
-      if (next) this.start(conn, next);
-      else this.enterIdle(conn);
-    });
+        const c = (conn = this.wrap(socket, opening));
+        const next = this.shiftPending();
+        if (next) this.start(c, next);
+        else this.enterIdle(c);
+      },
+      onRead,
+    );
     this.connecting.add(opening);
   }
 
@@ -239,11 +250,8 @@ export class HostHttp1Pool implements Http1Pool {
       idleTimer: undefined,
     };
     // Listeners for the connection's lifetime; the request using it gets its events as calls.
-    socket.on('data', (chunk: Buffer) => {
-      const h = conn.handler;
-      if (h !== undefined) h.onUpstreamData(chunk);
-      else if (conn.idle) this.discard(conn);
-    });
+    // TLS sockets emit 'data'; plain ones call onRead (openConnection's reader).
+    if (this.rt.tlsOptions) socket.on('data', (chunk: Buffer) => this.onRead(conn, chunk));
     socket.on('end', () => {
       if (conn.idle) this.discard(conn);
     });
@@ -256,6 +264,13 @@ export class HostHttp1Pool implements Http1Pool {
       conn.handler?.onUpstreamClose();
     });
     return conn;
+  }
+
+  /** Bytes from the upstream: the user's, or, on an idle connection, the end of it. */
+  private onRead(conn: PooledConnection, chunk: Buffer): void {
+    const h = conn.handler;
+    if (h !== undefined) h.onUpstreamData(chunk);
+    else if (conn.idle) this.discard(conn);
   }
 
   private start(conn: PooledConnection, cb: AcquireCallback): void {

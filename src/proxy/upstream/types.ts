@@ -36,13 +36,18 @@ export interface UpstreamConnection {
   requests: number;
   /**
    * The current user's handlers. The pool listens to the socket once per connection and dispatches
-   * to it, so a request adds and removes no listeners. Users without one listen themselves.
+   * to it, so a request adds and removes no listeners. Plain-TCP sockets emit no 'data' events
+   * (their reads go to the pool's reader): users must read through a handler.
    */
   handler: UpstreamHandler | undefined;
 }
 
 /** What a checked-out connection's socket events go to while a request uses it. */
 export interface UpstreamHandler {
+  /**
+   * Bytes from the upstream. `chunk` may be a view of a read buffer that is reused once this
+   * returns: copy what must outlive the call (a socket.write of it counts, unless it completes).
+   */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamClose(): void;
   onUpstreamDrain(): void;

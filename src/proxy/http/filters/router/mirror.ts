@@ -71,20 +71,21 @@ function shadow(host: UpstreamHost, head: string, method: string, timeoutMs: num
       pending?.cancel();
       return;
     }
-    const s = conn.socket;
-    s.off('data', onData);
-    s.off('close', onClose);
-    s.off('error', noop);
-    if (!reusable) s.destroy();
+    conn.handler = undefined;
+    if (!reusable) conn.socket.destroy();
     host.pool.release(conn, reusable);
   };
   const onClose = (): void => finish(false);
   const drop = (): void => {};
+  // `chunk` is a view of the pool's read buffer, valid only during the call: a partial head is copied.
   const onData = (chunk: Buffer): void => {
     if (decoder === undefined) {
       buf = buf === undefined ? chunk : Buffer.concat([buf, chunk]);
       const r = parseResponseHead(buf, 0, MAX_HEAD);
-      if (r.kind === 'incomplete') return;
+      if (r.kind === 'incomplete') {
+        if (buf === chunk) buf = Buffer.from(chunk);
+        return;
+      }
       if (r.kind === 'error' || r.head.status < 200) {
         finish(false);
         return;
@@ -124,11 +125,9 @@ function shadow(host: UpstreamHost, head: string, method: string, timeoutMs: num
       return;
     }
     conn = c;
-    const s = c.socket;
-    s.on('data', onData);
-    s.on('close', onClose);
-    s.on('error', noop);
-    s.write(head, 'latin1');
+    // The pool dispatches the socket's reads and close to the connection's handler.
+    c.handler = { onUpstreamData: onData, onUpstreamClose: onClose, onUpstreamDrain: noop };
+    c.socket.write(head, 'latin1');
   });
   if (timeoutMs > 0 && !done) {
     timer = setTimeout(() => finish(false), timeoutMs);
