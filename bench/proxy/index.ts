@@ -35,6 +35,7 @@ import {
   type RunningServer,
   startHaproxy,
   startNginxProxy,
+  startNodePipe,
   startUpstream,
   startWeft,
 } from './targets.ts';
@@ -103,6 +104,8 @@ async function startTarget(
       return startHaproxy(children, base, upstream.port);
     case 'weft':
       return startWeft(children, base, upstream.port, 1);
+    case 'node-pipe':
+      return startNodePipe(children, upstream.port);
   }
 }
 

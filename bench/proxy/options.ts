@@ -1,8 +1,13 @@
 // Command-line options of `npm run bench:proxy`, parsed into a plan; bad input is a message value.
 import { parseArgs } from 'node:util';
 
-export const TARGETS = ['direct', 'weft', 'nginx', 'haproxy'] as const;
+export const TARGETS = ['direct', 'weft', 'nginx', 'haproxy', 'node-pipe'] as const;
 export type TargetName = (typeof TARGETS)[number];
+/**
+ * Measured unless --only says otherwise. node-pipe (a forwarder that parses nothing: the ceiling of
+ * any Node proxy here) is asked for by name.
+ */
+const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'weft', 'nginx', 'haproxy'];
 
 export interface BenchOptions {
   /** Seconds of each wrk run and of each fixed-rate latency run. */
@@ -27,7 +32,8 @@ export const USAGE = `usage: npm run bench:proxy -- [options]
   --duration <s>     seconds per wrk run and per latency run (default 10)
   --runs <n>         repetitions, interleaved across targets; medians are quoted (default 3)
   --quick            smoke check: 2 s runs, 1 repetition, 1 s warm-up
-  --only <list>      comma-separated targets among ${TARGETS.join(',')} (direct is always added)
+  --only <list>      comma-separated targets among ${TARGETS.join(',')} (direct is always added;
+                     default: all but node-pipe, the parse-nothing node:net forwarder)
   --rate <rps>       fixed rate of the latency runs (default 1000)
   -h, --help         this text`;
 
@@ -58,7 +64,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | string {
   const runs = positive('runs', v.runs, quick ? 1 : 3, true);
   const rate = positive('rate', v.rate, 1000, false);
   for (const r of [durationS, runs, rate]) if (typeof r === 'string') return r;
-  let targets: TargetName[] = [...TARGETS];
+  let targets: TargetName[] = [...DEFAULT_TARGETS];
   if (v.only !== undefined) {
     const asked = v.only
       .split(',')

@@ -93,6 +93,7 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
   const weft = by('weft');
   const nginx = by('nginx');
   const haproxy = by('haproxy');
+  const pipe = by('node-pipe');
   if (!weft) return [];
   const added = (s: TargetSummary | undefined) => (s && direct ? s.p50 - direct.p50 : undefined);
   const out: Verdict[] = [];
@@ -109,6 +110,21 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
     goal: '(info)',
     pass: undefined,
   });
+  if (pipe) {
+    // What no Node proxy here can exceed: a forwarder that parses nothing.
+    out.push({
+      name: 'ceiling node-pipe/nginx',
+      value: ratio(pipe.rps, nginx?.rps),
+      goal: '(info)',
+      pass: undefined,
+    });
+    out.push({
+      name: 'weft/node-pipe ceiling',
+      value: ratio(weft.rps, pipe.rps),
+      goal: '(info)',
+      pass: undefined,
+    });
+  }
   // nginx's added p50 can be tiny; a non-positive one makes the ratio meaningless, reported as n/a.
   const an = added(nginx);
   const aw = added(weft);

@@ -11,6 +11,7 @@ export const CPU = { proxy: '1', loadAndUpstream: '0' } as const;
 
 const READY_TIMEOUT_MS = 15_000;
 const WEFT_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'weft.js');
+const NODE_PIPE = resolve(import.meta.dirname, 'node-pipe.ts');
 
 export interface RunningServer {
   name: string;
@@ -101,4 +102,18 @@ export async function startWeft(
     cwd: resolve(import.meta.dirname, '..', '..'),
   });
   return ready(children, { name: label, port, child });
+}
+
+/** The parse-nothing node:net forwarder (node-pipe.ts), pinned to the proxy core: Node's ceiling. */
+export async function startNodePipe(children: ChildSet, upstreamPort: number): Promise<RunningServer> {
+  const port = await freePort();
+  const child = children.start(
+    'node-pipe',
+    process.execPath,
+    [NODE_PIPE, String(port), String(upstreamPort)],
+    {
+      cpu: CPU.proxy,
+    },
+  );
+  return ready(children, { name: 'node-pipe', port, child });
 }
