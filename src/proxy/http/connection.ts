@@ -3,6 +3,7 @@
 // order), and enforces the connection-level timeouts. The stream (stream.ts) does the proxying.
 import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
+import { READ_BUFFER, readInto } from '../socket-read/index.ts';
 import { BodyDecoder, parseRequestHead } from './h1/index.ts';
 import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
@@ -35,7 +36,8 @@ export class Http1Connection implements DownstreamConnection {
   closeAfterResponse = false;
   /** After a CONNECT was accepted (connect.ts): its authority, the Host of requests without one. */
   tunnelAuthority = '';
-  private readonly onDataBound = (chunk: Buffer) => this.onData(chunk);
+  /** Reads arrive as views of the shared read buffer (socket-read): kept bytes must be copied. */
+  private readonly sharedReads: boolean;
   private readonly onRequestData = (chunk: Buffer) => this.stream?.onRequestData(chunk);
 
   constructor(socket: Socket, provider: HcmProvider, downstream: DownstreamInfo, initial?: Buffer) {
@@ -50,7 +52,7 @@ export class Http1Connection implements DownstreamConnection {
     s.downstreamCxHttp1Total.inc();
     s.downstreamCxHttp1Active.inc();
     socket.setNoDelay(true);
-    socket.on('data', this.onDataBound);
+    this.sharedReads = readInto(socket, (chunk) => this.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.stream?.exchange?.onDownstreamDrain());
@@ -102,6 +104,17 @@ export class Http1Connection implements DownstreamConnection {
     this.idle.touch();
     this.buf = this.buf === undefined || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     this.process();
+    // A partial head or bytes held for a later request outlive this read.
+    if (this.buf !== undefined) this.buf = this.owned(this.buf);
+  }
+
+  /**
+   * `buf` itself, or a copy when it is a view of the shared read buffer. A head is parsed into
+   * strings and needs none; body and tunnel bytes go on to socket writes and retry buffers that
+   * keep them.
+   */
+  private owned(buf: Buffer): Buffer {
+    return this.sharedReads && buf.buffer === READ_BUFFER.buffer ? Buffer.from(buf) : buf;
   }
 
   /** Parses what is buffered, as far as the current stream allows. */
@@ -149,6 +162,7 @@ export class Http1Connection implements DownstreamConnection {
         if (this.state === enum_.upgraded || this.state === enum_.closed) return;
       } else if (this.state === enum_.body) {
         const decoder = this.decoder!;
+        this.buf = this.owned(this.buf);
         const used = decoder.feed(this.buf, 0, this.onRequestData);
         this.buf = used === this.buf.length ? undefined : this.buf.subarray(used);
         if (decoder.error) {
@@ -165,7 +179,7 @@ export class Http1Connection implements DownstreamConnection {
           this.stream?.onRequestEnd(decoder.trailers);
         }
       } else if (this.state === enum_.upgraded) {
-        const data = this.buf;
+        const data = this.owned(this.buf);
         this.buf = undefined;
         this.stream?.onUpgradeData(data);
         return;

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { ClusterConfig } from '../config/index.ts';
+import { connectReadOptions, type ReadCallback } from '../socket-read/index.ts';
 import type { ClusterCircuitBreakers } from './circuit-breakers.ts';
 import type { ClusterStats } from './cluster-stats.ts';
 import type { UpstreamFailure, UpstreamHost } from './types.ts';
@@ -38,15 +39,6 @@ export type OpenCallback = (failure: UpstreamFailure | undefined, socket: net.So
  * Receives the bytes of one read. `chunk` is a view of a buffer shared by every connection opened
  * with a reader, valid only during the call: whatever must outlive it has to be copied.
  */
-export type ReadCallback = (chunk: Buffer) => void;
-
-/**
- * The one read buffer of every plain-TCP connection opened with a reader (net.connect's `onread`):
- * the kernel copies into it, and no Buffer is allocated and no 'data' event or stream buffering
- * happens per read. One buffer serves all sockets since each read is handed over before the next.
- */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
 function failureReason(err: Error): string {
   const errno = (err as NodeJS.ErrnoException).errno;
   return typeof errno === 'number' ? `delayed connect error: ${-errno}` : err.message;
@@ -70,14 +62,7 @@ export function openConnection(
       ? net.connect({
           host: host.address.host,
           port: host.address.port,
-          onread: {
-            buffer: READ_BUFFER,
-            callback: (n: number): boolean => {
-              onRead(READ_BUFFER.subarray(0, n));
-              // Not `false`, which would pause the socket: its user pauses it when it must.
-              return true;
-            },
-          },
+          onread: connectReadOptions(onRead),
         })
       : net.connect({ host: host.address.host, port: host.address.port });
   socket.setNoDelay(true);
