@@ -53,7 +53,7 @@ export class HeaderMap {
       return;
     }
     this.values[i] = value;
-    this.removeFrom(name, i + 1);
+    if (this.names.indexOf(name, i + 1) !== -1) this.removeFrom(name, i + 1);
   }
 
   /** Removes every value of `name`; returns whether any was present. */

@@ -230,26 +230,42 @@ function codecError(): HeadError {
 /**
  * Parses the field lines after the start line (from `pos`, which points at a CRLF or the end)
  * into `headers`. Shared with the response-head parser. Returns an error, or undefined.
+ *
+ * One pass over the characters: the name is checked against tchar while looking for the colon,
+ * the value against the field-value rules while looking for the line's CR, so each byte of a head
+ * is looked at once. A name is lower-cased only when it has an upper-case letter.
  */
 export function parseFieldLines(text: string, pos: number, headers: HeaderMap): HeadError | undefined {
-  while (pos < text.length) {
+  const len = text.length;
+  while (pos < len) {
+    // `pos` is at the CRLF that ends the previous line (a lone CR never gets here: see below).
     const start = pos + 2;
-    let end = text.indexOf('\r\n', start);
-    if (end === -1) end = text.length;
-    const c0 = text.charCodeAt(start);
-    // obs-fold (RFC 9112 §5.2): a line starting with SP/HTAB continues the previous one. Rejected.
-    if (c0 === 32 || c0 === 9) return codecError();
-    const colon = text.indexOf(':', start);
-    if (colon === -1 || colon >= end || colon === start) return codecError();
-    const name = text.slice(start, colon);
-    if (!isToken(name)) return codecError();
-    let vs = colon + 1;
+    let i = start;
+    let upper = false;
+    for (; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 58 /* : */) break;
+      // Not tchar: a space or tab here is obs-fold (RFC 9112 §5.2) or whitespace before the colon.
+      if (c > 127 || TOKEN[c] === 0) return codecError();
+      if (c <= 90 && c >= 65) upper = true;
+    }
+    if (i === start || i === len) return codecError();
+    let vs = i + 1;
+    let c = text.charCodeAt(vs);
+    while (c === 32 || c === 9) c = text.charCodeAt(++vs);
+    let end = vs;
+    for (; end < len; end++) {
+      c = text.charCodeAt(end);
+      // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+      if (c >= 32 ? c === 127 : c !== 9) {
+        if (c === 13 && text.charCodeAt(end + 1) === 10) break;
+        return codecError();
+      }
+    }
     let ve = end;
-    while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
-    while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
-    const value = text.slice(vs, ve);
-    if (!isFieldValue(value)) return codecError();
-    headers.add(name.toLowerCase(), value);
+    while (ve > vs && ((c = text.charCodeAt(ve - 1)) === 32 || c === 9)) ve--;
+    const name = text.slice(start, i);
+    headers.add(upper ? name.toLowerCase() : name, text.slice(vs, ve));
     pos = end;
   }
   return undefined;

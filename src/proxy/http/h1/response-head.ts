@@ -51,30 +51,60 @@ export function parseResponseHead(
   const err = parseFieldLines(text, lineEnd, headers);
   if (err) return fail();
 
+  // The framing fields, found in one look at the names (most responses have a content-length
+  // and a connection header and nothing else of these).
+  let teAt = -1;
+  let clCount = 0;
+  let connectionAt = -1;
+  const names = headers.names;
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    if (n.length === 14 && n === 'content-length') clCount++;
+    else if (n.length === 10 && n === 'connection') connectionAt = i;
+    else if (n.length === 17 && n === 'transfer-encoding') teAt = i;
+  }
   let contentLength = -1;
   let chunked = false;
-  const te = headers.getJoined('transfer-encoding');
-  if (te !== undefined) {
-    const codings = te.toLowerCase().split(',');
+  if (teAt !== -1) {
+    const codings = headers.getJoined('transfer-encoding')!.toLowerCase().split(',');
     // Chunked must be the final coding; otherwise the body runs to close (RFC 9112 §6.3 item 4).
     chunked = codings[codings.length - 1]!.trim() === 'chunked';
-  } else {
+  } else if (clCount === 1) {
+    const v = headers.get('content-length')!;
+    contentLength = parseDecimal(v);
+    if (contentLength < 0) contentLength = sameLengths(v, -1);
+    if (contentLength < 0) return fail();
+  } else if (clCount > 1) {
     for (const v of headers.getAll('content-length')) {
-      for (const part of v.split(',')) {
-        const n = parseDecimal(part.trim());
-        if (n < 0 || (contentLength !== -1 && n !== contentLength)) return fail();
-        contentLength = n;
-      }
+      contentLength = sameLengths(v, contentLength);
+      if (contentLength < 0) return fail();
     }
   }
-  const connection = headers.getJoined('connection')?.toLowerCase() ?? '';
-  let close = minor === 0 ? !/(^|,)\s*keep-alive\s*(,|$)/.test(connection) : false;
-  if (/(^|,)\s*close\s*(,|$)/.test(connection)) close = true;
+  let close = minor === 0;
+  if (connectionAt !== -1) {
+    const connection = headers.getJoined('connection')!.toLowerCase();
+    if (minor === 0) close = !/(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    if (/(^|,)\s*close\s*(,|$)/.test(connection)) close = true;
+  }
   return {
     kind: 'head',
     head: { status, reason, versionMinor: minor, headers, contentLength, chunked, close },
     consumed: end,
   };
+}
+
+/**
+ * The length a Content-Length value gives (a list of equal lengths counts as one), checked against
+ * `known` (-1: none yet); -1 when it is malformed or disagrees.
+ */
+function sameLengths(value: string, known: number): number {
+  let length = known;
+  for (const part of value.split(',')) {
+    const n = parseDecimal(part.trim());
+    if (n < 0 || (length !== -1 && n !== length)) return -1;
+    length = n;
+  }
+  return length;
 }
 
 /** Responses that never carry a body (RFC 9110 §6.4.1). */
