@@ -50,6 +50,7 @@ export interface HttpFilter {
   onRequestHeaders?(stream: FilterStream, request: FilterRequest, endStream: boolean): FilterHeadersStatus;
   onRequestData?(stream: FilterStream, chunk: Buffer, endStream: boolean): void;
   onResponseHeaders?(stream: FilterStream, response: FilterResponse, endStream: boolean): void;
+  /** `chunk` is valid only during the call (it may view a shared read buffer): copy what you keep. */
   onResponseData?(stream: FilterStream, chunk: Buffer, endStream: boolean): void;
 }
 

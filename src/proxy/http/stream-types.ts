@@ -14,6 +14,8 @@ export interface DownstreamInfo {
   scheme: 'http' | 'https';
   remoteAddress: string;
   remotePort: number;
+  /** 'ip:port' ('[ip]:port' for IPv6), as access logs print it; built once per connection. */
+  remoteAddressText: string;
   localAddress: string;
   requestedServerName: string | undefined;
 }
@@ -47,7 +49,10 @@ export interface ExchangeOwner extends RequestView {
   exchange: unknown;
   formatContext(): FormatContext;
   takePending(): Buffer[] | undefined;
-  /** `head`: the response head, not written yet, to send with this first chunk. */
+  /**
+   * `head`: the response head, not written yet, to send with this first chunk. `chunk` may be a
+   * view of the shared read buffer, valid only during the call: what is kept is copied.
+   */
   writeDownstream(chunk: Buffer, chunked: boolean, head?: string): boolean;
   endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void;
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;

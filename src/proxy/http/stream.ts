@@ -74,11 +74,8 @@ export class Http1Stream implements FilterStream, RoutedStream {
   formatContext(): FormatContext {
     let ctx = this.formatCtx;
     if (ctx === undefined) {
-      const d = this.conn.downstream;
       ctx = this.formatCtx = {
-        downstreamRemoteAddress: d.remoteAddress.includes(':')
-          ? `[${d.remoteAddress}]:${d.remotePort}`
-          : `${d.remoteAddress}:${d.remotePort}`,
+        downstreamRemoteAddress: this.conn.downstream.remoteAddressText,
         protocol: this.head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
         startTimeMs: this.info.startTimeMs,
       };
@@ -332,7 +329,9 @@ export class Http1Stream implements FilterStream, RoutedStream {
 
   /**
    * Frames response body for the downstream (chunked when re-encoding). `head`: the response head
-   * not written yet, sent with a small first chunk in one socket write.
+   * not written yet, sent with a small first chunk in one socket write. `chunk` may be a view of
+   * the shared read buffer: a write that could keep it gets a copy (a head merged with a small
+   * chunk is a new string and needs none).
    */
   writeDownstream(chunk: Buffer, chunked: boolean, head?: string): boolean {
     this.info.bytesSent += chunk.length;
@@ -343,9 +342,10 @@ export class Http1Stream implements FilterStream, RoutedStream {
       if (chunk.length <= MERGE_BODY_MAX) return socket.write(headWithBody(head, chunk, chunked), 'latin1');
       socket.write(head, 'latin1');
     }
-    if (!chunked) return socket.write(chunk);
+    const owned = Buffer.from(chunk);
+    if (!chunked) return socket.write(owned);
     socket.cork();
-    const ok = writeChunk(socket, chunk);
+    const ok = writeChunk(socket, owned);
     socket.uncork();
     return ok;
   }

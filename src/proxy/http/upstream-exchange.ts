@@ -44,8 +44,8 @@ export class UpstreamExchange implements UpstreamHandler {
   private readonly onBody = (chunk: Buffer) => {
     const head = this.headText;
     this.headText = undefined;
-    // The bytes are a view of the pool's shared read buffer: a socket write may keep them.
-    if (!this.stream.writeDownstream(Buffer.from(chunk), this.chunkedDown, head)) this.socket.pause();
+    // The bytes may be a view of the shared read buffer: writeDownstream copies what it keeps.
+    if (!this.stream.writeDownstream(chunk, this.chunkedDown, head)) this.socket.pause();
   };
 
   constructor(stream: ExchangeOwner, conn: UpstreamConnection, headText: string) {

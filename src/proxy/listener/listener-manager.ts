@@ -213,10 +213,15 @@ export class ActiveListener {
       socket.destroy();
       return;
     }
+    const remoteAddress = socket.remoteAddress ?? '';
+    const remotePort = socket.remotePort ?? 0;
     const info = {
       scheme: 'http' as 'http' | 'https',
-      remoteAddress: socket.remoteAddress ?? '',
-      remotePort: socket.remotePort ?? 0,
+      remoteAddress,
+      remotePort,
+      remoteAddressText: remoteAddress.includes(':')
+        ? `[${remoteAddress}]:${remotePort}`
+        : `${remoteAddress}:${remotePort}`,
       localAddress: `${socket.localAddress}:${socket.localPort}`,
       requestedServerName: serverName || undefined,
     };
