@@ -1,6 +1,7 @@
 // Hop-by-hop fields (RFC 9110 §7.6.1): meaningful for one connection only, so a proxy removes
 // them, plus any field the Connection header names, before forwarding either way.
 import type { HeaderMap } from '../../headers/index.ts';
+import { CONNECTION_OTHER, connectionNamedFields, connectionTokens } from './connection-tokens.ts';
 
 // Always hop-by-hop: connection, keep-alive, proxy-connection, transfer-encoding, te, upgrade,
 // trailer (see isAlways).
@@ -34,19 +35,22 @@ export function removeHopByHop(headers: HeaderMap, keepUpgrade = false): void {
   while (first < names.length && !isAlways(names[first]!)) first++;
   // No Connection header (so no field it names) and none of ALWAYS: nothing to strip.
   if (first === names.length) return;
-  const connection = headers.getJoined('connection');
   let named: string[] | undefined;
-  if (connection !== undefined) {
-    for (const raw of connection.split(',')) {
-      const name = raw.trim().toLowerCase();
-      if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
-      (named ??= []).push(name);
-    }
+  let te: string | undefined;
+  for (let i = first; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === 'connection') {
+      const v = values[i]!;
+      if ((connectionTokens(v) & CONNECTION_OTHER) !== 0) {
+        named ??= [];
+        for (const n of connectionNamedFields(v)) named.push(n);
+      }
+    } else if (name === 'te' && te === undefined) te = values[i]!;
   }
-  const te = headers.get('te');
   const keepTe = te !== undefined && te.trim().toLowerCase() === 'trailers';
-  let w = 0;
-  for (let r = 0; r < names.length; r++) {
+  // Fields the Connection header names may stand before the first ALWAYS one.
+  let w = named === undefined ? first : 0;
+  for (let r = w; r < names.length; r++) {
     const name = names[r]!;
     if (named?.includes(name)) continue;
     if (isAlways(name) && !(keepUpgrade && name === 'upgrade') && !(keepTe && name === 'te')) continue;

@@ -1,6 +1,7 @@
 // HTTP/1.1 response-head parsing for the upstream side (RFC 9112 §4), and the framing rules that
 // decide how the response body is delimited (RFC 9112 §6.3).
 import { HeaderMap } from '../../headers/index.ts';
+import { CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, connectionTokens } from './connection-tokens.ts';
 import { findHeadEnd, type HeadError, parseDecimal, parseFieldLines } from './request-head.ts';
 
 export interface ResponseHead {
@@ -80,12 +81,9 @@ export function parseResponseHead(
       if (contentLength < 0) return fail();
     }
   }
-  let close = minor === 0;
-  if (connectionAt !== -1) {
-    const connection = headers.getJoined('connection')!.toLowerCase();
-    if (minor === 0) close = !/(^|,)\s*keep-alive\s*(,|$)/.test(connection);
-    if (/(^|,)\s*close\s*(,|$)/.test(connection)) close = true;
-  }
+  const options = connectionAt !== -1 ? connectionTokens(headers.getJoined('connection')!) : 0;
+  const close =
+    (options & CONNECTION_CLOSE) !== 0 || (minor === 0 && (options & CONNECTION_KEEP_ALIVE) === 0);
   return {
     kind: 'head',
     head: { status, reason, versionMinor: minor, headers, contentLength, chunked, close },
