@@ -78,7 +78,7 @@ test('re-applying a resource rewrites the file that holds it; delete removes it'
   assert.match(readFileSync(join(dir, 'reviews.yaml'), 'utf8'), /subset: v3/);
   assert.deepEqual(readdirSync(dir), ['reviews.yaml']);
   const vs = store.snapshot().ofKind('VirtualService')[0]!;
-  assert.equal(source.delete([vs.key]).length, 1);
+  assert.deepEqual(source.delete([vs.key]), { ok: true, removed: [vs.key] });
   assert.equal(store.snapshot().resources.size, 0);
   assert.deepEqual(readdirSync(dir), []);
 });
@@ -113,6 +113,50 @@ test('apply into a file whose on-disk version is broken leaves that file alone a
   assert.match(JSON.stringify(vs[0]!.body), /"subset":"v3"/);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /reviews\.yaml has errors/);
+});
+
+test('delete of a resource whose file is broken on disk is refused: the edit and the running config are kept', async (t) => {
+  const { dir, store, source, problems } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  writeFileSync(join(dir, 'ratings.yaml'), REVIEWS_V1.replace('name: reviews', 'name: ratings'));
+  source.start();
+  writeFileSync(join(dir, 'reviews.yaml'), BROKEN);
+  await waitFor(() => problems.length > 0);
+  const version = store.snapshot().version;
+  const keys = store.snapshot().ofKind('VirtualService').map((r) => r.key);
+  assert.equal(keys.length, 2);
+  const outcome = source.delete(keys);
+  assert.equal(outcome.ok, false);
+  assert.ok(!outcome.ok);
+  assert.equal(outcome.refused.length, 1);
+  assert.equal(outcome.refused[0]!.key.name, 'reviews');
+  assert.match(outcome.refused[0]!.file, /reviews\.yaml$/);
+  assert.ok(outcome.refused[0]!.issues.length > 0);
+  assert.equal(readFileSync(join(dir, 'reviews.yaml'), 'utf8'), BROKEN, 'the unfinished hand edit is kept');
+  assert.ok(readdirSync(dir).includes('ratings.yaml'), 'nothing in the request was deleted');
+  assert.equal(store.snapshot().version, version, 'the running config is unchanged');
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 2);
+  // Once the file is fixed, the same delete goes through.
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  await waitFor(() => source.issues.size === 0);
+  assert.deepEqual(source.delete(keys), { ok: true, removed: keys });
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 0);
+});
+
+test('delete after an apply went around a broken file is refused while that file still holds a copy', async (t) => {
+  const { dir, store, source, problems } = setup(t);
+  writeFileSync(join(dir, 'reviews.yaml'), REVIEWS_V1);
+  source.start();
+  writeFileSync(join(dir, 'reviews.yaml'), BROKEN);
+  await waitFor(() => problems.length > 0);
+  source.apply(parseYaml(REVIEWS_V1.replace('subset: v1', 'subset: v3'), '-').docs);
+  const key = store.snapshot().ofKind('VirtualService')[0]!.key;
+  const outcome = source.delete([key]);
+  assert.ok(!outcome.ok);
+  assert.match(outcome.refused[0]!.file, /reviews\.yaml$/);
+  assert.equal(readFileSync(join(dir, 'reviews.yaml'), 'utf8'), BROKEN);
+  assert.ok(readdirSync(dir).includes('virtualservice.default.reviews.yaml'));
+  assert.equal(store.snapshot().ofKind('VirtualService').length, 1);
 });
 
 test('creation time is persisted in metadata.creationTimestamp on apply and read back after a restart', (t) => {

@@ -19,6 +19,17 @@ export interface DirectorySourceOptions {
   onWarning?: (message: string) => void;
 }
 
+/** A resource a delete could not remove because a file holding it has errors on disk. */
+export interface BrokenFile {
+  key: ResourceKey;
+  /** The file as shown to users (relative to the working directory). */
+  file: string;
+  /** That file's current errors. */
+  issues: ConfigIssue[];
+}
+
+export type DeleteOutcome = { ok: true; removed: ResourceKey[] } | { ok: false; refused: BrokenFile[] };
+
 const YAML_FILE = /\.(ya?ml|json)$/;
 
 export class DirectorySource {
@@ -102,18 +113,33 @@ export class DirectorySource {
     return written;
   }
 
-  /** Deletes resources by identity; returns those that existed. */
-  delete(keys: ResourceKey[]): ResourceKey[] {
+  /**
+   * Deletes resources by identity; returns those that existed. Refuses the whole request, writing
+   * nothing, when a file holding one of them has errors on disk: rewriting that file from its last
+   * good content would throw away the user's unfinished edit (see `apply`, which writes elsewhere
+   * instead; a delete has no elsewhere).
+   */
+  delete(keys: ResourceKey[]): DeleteOutcome {
+    const refused: BrokenFile[] = [];
+    for (const key of keys) {
+      for (const file of this.filesOf(key)) {
+        const errors = this.issues.get(file);
+        if (errors) refused.push({ key, file: relative(process.cwd(), file) || file, issues: errors });
+      }
+    }
+    if (refused.length > 0) return { ok: false, refused };
     const removed: ResourceKey[] = [];
     const touched = new Map<string, ResourceDocument[]>();
     for (const key of keys) {
-      const file = this.fileOf(key);
-      if (!file) continue;
-      const list = touched.get(file) ?? [...(this.fileDocs.get(file) ?? [])];
-      touched.set(
-        file,
-        list.filter((d) => keyString(keyOfDocument(d)) !== keyString(key)),
-      );
+      const files = this.filesOf(key);
+      if (files.length === 0) continue;
+      for (const file of files) {
+        const list = touched.get(file) ?? [...(this.fileDocs.get(file) ?? [])];
+        touched.set(
+          file,
+          list.filter((d) => keyString(keyOfDocument(d)) !== keyString(key)),
+        );
+      }
       removed.push(key);
     }
     for (const [file, list] of touched) {
@@ -121,7 +147,7 @@ export class DirectorySource {
       else writeFileAtomic(file, list.map((d) => stringify(d.body)).join('---\n'));
       this.reloadFile(file);
     }
-    return removed;
+    return { ok: true, removed };
   }
 
   /** A file for `key` alone: its default name, or that name with a suffix when it is taken. */
@@ -132,6 +158,16 @@ export class DirectorySource {
       const mine = touched.has(file) && !this.issues.has(file);
       if (mine || (!existsSync(file) && !touched.has(file))) return file;
     }
+  }
+
+  /** Every file holding `key` (more than one after an apply had to go around a broken file). */
+  private filesOf(key: ResourceKey): string[] {
+    const id = keyString(key);
+    const out: string[] = [];
+    for (const [file, docs] of this.fileDocs) {
+      if (docs.some((d) => keyString(keyOfDocument(d)) === id)) out.push(file);
+    }
+    return out;
   }
 
   private fileOf(key: ResourceKey): string | undefined {

@@ -100,7 +100,7 @@ export function deleteYaml(target: ConfigTarget, text: string, file: string): Ou
       issues: [fileIssue(missingName.file, 1, 'metadata.name is required to delete a resource')],
     };
   }
-  return { ok: true, results: deleteKeys(target, parsed.docs.map(keyOfDocument)) };
+  return deleteKeys(target, parsed.docs.map(keyOfDocument));
 }
 
 /** Deletes one resource named by kind (as typed: vs, virtualservices, …), name and namespace. */
@@ -119,10 +119,36 @@ export function deleteByName(
     };
   }
   const key = keyOf(info.group ? `${info.group}/v1` : 'v1', info.kind, name, namespace);
-  return { ok: true, results: deleteKeys(target, [key]) };
+  return deleteKeys(target, [key]);
 }
 
-function deleteKeys(target: ConfigTarget, keys: ResourceKey[]): DeleteResult[] {
-  const removed = new Set(target.source.delete(keys).map(keyString));
-  return keys.map((key) => ({ ...key, action: removed.has(keyString(key)) ? 'deleted' : 'not found' }));
+function deleteKeys(target: ConfigTarget, keys: ResourceKey[]): Outcome<DeleteResult> {
+  const outcome = target.source.delete(keys);
+  if (!outcome.ok) {
+    // Nothing was deleted: the resource's file has errors on disk, and rewriting it without the
+    // resource would mean rewriting it from its last good version, losing the user's edit.
+    return {
+      ok: false,
+      status: 409,
+      issues: outcome.refused.map(({ key, file, issues }) => ({
+        ...fileIssue(
+          file,
+          issues[0]?.line ?? 1,
+          `not deleted: ${file}, which holds it, has errors on disk (${issues.length} ` +
+            `${issues.length === 1 ? 'error' : 'errors'}, first: ${issues[0]?.message ?? 'unknown'}), and ` +
+            'deleting would rewrite it from its last good version, losing that edit; nothing was deleted ' +
+            'and the running config is unchanged',
+          `fix ${file} (or remove the resource from it by hand) and run the delete again`,
+        ),
+        kind: key.kind,
+        namespace: key.namespace,
+        name: key.name,
+      })),
+    };
+  }
+  const removed = new Set(outcome.removed.map(keyString));
+  return {
+    ok: true,
+    results: keys.map((key) => ({ ...key, action: removed.has(keyString(key)) ? 'deleted' : 'not found' })),
+  };
 }
