@@ -55,12 +55,12 @@ test('weft up "Try next": each command on its own line, the state dir and gatewa
   const lines = text.trim().split('\n').slice(1);
   // Command, then its explanation indented under it; no padding that depends on widths.
   for (let i = 0; i < lines.length; i += 2) {
-    assert.match(lines[i]!, /^ {2}(open|weft) \S/);
+    assert.match(lines[i]!, /^ {2}(open|npx weft) \S/);
     assert.match(lines[i + 1]!, /^ {6}\S/);
   }
   assert.match(text, /^ {2}open http:\/\/127\.0\.0\.1:18080\/productpage$/m);
   for (const verb of ['status', 'apply', 'logs', 'down'])
-    assert.match(text, new RegExp(`^  weft ${verb} --state-dir ${long}( |$)`, 'm'));
+    assert.match(text, new RegExp(`^  npx weft ${verb} --state-dir ${long}( |$)`, 'm'));
   const plain = nextSteps(state, '.weft');
   assert.doesNotMatch(plain, /--state-dir/);
 });

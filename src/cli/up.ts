@@ -45,21 +45,23 @@ function port(value: string, flag: string): number {
  * and URLs use the gateway ports this mesh really got.
  */
 export function nextSteps(state: RuntimeState, stateDirFlag: string): string {
+  // `npx weft`, as the README says: after `npm install` the command is not on PATH.
+  const weft = 'npx weft';
   const sd = stateDirFlag === '.weft' ? '' : ` --state-dir ${stateDirFlag}`;
   const g = state.gateway?.ports;
   const steps: [string, string][] = [];
   if (g && state.pods.some((p) => p.app === 'productpage'))
     steps.push([`open http://127.0.0.1:${g.http}/productpage`, 'Bookinfo through the ingress gateway']);
   else if (g) steps.push([`curl http://127.0.0.1:${g.http}/`, 'the ingress gateway (HTTP)']);
-  steps.push([`weft status${sd}`, 'pods, versions, ports, sync state']);
+  steps.push([`${weft} status${sd}`, 'pods, versions, ports, sync state']);
   if (state.pods.some((p) => p.app === 'reviews'))
     steps.push([
-      `weft apply${sd} -f samples/bookinfo/destination-rule-all.yaml -f samples/bookinfo/virtual-service-all-v1.yaml`,
+      `${weft} apply${sd} -f samples/bookinfo/destination-rule-all.yaml -f samples/bookinfo/virtual-service-all-v1.yaml`,
       'route every request to reviews v1 (no stars)',
     ]);
-  else steps.push([`weft apply${sd} -f <istio-config.yaml>`, 'add routing rules']);
-  steps.push([`weft logs${sd} <pod> -c proxy`, "a sidecar's log"]);
-  steps.push([`weft down${sd}`, 'stop everything (config is kept)']);
+  else steps.push([`${weft} apply${sd} -f <istio-config.yaml>`, 'add routing rules']);
+  steps.push([`${weft} logs${sd} <pod> -c proxy`, "a sidecar's log"]);
+  steps.push([`${weft} down${sd}`, 'stop everything (config is kept)']);
   const lines = ['', 'Try next:'];
   for (const [command, what] of steps) lines.push(`  ${command}`, `      ${what}`);
   return lines.join('\n') + '\n';
