@@ -74,8 +74,11 @@ export class Http1Stream implements FilterStream, RoutedStream {
   formatContext(): FormatContext {
     let ctx = this.formatCtx;
     if (ctx === undefined) {
+      // Every field present from the start: one shape for all streams' contexts.
       ctx = this.formatCtx = {
         downstreamRemoteAddress: this.conn.downstream.remoteAddressText,
+        upstreamRemoteAddress: undefined,
+        upstreamHostname: undefined,
         protocol: this.head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
         startTimeMs: this.info.startTimeMs,
       };
@@ -99,7 +102,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     info.method = this.method;
     info.scheme = this.scheme;
     info.requestHeaders = this.headers;
-    info.downstreamRemoteAddress = this.formatContext().downstreamRemoteAddress;
+    info.downstreamRemoteAddress = this.conn.downstream.remoteAddressText;
     info.downstreamLocalAddress = this.conn.downstream.localAddress;
     info.requestedServerName = this.conn.downstream.requestedServerName;
     removeHopByHop(this.headers, this.head.upgrade !== '');

@@ -53,7 +53,40 @@ export interface StreamInfo {
   routeName?: string;
 }
 
-/** A StreamInfo with every required field zeroed; callers set the rest as the stream goes. */
+/**
+ * A StreamInfo with every required field zeroed and every optional one present as undefined: all
+ * streams' infos then share one object shape with its fields in the object itself, so filling them
+ * in as the stream goes is a plain store, not a shape change (V8 hidden-class transitions and
+ * out-of-object property growth on the request path).
+ */
 export function newStreamInfo(startTimeMs: number): StreamInfo {
-  return { startTimeMs, responseCode: 0, responseFlags: 0, bytesReceived: 0, bytesSent: 0 };
+  return {
+    startTimeMs,
+    lastDownstreamRxByteMs: undefined,
+    firstUpstreamTxByteMs: undefined,
+    firstUpstreamRxByteMs: undefined,
+    durationMs: undefined,
+    protocol: undefined,
+    method: undefined,
+    path: undefined,
+    authority: undefined,
+    scheme: undefined,
+    requestHeaders: undefined,
+    responseHeaders: undefined,
+    responseTrailers: undefined,
+    responseCode: 0,
+    responseCodeDetails: undefined,
+    responseFlags: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    upstreamHost: undefined,
+    upstreamCluster: undefined,
+    upstreamLocalAddress: undefined,
+    upstreamTransportFailureReason: undefined,
+    upstreamServiceTimeMs: undefined,
+    downstreamRemoteAddress: undefined,
+    downstreamLocalAddress: undefined,
+    requestedServerName: undefined,
+    routeName: undefined,
+  };
 }
