@@ -123,7 +123,10 @@ test('delete of a resource whose file is broken on disk is refused: the edit and
   writeFileSync(join(dir, 'reviews.yaml'), BROKEN);
   await waitFor(() => problems.length > 0);
   const version = store.snapshot().version;
-  const keys = store.snapshot().ofKind('VirtualService').map((r) => r.key);
+  const keys = store
+    .snapshot()
+    .ofKind('VirtualService')
+    .map((r) => r.key);
   assert.equal(keys.length, 2);
   const outcome = source.delete(keys);
   assert.equal(outcome.ok, false);

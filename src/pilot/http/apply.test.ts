@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigStore, DirectorySource } from '../../config/index.ts';
 import { formatIssue } from '../../api/index.ts';
+import { ConfigStore, DirectorySource } from '../../config/index.ts';
 import { applyYaml, deleteByName, deleteYaml } from './apply.ts';
 
 // The same resource twice in one text: once with its namespace, once defaulted to it (an exact
