@@ -86,7 +86,7 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 3000)
 
 test('a listener the engine refuses is NACKed with its reason and the last good config keeps serving', async (t) => {
   let current = listener('outbound_http', []);
-  const server = new AdsServer({ debounce: { afterMs: 5, maxMs: 50 } });
+  const server = new AdsServer();
   server.register(LISTENER_TYPE, () => ({ resources: [current] }));
   server.register(CLUSTER_TYPE, () => ({ resources: [cluster] }));
   const port = await server.listen('127.0.0.1:0');

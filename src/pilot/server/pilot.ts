@@ -70,10 +70,9 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
   let workloads: () => readonly WorkloadInstance[] = options.workloads ?? (() => []);
   const mesh = new MeshState(store, () => workloads());
   const metrics = new PilotMetrics();
-  // Pilot batches changes itself, so the ADS server pushes as soon as it is told to.
+  // The scheduler below batches changes (the one debounce); the ADS server pushes when told to.
   // Its own per-push line is dropped: the cycle line below says the same and more.
   const ads = new AdsServer({
-    debounce: { afterMs: 0, maxMs: 0 },
     log: (line) => {
       if (!line.startsWith('ads: push ')) log(line);
     },
@@ -91,7 +90,6 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
     mesh.retain(ads.connectedProxies().map((p) => p.connectionId));
     metrics.sample(ads.status());
     ads.configChanged();
-    ads.flushPushes();
     const pushed = metrics.sample(ads.status());
     const done = performance.now();
     if (pushed > 0) metrics.observeConvergence((done - firstChangeAt) / 1000, pushed);

@@ -1,6 +1,5 @@
 // The control plane's ADS server: register a generator per type URL, listen, call configChanged().
 export type { ConnectedProxy, GeneratedResources, Generator } from './connection.ts';
-export { DEFAULT_DEBOUNCE, type DebounceOptions } from './debounce.ts';
 export type { EncodeCacheStats } from './encode-cache.ts';
 export { type ParsedNode, type ProxyNode, type ProxyType, parseProxyNode } from './node.ts';
 export { AdsServer, type AdsServerOptions, type ProxyStatus, type TypeStatus } from './server.ts';

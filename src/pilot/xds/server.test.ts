@@ -92,7 +92,7 @@ function names(response: DiscoveryResponse): string[] {
 }
 
 async function start(t: TestContext, clusters: () => JsonObject[], routes: () => JsonObject[]) {
-  const server = new AdsServer({ debounce: { afterMs: 20, maxMs: 200 } });
+  const server = new AdsServer();
   server.register(CLUSTER_TYPE, () => ({ resources: clusters() }));
   server.register(ROUTE_TYPE, () => ({ resources: routes() }));
   const port = await server.listen('127.0.0.1:0');
@@ -163,7 +163,7 @@ test('wildcard CDS, named RDS, ACK and NACK as Envoy speaks them', async (t) => 
   assert.equal(status[0]!.types.find((s) => s.type === 'CDS')!.versionAcked, cds.version_info);
 });
 
-test('changes are pushed after the debounce, only to proxies whose output changed', async (t) => {
+test('a change pushes at once, only to the proxies it concerns and only what changed for them', async (t) => {
   let timeout = '1s';
   let routeNames = ['80'];
   const { server, stream } = await start(
@@ -184,10 +184,8 @@ test('changes are pushed after the debounce, only to proxies whose output change
   timeout = '2s';
   server.configChanged(() => false);
   assert.ok(await stream.silentFor(150), 'a change scoped to other proxies is not pushed');
-  const before = performance.now();
   server.configChanged((p) => p.node.namespace === 'default');
   const pushed = await stream.next();
-  assert.ok(performance.now() - before >= 15, 'waited for the debounce');
   const json = anyToJson(pushed.resources[0]!);
   assert.ok(json.ok);
   assert.equal(json.value['connect_timeout'], '2s');

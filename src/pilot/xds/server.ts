@@ -1,17 +1,17 @@
 // The control plane's ADS server (state of the world over StreamAggregatedResources): generators
-// registered per type URL, one ProxyConnection per stream, debounced pushes on config changes and
-// the status that `weft proxy-status` prints.
+// registered per type URL, one ProxyConnection per stream, a push to the proxies a change concerns
+// and the status that `weft proxy-status` prints. Batching changes into pushes (Istio's debounce) is
+// the caller's: pilot's PushScheduler (src/pilot/server/scheduler.ts) decides when to call
+// configChanged().
 import * as grpc from '@grpc/grpc-js';
 import type { DiscoveryRequest, DiscoveryResponse } from '../../xds/index.ts';
 import { ADS_SERVICE, CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE } from '../../xds/index.ts';
 import { type ConnectedProxy, type Generator, ProxyConnection, type PushContext } from './connection.ts';
-import { DEFAULT_DEBOUNCE, type DebounceOptions, Debouncer, type Scope } from './debounce.ts';
 import { EncodeCache, type EncodeCacheStats } from './encode-cache.ts';
 import { type ProxyNode, parseProxyNode } from './node.ts';
 import { type NackRecord, type SyncStatus, shortTypeName, syncStatus } from './watch.ts';
 
 export interface AdsServerOptions {
-  debounce?: Partial<DebounceOptions>;
   /** Where diagnostics go; silent by default. */
   log?: (line: string) => void;
 }
@@ -44,7 +44,6 @@ const STATUS_TYPES = [CLUSTER_TYPE, LISTENER_TYPE, ENDPOINT_TYPE, ROUTE_TYPE];
 export class AdsServer {
   private readonly generators = new Map<string, Generator>();
   private readonly connections = new Map<string, ProxyConnection>();
-  private readonly debouncer: Debouncer<ConnectedProxy>;
   private readonly log: (line: string) => void;
   private readonly ctx: PushContext;
   private readonly encoder = new EncodeCache();
@@ -55,9 +54,6 @@ export class AdsServer {
 
   constructor(options: AdsServerOptions = {}) {
     this.log = options.log ?? (() => {});
-    this.debouncer = new Debouncer({ ...DEFAULT_DEBOUNCE, ...options.debounce }, (scope) =>
-      this.pushAll(scope),
-    );
     this.nextVersion();
     this.ctx = {
       generator: (typeUrl) => this.generators.get(typeUrl),
@@ -86,14 +82,12 @@ export class AdsServer {
     });
   }
 
-  /** Config or registry changed; push (debounced) to the proxies `affects` selects (all if absent). */
+  /**
+   * Config or registry changed: pushes now, to the proxies `affects` selects (all if absent), each
+   * getting only the types whose output changed. Not debounced here: the caller batches.
+   */
   configChanged(affects?: (proxy: ConnectedProxy) => boolean): void {
-    this.debouncer.trigger(affects);
-  }
-
-  /** Runs a pending debounced push now. */
-  flushPushes(): void {
-    this.debouncer.flush();
+    this.pushAll(affects);
   }
 
   /** How the shared encoding cache is doing (entries, hits, encodes), for tests and the benchmark. */
@@ -134,7 +128,6 @@ export class AdsServer {
 
   /** Stops serving and drops every stream (proxies reconnect to whoever serves next). */
   async close(): Promise<void> {
-    this.debouncer.cancel();
     const server = this.grpcServer;
     this.grpcServer = undefined;
     this.connections.clear();
@@ -175,7 +168,7 @@ export class AdsServer {
     call.on('close', drop);
   }
 
-  private pushAll(scope: Scope<ConnectedProxy>): void {
+  private pushAll(scope: ((proxy: ConnectedProxy) => boolean) | undefined): void {
     this.nextVersion();
     this.encoder.nextEpoch();
     let proxies = 0;
