@@ -224,20 +224,36 @@ const CASES: Case[] = [
     path: 'spec.http[0].rewrite',
     message: 'may only contain one of uri or uriRegexRewrite',
   },
-  // weights and destinations
+  // weights and destinations: weights are relative (Istio's validateHTTPRouteDestinations rejects
+  // only a negative weight and, with several destinations, a total of 0)
   {
-    name: 'weights do not total 100',
+    name: 'weights 50/40 are valid: they need not total 100',
     kind: VS,
-    spec: `  hosts: [reviews]\n  http:\n  - route:  #<\n    - destination: {host: reviews, subset: v1}\n      weight: 50\n    - destination: {host: reviews, subset: v2}\n      weight: 40\n`,
-    path: 'spec.http[0].route',
-    message: 'must total 100, got 90',
+    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 50\n    - destination: {host: reviews, subset: v2}\n      weight: 40\n`,
+  },
+  {
+    name: 'weights 1/3 are valid',
+    kind: VS,
+    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 1\n    - destination: {host: reviews, subset: v2}\n      weight: 3\n`,
   },
   {
     name: 'several destinations without weights',
     kind: VS,
     spec: `  hosts: [reviews]\n  http:\n  - route:  #<\n    - destination: {host: reviews, subset: v1}\n    - destination: {host: reviews, subset: v2}\n`,
     path: 'spec.http[0].route',
-    message: 'must total 100, got 0',
+    message: 'total destination weight = 0',
+  },
+  {
+    name: 'weights 0/0',
+    kind: VS,
+    spec: `  hosts: [reviews]\n  http:\n  - route:  #<\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n    - destination: {host: reviews, subset: v2}\n      weight: 0\n`,
+    path: 'spec.http[0].route',
+    message: 'total destination weight = 0',
+  },
+  {
+    name: 'single destination with weight 0 is valid: its weight is ignored',
+    kind: VS,
+    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n`,
   },
   {
     name: 'single destination without weight is valid',
@@ -250,18 +266,30 @@ const CASES: Case[] = [
     spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 80\n    - destination: {host: reviews, subset: v2}\n      weight: 20\n`,
   },
   {
-    name: 'weight above 100',
+    name: 'weights 150/50 are valid: a weight may exceed 100',
     kind: VS,
-    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews}\n      weight: 150  #<\n`,
-    path: 'spec.http[0].route[0].weight',
-    message: 'range 0..100',
+    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 150\n    - destination: {host: reviews, subset: v2}\n      weight: 50\n`,
   },
   {
     name: 'negative weight',
     kind: VS,
     spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews}\n      weight: -5  #<\n    - destination: {host: ratings}\n      weight: 105\n`,
     path: 'spec.http[0].route[0].weight',
-    message: 'range 0..100',
+    message: 'weight -5 < 0',
+  },
+  {
+    name: 'negative weight of a single destination',
+    kind: VS,
+    spec: `  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews}\n      weight: -1  #<\n`,
+    path: 'spec.http[0].route[0].weight',
+    message: 'weight -1 < 0',
+  },
+  {
+    name: 'negative and positive weights totalling 0',
+    kind: VS,
+    spec: `  hosts: [reviews]\n  http:\n  - route:  #<\n    - destination: {host: reviews, subset: v1}\n      weight: -5\n    - destination: {host: reviews, subset: v2}\n      weight: 5\n`,
+    path: 'spec.http[0].route',
+    message: 'total destination weight = 0',
   },
   {
     name: 'empty destination host',
@@ -459,11 +487,30 @@ const CASES: Case[] = [
   },
   // tcp and tls routes
   {
-    name: 'tcp route weights',
+    name: 'tcp route weights 30/30 are valid',
     kind: VS,
-    spec: `  hosts: [mongo]\n  tcp:\n  - route:  #<\n    - destination: {host: a}\n      weight: 30\n    - destination: {host: b}\n      weight: 30\n`,
+    spec: `  hosts: [mongo]\n  tcp:\n  - route:\n    - destination: {host: a}\n      weight: 30\n    - destination: {host: b}\n      weight: 30\n`,
+  },
+  {
+    name: 'tcp route weights 0/0',
+    kind: VS,
+    spec: `  hosts: [mongo]\n  tcp:\n  - route:  #<\n    - destination: {host: a}\n      weight: 0\n    - destination: {host: b}\n      weight: 0\n`,
     path: 'spec.tcp[0].route',
-    message: 'must total 100, got 60',
+    message: 'total destination weight = 0',
+  },
+  {
+    name: 'tcp route negative weight',
+    kind: VS,
+    spec: `  hosts: [mongo]\n  tcp:\n  - route:\n    - destination: {host: a}\n      weight: 10\n    - destination: {host: b}\n      weight: -5  #<\n`,
+    path: 'spec.tcp[0].route[1].weight',
+    message: 'weight -5 < 0',
+  },
+  {
+    name: 'tls route without weights',
+    kind: VS,
+    spec: `  hosts: [a.com]\n  gateways: [gw]\n  tls:\n  - match:\n    - sniHosts: [a.com]\n    route:  #<\n    - destination: {host: a}\n    - destination: {host: b}\n`,
+    path: 'spec.tls[0].route',
+    message: 'total destination weight = 0',
   },
   {
     name: 'tcp match port',
@@ -1017,9 +1064,9 @@ test('a schema error does not hide the semantic errors of the same document', ()
     '  http:',
     '  - route:',
     '    - destination: {host: reviews, subset: v1}',
-    '      weight: 70',
+    '      weight: 0',
     '    - destination: {host: reviews, subset: v2}',
-    '      weight: 20',
+    '      weight: 0',
     '    timeout: 5x',
   ].join('\n');
   const { docs } = parseYaml(text, 'both.yaml');

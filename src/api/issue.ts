@@ -15,7 +15,7 @@ export interface ConfigIssue {
   name: string;
   /** Field path in Istio's notation, e.g. 'spec.http[0].route[1].weight' ('' for the document). */
   path: string;
-  /** What is wrong, as a sentence fragment: 'weights must total 100, got 90'. */
+  /** What is wrong, as a sentence fragment: 'total destination weight = 0'. */
   message: string;
   /** What to do about it, when there is something useful to say. */
   hint?: string;

@@ -1,5 +1,7 @@
 // Route destinations, shared by HTTP, TCP and TLS routes and by mirrors: the host must name a
-// service (not '*'), the subset a DNS-1123 label, the port 1..65535, and weights must split 100.
+// service (not '*'), the subset a DNS-1123 label, the port 1..65535. Weights are relative shares
+// (1/3 and 150/50 are valid splits), so, as Istio's validateRouteDestinations, only a negative
+// weight and a split with nothing to split (several destinations, total 0) are errors.
 import type { FieldPath } from '../issue.ts';
 import { checkPercent, checkPort } from './checks.ts';
 import { at } from './common.ts';
@@ -33,27 +35,35 @@ export function checkDestination(report: Report, path: FieldPath, value: unknown
   if (port) at(report, [...path, 'port', 'number'], checkPort(port['number']));
 }
 
-/** Route destinations of one route: each weight 0..100, and with several, a total of 100. */
+/**
+ * Route destinations of one route, as Istio's validateHTTPRouteDestinations and
+ * validateRouteDestinations: no weight below 0, and with several destinations a total above 0.
+ * The weights need not total 100: each destination gets weight / total of the traffic.
+ */
 export function checkWeightedDestinations(report: Report, path: FieldPath, routes: unknown[]): void {
   let total = 0;
-  let weightError = false;
   routes.forEach((value, i) => {
     const route = obj(value);
     if (!route) return;
     checkDestination(report, [...path, i, 'destination'], route['destination']);
     const weight = num(route['weight']);
-    if (weight === undefined) return;
-    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
-      report.error([...path, i, 'weight'], `weight ${weight} must be an integer in the range 0..100`);
-      weightError = true;
+    // Not an int32: the schema reports it, and Istio could not have read it.
+    if (weight === undefined || !Number.isInteger(weight)) return;
+    if (weight < 0) {
+      report.error(
+        [...path, i, 'weight'],
+        `weight ${weight} < 0`,
+        'weights are relative shares of the traffic: use 0 to send none to this destination',
+      );
     }
-    total += weight;
+    // Istio sums in an int32, so a total that wraps round to 0 is rejected there too.
+    total = (total + weight) | 0;
   });
-  if (routes.length > 1 && !weightError && total !== 100) {
+  if (routes.length > 1 && total === 0) {
     report.error(
       path,
-      `destination weights must total 100, got ${total}`,
-      'with more than one destination every weight counts; a missing weight is 0',
+      'total destination weight = 0',
+      'with more than one destination, a missing weight is 0: give at least one a positive weight',
     );
   }
 }
