@@ -113,12 +113,28 @@ export function tcpRouteTarget(
   for (const r of routes ?? []) {
     const applies = !r.match || r.match.length === 0 || r.match.some((m) => l4Applies(m, ctx));
     if (!applies) continue;
-    const dests = r.route ?? [];
-    if (dests.length === 1) return { cluster: destCluster(dests[0]!, ctx) };
-    if (dests.length > 1)
-      return { weighted: dests.map((d) => ({ name: destCluster(d, ctx), weight: d.weight ?? 0 })) };
+    const target = l4Target(r.route ?? [], (d) => destCluster(d, ctx));
+    if (target) return target;
   }
   return undefined;
+}
+
+/**
+ * The tcp_proxy target of a TCP or TLS route's destinations, as Istio's buildOutboundNetworkFilters:
+ * one destination is a plain cluster whatever its weight; several are weighted_clusters of those
+ * with a weight above 0 (Envoy requires each tcp_proxy weight ≥ 1). The weights are relative shares
+ * and are passed as they are.
+ */
+export function l4Target(
+  dests: readonly RouteDestination[],
+  cluster: (d: RouteDestination) => string,
+): { cluster: string } | { weighted: { name: string; weight: number }[] } | undefined {
+  if (dests.length === 0) return undefined;
+  if (dests.length === 1) return { cluster: cluster(dests[0]!) };
+  const kept = dests.filter((d) => (d.weight ?? 0) > 0);
+  // All 0 is rejected by validation ("total destination weight = 0"); kept whole, the proxy NACKs it.
+  const split = kept.length > 0 ? kept : dests;
+  return { weighted: split.map((d) => ({ name: cluster(d), weight: d.weight ?? 0 })) };
 }
 
 export function listenerJson(

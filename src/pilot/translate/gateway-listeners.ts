@@ -4,7 +4,7 @@
 // gateway; TLS passthrough servers pick a chain by SNI.
 import type { Server, TCPRoute, TLSRoute } from '../../api/types/index.ts';
 import type { Json } from './clusters.ts';
-import { httpConnectionManager, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
+import { httpConnectionManager, l4Target, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
 import { exportedTo, hostMatches, type MeshIndex } from './mesh.ts';
 import { clusterName, type ProxyInfo } from './proxy.ts';
 import { gatewayRouteConfig } from './route-config.ts';
@@ -135,10 +135,8 @@ function passthroughChains(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, p
             d.destination?.subset ?? '',
             d.destination?.host ?? '',
           );
-        const target =
-          dests.length === 1
-            ? { cluster: cluster(dests[0]!) }
-            : { weighted: dests.map((d) => ({ name: cluster(d), weight: d.weight ?? 0 })) };
+        const target = l4Target(dests, cluster);
+        if (!target) continue;
         chains.push({
           filter_chain_match: { server_names: sni },
           filters: [tcpProxy(statPrefixOf(target), target)],
