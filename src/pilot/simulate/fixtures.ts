@@ -90,3 +90,13 @@ export function simulate(store: ConfigStore, proxy: ProxyInfo): Simulation {
 
 export const BOOKINFO = 'bookinfo/platform/kube/bookinfo.yaml';
 export const NET = 'bookinfo/networking/';
+
+/** Loads sample files, then the resources of `yaml` (fails on any validation error in either). */
+export function loadWith(files: string[], yaml: string): ConfigStore {
+  const store = loadSamples(files);
+  const { docs, issues } = parseYaml(yaml, 'inline.yaml');
+  const errors = [...issues, ...validateDocuments(docs)].filter((i) => i.severity === 'error');
+  if (errors.length > 0) throw new Error(`inline.yaml: ${errors.map((e) => e.message).join('; ')}`);
+  store.update(docs.map(toInput));
+  return store;
+}

@@ -47,16 +47,19 @@ const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,r
 /** Istio's retry policy when a route gives none: 2 attempts on the default conditions and 503. */
 export const ISTIO_DEFAULT_RETRY: HTTPRetry = { attempts: 2 };
 
-/** Does this match apply to the proxy/port being generated? (port, sourceLabels, gateways, sourceNamespace). */
+/**
+ * Does this match apply to the proxy/port being generated? Istio's translateRoute and
+ * sourceMatchHTTP: the port first; then, when the match names gateways, only whether this proxy is
+ * one of them (the sidecars' 'mesh', or the gateway being generated), with sourceLabels and
+ * sourceNamespace not consulted; otherwise the proxy's own labels must include sourceLabels (a
+ * gateway proxy's labels too: Istio compares node labels whatever the proxy type) and its
+ * namespace must be sourceNamespace when that is set.
+ */
 export function matchApplies(m: HTTPMatchRequest, ctx: RouteContext): boolean {
   if (m.port !== undefined && m.port !== ctx.port) return false;
-  if (m.gateways && m.gateways.length > 0 && !m.gateways.some((g) => sameGateway(g, ctx))) return false;
-  if (m.sourceLabels) {
-    if (ctx.gateway !== 'mesh') return false;
-    for (const [k, v] of Object.entries(m.sourceLabels)) if (ctx.proxyLabels[k] !== v) return false;
-  }
-  if (m.sourceNamespace && m.sourceNamespace !== ctx.proxyNamespace) return false;
-  return true;
+  if (m.gateways && m.gateways.length > 0) return m.gateways.some((g) => sameGateway(g, ctx));
+  for (const [k, v] of Object.entries(m.sourceLabels ?? {})) if (ctx.proxyLabels[k] !== v) return false;
+  return !m.sourceNamespace || m.sourceNamespace === ctx.proxyNamespace;
 }
 
 function sameGateway(ref: string, ctx: RouteContext): boolean {
