@@ -151,6 +151,7 @@ export function cluster(name: string, ports: number[], extra: Partial<ClusterCon
     maglev: { tableSize: 65537 },
     leastRequest: { choiceCount: 2 },
     circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    healthyPanicThreshold: 50,
     upstreamProtocol: 'http1',
     idleTimeoutMs: 3600000,
     maxRequestsPerConnection: 0,

@@ -107,7 +107,15 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': http,
     };
   const od = outlierDetection(p);
-  if (od) cluster['outlier_detection'] = od;
+  if (od) {
+    cluster['outlier_detection'] = od;
+    // Istio (applyOutlierDetection) sets the panic threshold whenever outlierDetection is given,
+    // from minHealthPercent, so its default 0 turns Envoy's panic mode (default 50 %) off: with
+    // every host ejected the cluster answers 503 "no healthy upstream" rather than use them.
+    cluster['common_lb_config'] = {
+      healthy_panic_threshold: { value: p.outlierDetection?.minHealthPercent ?? 0 },
+    };
+  }
   return cluster;
 }
 
@@ -204,8 +212,6 @@ function outlierDetection(p: PortTrafficPolicy): Json | undefined {
     }
     out['enforcing_local_origin_success_rate'] = 0;
   }
-  // minHealthPercent: Istio sets common_lb_config.healthy_panic_threshold from it, but the proxy's
-  // decoder accepts only an empty common_lb_config (it has no panic mode), so it is not emitted.
   return out;
 }
 

@@ -30,6 +30,7 @@ function cluster(): ClusterConfig {
     maglev: { tableSize: 65537 },
     leastRequest: { choiceCount: 2 },
     circuitBreakers: { maxConnections: 1, maxPendingRequests: 1, maxRequests: 1024, maxRetries: 3 },
+    healthyPanicThreshold: 50,
     upstreamProtocol: 'http1',
     idleTimeoutMs: 3_600_000,
     maxRequestsPerConnection: 0,

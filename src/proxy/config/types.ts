@@ -365,6 +365,12 @@ export interface ClusterConfig {
   leastRequest: { choiceCount: number };
   circuitBreakers: CircuitBreakerThresholds;
   outlierDetection?: OutlierDetectionConfig;
+  /**
+   * common_lb_config.healthy_panic_threshold, a whole percent (Envoy rounds the Percent), default
+   * 50: below it the balancer uses every host of the level, ejected or unhealthy ones too. 0 turns
+   * panic mode off, so a level with no usable host has no host to give.
+   */
+  healthyPanicThreshold: number;
   /** Upstream HTTP protocol: 'http1', 'http2', 'auto' (ALPN), or 'downstream' (the request's own). */
   upstreamProtocol: 'http1' | 'http2' | 'auto' | 'downstream';
   /** common_http_protocol_options. */

@@ -21,8 +21,8 @@ import type {
   UpstreamHost,
 } from './types.ts';
 
-/** Envoy's default healthy panic threshold: below 50 % healthy, balance across all hosts. */
-const PANIC_THRESHOLD = 0.5;
+/** Envoy's default overprovisioning factor, in percent: a level with ≥ 1/1.4 of its hosts usable counts as whole. */
+const OVERPROVISIONING_PERCENT = 140;
 /** How many times a pick that lands on an excluded host is redrawn (best effort, like Envoy). */
 const EXCLUDE_ATTEMPTS = 5;
 // Redraws step the hash by multiples of 2^64/phi so each lands on an unrelated part of the ring.
@@ -121,9 +121,9 @@ export class Cluster implements UpstreamCluster {
     for (const h of usable) level = Math.min(level, h.priority);
     const levelHosts = Number.isFinite(level) ? all.filter((h) => h.priority === level) : all;
     const levelUsable = levelHosts.filter(isServing);
-    this.panic = levelHosts.length > 0 && levelUsable.length / levelHosts.length < PANIC_THRESHOLD;
-    const chosen = this.panic ? levelHosts : levelUsable;
     const c = this.rt.config;
+    this.panic = inPanic(all, levelHosts.length, levelUsable.length, c.healthyPanicThreshold);
+    const chosen = this.panic ? levelHosts : levelUsable;
     switch (c.lbPolicy) {
       case 'ROUND_ROBIN':
         this.lb = new RoundRobinLb(chosen, this.random);
@@ -179,3 +179,28 @@ export class Cluster implements UpstreamCluster {
 }
 
 const isServing = (h: Host): boolean => isUsable(h.health) && !h.outlierEjected;
+
+/**
+ * Envoy's panic rule (LoadBalancerBase): no level panics while the levels' availability
+ * (usable share × overprovisioning, each capped at 100 %) sums to 100 %; otherwise the level in
+ * use panics when its usable share is below the cluster's healthy_panic_threshold (0: never).
+ */
+function inPanic(
+  all: readonly Host[],
+  levelTotal: number,
+  levelUsable: number,
+  thresholdPercent: number,
+): boolean {
+  if (levelTotal === 0 || thresholdPercent <= 0) return false;
+  const total = new Map<number, number>();
+  const usable = new Map<number, number>();
+  for (const h of all) {
+    total.set(h.priority, (total.get(h.priority) ?? 0) + 1);
+    if (isServing(h)) usable.set(h.priority, (usable.get(h.priority) ?? 0) + 1);
+  }
+  let availability = 0;
+  for (const [p, n] of total)
+    availability += Math.min(100, Math.floor((OVERPROVISIONING_PERCENT * (usable.get(p) ?? 0)) / n));
+  if (availability >= 100) return false;
+  return (100 * levelUsable) / levelTotal < thresholdPercent;
+}

@@ -15,6 +15,7 @@ export function clusterConfig(name: string, over: Partial<ClusterConfig> = {}): 
     maglev: { tableSize: 65537 },
     leastRequest: { choiceCount: 2 },
     circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    healthyPanicThreshold: 50,
     upstreamProtocol: 'http1',
     idleTimeoutMs: 3_600_000,
     maxRequestsPerConnection: 0,

@@ -156,6 +156,44 @@ test('healthy-host filtering and the 50% panic threshold', () => {
   assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 30);
 });
 
+test('healthy_panic_threshold: 0 turns panic off; a level ≥ 1/1.4 usable never panics (Envoy)', () => {
+  const stats = new StatsStore();
+  const cm = new ClusterManager(stats, { random: seeded(1) });
+  const health = (n: number, unhealthy: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      host: `10.0.0.${i + 1}`,
+      port: 80,
+      health: i < unhealthy ? ('UNHEALTHY' as const) : ('HEALTHY' as const),
+    }));
+  const apply = (threshold: number, eps: ReturnType<typeof health>) =>
+    cm.update({
+      clusters: [clusterConfig('c', { healthyPanicThreshold: threshold })],
+      endpoints: new Map([['c', assignment('c', eps)]]),
+    });
+  // 1 of 3 healthy: threshold 0 keeps to the healthy host, no panic counted.
+  apply(0, health(3, 2));
+  const c = cm.get('c')!;
+  assert.deepEqual([...counts(c, 30).keys()], ['10.0.0.3:80']);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 0);
+  // None healthy: threshold 0 gives no host (the router's 503 UH), counted as none healthy.
+  apply(0, health(2, 2));
+  assert.equal(c.chooseHost(), undefined);
+  assert.equal(stats.counter('cluster.c.upstream_cx_none_healthy').value, 1);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 0);
+  // The same with the default 50: panic, every host used.
+  apply(50, health(2, 2));
+  assert.equal(counts(c, 20).size, 2);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 20);
+  // 3 of 4 healthy is below a threshold of 80, but 75 % × 1.4 is a whole level: no panic.
+  apply(80, health(4, 1));
+  assert.ok(!counts(c, 30).has('10.0.0.1:80'));
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 20);
+  // 2 of 4 (70 % available) below 80: panic.
+  apply(80, health(4, 2));
+  assert.equal(counts(c, 40).size, 4);
+  assert.equal(stats.counter('cluster.c.lb_healthy_panic').value, 60);
+});
+
 test('exclude steers away from previous hosts; no hosts gives undefined', () => {
   const { cluster } = build('RING_HASH', three);
   const h = cluster.chooseHost({ hash: 123n })!;

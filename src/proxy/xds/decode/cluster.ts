@@ -10,7 +10,7 @@ import { readMetadata, readTypedConfig } from './common.ts';
 import { readAdsConfigSource } from './config-source.ts';
 import { readClusterLoadAssignment } from './endpoint.ts';
 import { DEFAULT_BUFFER_LIMIT_BYTES } from './listener.ts';
-import type { MessageReader } from './reader.ts';
+import { describe, type MessageReader } from './reader.ts';
 import { readUpstreamTransportSocket } from './tls.ts';
 
 const DISCOVERY = ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'] as const;
@@ -33,6 +33,8 @@ export const CLUSTER_DEFAULTS = {
   maglevTableSize: 65_537,
   leastRequestChoiceCount: 2,
   idleTimeoutMs: 3_600_000,
+  /** common_lb_config.healthy_panic_threshold when unset. */
+  healthyPanicThreshold: 50,
 } as const;
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -59,6 +61,7 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
     maglev: { tableSize: CLUSTER_DEFAULTS.maglevTableSize },
     leastRequest: { choiceCount: CLUSTER_DEFAULTS.leastRequestChoiceCount },
     circuitBreakers: readCircuitBreakers(r),
+    healthyPanicThreshold: CLUSTER_DEFAULTS.healthyPanicThreshold,
     upstreamProtocol: 'http1',
     idleTimeoutMs: CLUSTER_DEFAULTS.idleTimeoutMs,
     maxRequestsPerConnection: 0,
@@ -102,8 +105,7 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
   const tls = readUpstreamTransportSocket(r);
   if (tls) out.tls = tls;
   const common = r.message('common_lb_config');
-  // An empty common_lb_config (as istiod emits) means the defaults; any field inside is reported.
-  common?.finish();
+  if (common) readCommonLbConfig(common, out);
   r.finish(CLUSTER_NOOP);
   return out;
 }
@@ -154,6 +156,24 @@ function readLbPolicy(r: MessageReader, lb: (typeof LB_POLICIES)[number], out: C
   }
   // round_robin_lb_config only holds slow_start_config, reported by finish() when set.
   r.message('round_robin_lb_config')?.finish();
+}
+
+/** Cluster.CommonLbConfig: the healthy panic threshold; any other field inside is reported. */
+function readCommonLbConfig(r: MessageReader, out: ClusterConfig): void {
+  const threshold = r.message('healthy_panic_threshold');
+  if (threshold) {
+    // type.v3.Percent: a double 0..100 (an empty message is 0). Envoy rounds it to a whole percent.
+    const v = threshold.get('value');
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : (v ?? 0);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) {
+      threshold.error(
+        'value',
+        `'healthy_panic_threshold' must be a percent between 0 and 100, got ${describe(v)}`,
+      );
+    } else out.healthyPanicThreshold = Math.round(n);
+    threshold.finish();
+  }
+  r.finish();
 }
 
 function isPrime(n: number): boolean {

@@ -99,6 +99,7 @@ test('cluster defaults', () => {
   assert.equal(c.perConnectionBufferLimitBytes, 1_048_576);
   assert.equal(c.edsServiceName, 'c');
   assert.equal(c.outlierDetection, undefined);
+  assert.equal(c.healthyPanicThreshold, 50);
   assert.equal(c.tls, undefined);
   const withOutlier = ok(
     decodeCluster(staticCluster({ outlier_detection: {}, circuit_breakers: { thresholds: [{}] } })),
@@ -121,6 +122,25 @@ test('cluster defaults', () => {
     maxRequests: 1024,
     maxRetries: 3,
   });
+});
+
+test("common_lb_config.healthy_panic_threshold: Envoy's 50 when absent, a rounded Percent when set", () => {
+  const threshold = (common: unknown) =>
+    ok(decodeCluster(staticCluster(common === undefined ? {} : { common_lb_config: common })))
+      .healthyPanicThreshold;
+  assert.equal(threshold(undefined), 50);
+  assert.equal(threshold({}), 50, 'an empty common_lb_config (as istiod may send) keeps the default');
+  assert.equal(threshold({ healthy_panic_threshold: { value: 0 } }), 0);
+  assert.equal(threshold({ healthy_panic_threshold: {} }), 0, 'proto3 JSON drops value 0: still 0');
+  assert.equal(threshold({ healthyPanicThreshold: { value: 33.4 } }), 33);
+  assert.equal(threshold({ healthy_panic_threshold: { value: 100 } }), 100);
+  const rejected = decodeCluster(
+    staticCluster({ common_lb_config: { healthy_panic_threshold: { value: 101 } } }),
+  );
+  assert.equal(rejected.ok, false);
+  if (!rejected.ok) assert.match(rejected.errors[0]!.message, /between 0 and 100/);
+  const other = decodeCluster(staticCluster({ common_lb_config: { update_merge_window: '1s' } }));
+  assert.equal(other.ok, false, 'other common_lb_config fields are still reported');
 });
 
 test('tcp_proxy and endpoint defaults', () => {
