@@ -14,6 +14,7 @@ const od = (extra: Partial<OutlierDetectionConfig> = {}): OutlierDetectionConfig
   baseEjectionTimeMs: 300,
   maxEjectionTimeMs: 300000,
   maxEjectionPercent: 50,
+  alwaysEjectOneHost: false,
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
   splitExternalLocalOriginErrors: false,

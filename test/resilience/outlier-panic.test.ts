@@ -30,6 +30,7 @@ const od: OutlierDetectionConfig = {
   baseEjectionTimeMs: 60_000,
   maxEjectionTimeMs: 300_000,
   maxEjectionPercent: 100,
+  alwaysEjectOneHost: false,
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
   splitExternalLocalOriginErrors: false,

@@ -334,6 +334,8 @@ export interface OutlierDetectionConfig {
   baseEjectionTimeMs: number;
   maxEjectionTimeMs: number;
   maxEjectionPercent: number;
+  /** Envoy's always_eject_one_host: the first ejection ignores max_ejection_percent (Istio leaves it off). */
+  alwaysEjectOneHost: boolean;
   enforcingConsecutive5xx: number;
   enforcingConsecutiveGatewayFailure: number;
   splitExternalLocalOriginErrors: boolean;

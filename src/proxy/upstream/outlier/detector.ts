@@ -1,8 +1,10 @@
 // Envoy's outlier detection for one cluster, consecutive-error flavours: each host's monitor counts
 // consecutive 5xx and consecutive gateway failures (502/503/504; with split_external_local_origin_errors
 // off, a failed connect counts as 503 and a timeout as 504). Reaching a threshold ejects the host at
-// once (subject to enforcing_* and max_ejection_percent); a sweep every `interval` brings hosts back
-// once base_ejection_time × times-ejected (capped by max_ejection_time) has passed. The cluster skips
+// once, as Envoy's DetectorImpl::ejectHost does: only if (ejected + 1) / hosts × 100 ≤
+// max_ejection_percent (else ejections_overflow), or if always_eject_one_host is set and none is
+// ejected; then only with the enforcing_* chance. A sweep every `interval` brings hosts back once
+// base_ejection_time × times-ejected (capped by max_ejection_time) has passed. The cluster skips
 // ejected hosts when it builds its load balancer.
 import type { OutlierDetectionConfig } from '../../config/index.ts';
 import type { Counter, Gauge, StatsScope } from '../../observe/index.ts';
@@ -88,6 +90,8 @@ export class OutlierDetector {
   private readonly stats: OutlierStats;
   private readonly onChange: () => void;
   private readonly random: () => number;
+  /** Monotonic milliseconds; injected by tests. */
+  private readonly now: () => number;
   private monitors: HostMonitor[] = [];
   private timer: NodeJS.Timeout | undefined;
   private active = 0;
@@ -97,11 +101,13 @@ export class OutlierDetector {
     scope: StatsScope,
     onChange: () => void,
     random: () => number = Math.random,
+    now: () => number = () => performance.now(),
   ) {
     this.config = config;
     this.stats = bindStats(scope);
     this.onChange = onChange;
     this.random = random;
+    this.now = now;
     this.startTimer();
   }
 
@@ -134,40 +140,47 @@ export class OutlierDetector {
 
   /** @internal from HostMonitor: a consecutive-error threshold was reached. */
   onThreshold(m: HostMonitor, kind: '5xx' | 'gateway'): void {
+    // A host already ejected (reached only in panic) is not judged again: no stats, and its
+    // counters run on past the threshold until a success or its return resets them, as in Envoy.
+    if (m.host.outlierEjected) return;
+    const s = this.stats;
+    if (kind === '5xx') s.detected5xx.inc();
+    else s.detectedGateway.inc();
+    this.eject(m, kind);
+    if (kind === '5xx') {
+      s.ejectionsConsecutive5xx.inc(); // deprecated: counted even when not ejected
+      m.consecutive5xx = 0;
+    } else m.consecutiveGateway = 0;
+  }
+
+  private eject(m: HostMonitor, kind: '5xx' | 'gateway'): void {
     const s = this.stats;
     const cfg = this.config;
-    if (kind === '5xx') {
-      m.consecutive5xx = 0;
-      s.detected5xx.inc();
-    } else {
-      m.consecutiveGateway = 0;
-      s.detectedGateway.inc();
-    }
-    if (m.host.outlierEjected) return;
-    const enforcing = kind === '5xx' ? cfg.enforcingConsecutive5xx : cfg.enforcingConsecutiveGatewayFailure;
-    if (this.random() * 100 >= enforcing) return;
-    // max_ejection_percent, though one host may always be ejected (Envoy's documented rule).
-    const total = this.monitors.length;
-    if (this.active > 0 && ((this.active + 1) * 100) / total > cfg.maxEjectionPercent) {
+    // max_ejection_percent counts the host about to go: with the default 10 % and fewer than ten
+    // hosts nothing is ejected, unless always_eject_one_host lets the first ejection through.
+    const percent = (100 * (this.active + 1)) / this.monitors.length;
+    const allowed =
+      percent <= Math.min(100, cfg.maxEjectionPercent) || (cfg.alwaysEjectOneHost && this.active === 0);
+    if (!allowed) {
       s.ejectionsOverflow.inc();
       return;
     }
+    if (kind === '5xx') s.ejectionsTotal.inc(); // deprecated: 5xx ejections allowed, enforced or not
+    const enforcing = kind === '5xx' ? cfg.enforcingConsecutive5xx : cfg.enforcingConsecutiveGatewayFailure;
+    if (this.random() * 100 >= enforcing) return;
     m.host.outlierEjected = true;
     m.ejections++;
-    m.ejectedAtMs = Date.now();
+    m.ejectedAtMs = this.now();
     this.active++;
     s.ejectionsActive.set(this.active);
     s.ejectionsEnforcedTotal.inc();
-    s.ejectionsTotal.inc();
-    if (kind === '5xx') {
-      s.enforced5xx.inc();
-      s.ejectionsConsecutive5xx.inc();
-    } else s.enforcedGateway.inc();
+    if (kind === '5xx') s.enforced5xx.inc();
+    else s.enforcedGateway.inc();
     this.onChange();
   }
 
   /** The interval sweep: ejections that served their time end; good behaviour decays the multiplier. */
-  sweep(now = Date.now()): void {
+  sweep(now = this.now()): void {
     const cfg = this.config;
     const cap = Math.max(cfg.maxEjectionTimeMs, cfg.baseEjectionTimeMs);
     let changed = false;
@@ -176,6 +189,9 @@ export class OutlierDetector {
         const ejectFor = Math.min(cfg.baseEjectionTimeMs * m.ejections, cap);
         if (now - m.ejectedAtMs >= ejectFor) {
           m.host.outlierEjected = false;
+          // Back with clean counters, so a few new errors do not eject it again at once.
+          m.consecutive5xx = 0;
+          m.consecutiveGateway = 0;
           m.lastUnejectedMs = now;
           this.active--;
           changed = true;

@@ -220,6 +220,7 @@ function readOutlierDetection(r: MessageReader): OutlierDetectionConfig {
     baseEjectionTimeMs: r.durationMs('base_ejection_time') ?? 30_000,
     maxEjectionTimeMs: r.durationMs('max_ejection_time') ?? 300_000,
     maxEjectionPercent: r.uint32('max_ejection_percent', 10, 0, 100),
+    alwaysEjectOneHost: r.bool('always_eject_one_host', false),
     enforcingConsecutive5xx: r.uint32('enforcing_consecutive_5xx', 100, 0, 100),
     enforcingConsecutiveGatewayFailure: r.uint32('enforcing_consecutive_gateway_failure', 0, 0, 100),
     splitExternalLocalOriginErrors: r.bool('split_external_local_origin_errors', false),

@@ -112,6 +112,7 @@ test('cluster defaults', () => {
     baseEjectionTimeMs: 30_000,
     maxEjectionTimeMs: 300_000,
     maxEjectionPercent: 10,
+    alwaysEjectOneHost: false,
     enforcingConsecutive5xx: 100,
     enforcingConsecutiveGatewayFailure: 0,
     splitExternalLocalOriginErrors: false,
@@ -141,6 +142,14 @@ test("common_lb_config.healthy_panic_threshold: Envoy's 50 when absent, a rounde
   if (!rejected.ok) assert.match(rejected.errors[0]!.message, /between 0 and 100/);
   const other = decodeCluster(staticCluster({ common_lb_config: { update_merge_window: '1s' } }));
   assert.equal(other.ok, false, 'other common_lb_config fields are still reported');
+});
+
+test('outlier_detection.always_eject_one_host: off by default, decoded when set', () => {
+  const od = (v: Record<string, unknown>) =>
+    ok(decodeCluster(staticCluster({ outlier_detection: v }))).outlierDetection;
+  assert.equal(od({})?.alwaysEjectOneHost, false);
+  assert.equal(od({ always_eject_one_host: true })?.alwaysEjectOneHost, true);
+  assert.equal(od({ alwaysEjectOneHost: { value: true } })?.alwaysEjectOneHost, true, 'as a BoolValue');
 });
 
 test('tcp_proxy and endpoint defaults', () => {
