@@ -162,7 +162,12 @@ describe('Bookinfo networking samples, simulated', { skip }, () => {
     );
     const jason = sim.request(get('ratings:9080', '/ratings/0', { 'end-user': 'jason' }));
     assert.equal(jason.cluster, cluster('v1', 'ratings'));
-    assert.match(JSON.stringify(jason.perFilterConfig), /7s|7000/);
+    assert.deepEqual(jason.perFilterConfig, {
+      'envoy.filters.http.fault': {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+        delay: { fixed_delay: '7s', percentage: { numerator: 1_000_000, denominator: 'MILLION' } },
+      },
+    });
     const other = sim.request(get('ratings:9080', '/ratings/0'));
     assert.equal(other.cluster, cluster('v1', 'ratings'));
     assert.equal(Object.keys(other.perFilterConfig ?? {}).length, 0);
@@ -178,7 +183,14 @@ describe('Bookinfo networking samples, simulated', { skip }, () => {
       productpage,
     );
     const jason = sim.request(get('ratings:9080', '/ratings/0', { 'end-user': 'jason' }));
-    assert.match(JSON.stringify(jason.perFilterConfig), /500/);
+    assert.equal(jason.cluster, cluster('v1', 'ratings'));
+    // Istio's TranslateFault: httpStatus 500 for percentage 100.0, as a FractionalPercent per million.
+    assert.deepEqual(jason.perFilterConfig, {
+      'envoy.filters.http.fault': {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+        abort: { http_status: 500, percentage: { numerator: 1_000_000, denominator: 'MILLION' } },
+      },
+    });
     assert.equal(Object.keys(sim.request(get('ratings:9080', '/ratings/0')).perFilterConfig ?? {}).length, 0);
   });
 

@@ -30,6 +30,16 @@ export interface SimRequest {
   headers?: Record<string, string>;
   /** Uniform [0,1) draw for weighted clusters and fractions (default 0). */
   random?: number;
+  /** Headers of the upstream's (or the local reply's) response, for the route's response mutations. */
+  responseHeaders?: Record<string, string>;
+}
+
+/** The request as the proxy sends it upstream: after header mutations, host and path rewrites. */
+export interface SimUpstreamRequest {
+  authority: string;
+  path: string;
+  /** Every header, lower-case names, values in order. */
+  headers: Record<string, string[]>;
 }
 
 export interface SimResult {
@@ -40,6 +50,8 @@ export interface SimResult {
   /** 'ip:port' of the cluster's endpoints (EDS or inline). */
   endpoints: string[];
   status?: number;
+  /** A direct response's body. */
+  body?: string;
   location?: string;
   /** The route's decoded retry/timeout/fault settings, for assertions. */
   timeoutMs?: number;
@@ -54,6 +66,12 @@ export interface SimResult {
   retryOtherHost?: boolean;
   /** Whether the proxy sends x-envoy-attempt-count (the virtual host's include_request_attempt_count). */
   attemptCount?: boolean;
+  /** The route's decoded mirror policies: cluster and the fraction (0..1) of requests mirrored. */
+  mirrorPolicies?: readonly { cluster: string; fraction: number }[];
+  /** For a request routed to a cluster: what goes upstream (the route's request transformations applied). */
+  upstream?: SimUpstreamRequest;
+  /** The response headers after the route's response mutations (from SimRequest.responseHeaders). */
+  responseHeaders?: Record<string, string[]>;
 }
 
 export class DecodeFailure extends Error {}
@@ -131,15 +149,45 @@ export class Simulation {
     out.retries = d.route.retryPolicy?.numRetries ?? 0;
     out.perFilterConfig = d.route.perFilterConfig;
     out.mirrors = d.route.mirrors.map((m) => m.cluster);
+    out.mirrorPolicies = d.route.mirrors.map((m) => ({ cluster: m.cluster, fraction: m.fraction }));
     out.hashPolicies = d.route.hashPolicies;
     out.retryOtherHost = d.route.retryPolicy?.retryOtherHost ?? false;
     if (d.route.retryPolicy) out.retryPolicy = d.route.retryPolicy;
     out.attemptCount = d.route.includeAttemptCount;
+    const ctx = {
+      downstreamRemoteAddress: '127.0.0.1:40000',
+      protocol: 'HTTP/1.1',
+      startTimeMs: 0,
+    };
     if (d.kind === 'cluster') {
       out.cluster = d.clusterName;
       out.endpoints = this.endpointsOf(d.clusterName);
-    } else if (d.kind === 'direct_response') out.status = d.status;
-    else if (d.kind === 'redirect') {
+      // As the router does once it has picked a host: headers, then host, then path rewrites.
+      const upstreamHost = out.endpoints[0];
+      const head = { ...view, headers: headers.clone() };
+      d.route.applyToRequest(
+        head,
+        d,
+        upstreamHost
+          ? {
+              ...ctx,
+              upstreamRemoteAddress: upstreamHost,
+              upstreamHostname: upstreamHost.replace(/:\d+$/, ''),
+            }
+          : ctx,
+      );
+      out.upstream = { authority: head.authority, path: head.path, headers: headerRecord(head.headers) };
+    }
+    if (req.responseHeaders) {
+      const response = new HeaderMap();
+      for (const [k, v] of Object.entries(req.responseHeaders)) response.add(k.toLowerCase(), v);
+      d.route.applyToResponse(response, view, d, ctx);
+      out.responseHeaders = headerRecord(response);
+    }
+    if (d.kind === 'direct_response') {
+      out.status = d.status;
+      if (d.body !== undefined) out.body = d.body;
+    } else if (d.kind === 'redirect') {
       out.status = d.status;
       out.location = d.location;
     }
@@ -165,4 +213,12 @@ export class Simulation {
     }
     return counts;
   }
+}
+
+function headerRecord(map: HeaderMap): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  map.forEach((name, value) => {
+    (out[name] ??= []).push(value);
+  });
+  return out;
 }

@@ -120,7 +120,13 @@ function headerMatch(name: string, sm: StringMatch, invert: boolean): Json {
   const matcher = stringMatcher(sm);
   // Istio: an empty StringMatch on a header means the header must be present (withoutHeaders: absent).
   const base: Json = matcher ? { name, string_match: matcher } : { name, present_match: true };
-  return invert ? { ...base, invert_match: true } : base;
+  if (!invert) return base;
+  // Istio: an inverted value match treats a missing header as empty, so that a request without the
+  // header counts as "without" the value (Envoy otherwise fails a value match on a missing header,
+  // inverted or not).
+  return matcher
+    ? { ...base, invert_match: true, treat_missing_header_as_empty: true }
+    : { ...base, invert_match: true };
 }
 
 function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
@@ -146,10 +152,17 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
       307: 'TEMPORARY_REDIRECT',
       308: 'PERMANENT_REDIRECT',
     };
+    // Istio's ApplyRedirect: FROM_REQUEST_PORT is the port the route is generated for (Envoy cannot
+    // derive it per request), and an explicit port that is the scheme's default is left out.
+    let port = r.port ?? (r.derivePort === 'FROM_REQUEST_PORT' ? ctx.port : undefined);
+    if (port !== undefined) {
+      const scheme = r.scheme || 'http';
+      if ((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https')) port = undefined;
+    }
     out['redirect'] = {
       ...(r.uri ? { path_redirect: r.uri } : {}),
       ...(r.authority ? { host_redirect: r.authority } : {}),
-      ...(r.port ? { port_redirect: r.port } : {}),
+      ...(port ? { port_redirect: port } : {}),
       ...(r.scheme ? { scheme_redirect: r.scheme } : {}),
       response_code: codes[r.redirectCode ?? 301] ?? 'MOVED_PERMANENTLY',
     };
@@ -173,7 +186,13 @@ function routeAction(route: HTTPRoute, ctx: RouteContext): Json {
       substitution: route.rewrite.uriRegexRewrite.rewrite,
     };
   }
-  if (route.rewrite?.authority) action['host_rewrite_literal'] = route.rewrite.authority;
+  // Istio: the authority comes from rewrite.authority, else from a ':authority'/'host' header the
+  // route sets (set over add), else from the single destination's own 'host' header.
+  const authority =
+    route.rewrite?.authority ||
+    authorityOf(headers) ||
+    (dests.length === 1 ? authorityOf(dests[0]!.headers) : undefined);
+  if (authority) action['host_rewrite_literal'] = authority;
   // Istio disables Envoy's 15 s default: no timeout unless the VirtualService sets one.
   action['timeout'] = toEnvoyDuration(route.timeout) ?? '0s';
   // A single hashed destination retries on the same host: Istio drops the previous_hosts predicate.
@@ -215,15 +234,39 @@ function destinationCluster(d: Destination | undefined, ctx: RouteContext): stri
 function weightedCluster(d: HTTPRouteDestination, ctx: RouteContext): Json {
   const out: Json = { name: destinationCluster(d.destination, ctx), weight: d.weight ?? 0 };
   addHeaderOps(out, d.headers);
+  const authority = authorityOf(d.headers);
+  if (authority) out['host_rewrite_literal'] = authority;
   return out;
+}
+
+/** Istio's isInternalHeader: pseudo-headers and Host, which Envoy does not let a header operation touch. */
+function isInternalHeader(name: string): boolean {
+  return name.startsWith(':') || name.toLowerCase() === 'host';
+}
+
+function isAuthorityHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === ':authority' || lower === 'host';
+}
+
+/** The authority a request header operation asks for (Istio: 'set' wins over 'add'), if any. */
+function authorityOf(headers: Headers | undefined): string | undefined {
+  const pick = (m: Record<string, string> | undefined) => {
+    let found: string | undefined;
+    for (const [k, v] of Object.entries(m ?? {})) if (isAuthorityHeader(k)) found = v;
+    return found;
+  };
+  return pick(headers?.request?.set) || pick(headers?.request?.add) || undefined;
 }
 
 function addHeaderOps(out: Json, headers: Headers | undefined): void {
   if (!headers) return;
+  const external = (names: readonly string[] | undefined) =>
+    (names ?? []).filter((n) => !isInternalHeader(n));
   appendTo(out, 'request_headers_to_add', headerValueOptions(headers.request?.set, headers.request?.add));
-  appendTo(out, 'request_headers_to_remove', headers.request?.remove ?? []);
+  appendTo(out, 'request_headers_to_remove', external(headers.request?.remove));
   appendTo(out, 'response_headers_to_add', headerValueOptions(headers.response?.set, headers.response?.add));
-  appendTo(out, 'response_headers_to_remove', headers.response?.remove ?? []);
+  appendTo(out, 'response_headers_to_remove', external(headers.response?.remove));
 }
 
 /** Appends `items` to the list at out[key] (route and destination header operations add up). */
@@ -235,14 +278,14 @@ function headerValueOptions(
   set: Record<string, string> | undefined,
   add: Record<string, string> | undefined,
 ): Json[] {
-  const out: Json[] = [];
-  for (const [key, value] of Object.entries(set ?? {})) {
-    out.push({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
-  }
-  for (const [key, value] of Object.entries(add ?? {})) {
-    out.push({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' });
-  }
-  return out;
+  // Istio's translateAppendHeaders: internal headers (':authority', 'host') become the authority
+  // rewrite instead; each list sorted by name, 'set' before 'add'.
+  const ops = (m: Record<string, string> | undefined, append_action: string) =>
+    Object.entries(m ?? {})
+      .filter(([key]) => !isInternalHeader(key))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ header: { key, value }, append_action }));
+  return [...ops(set, 'OVERWRITE_IF_EXISTS_OR_ADD'), ...ops(add, 'APPEND_IF_EXISTS_OR_ADD')];
 }
 
 /**
@@ -315,14 +358,18 @@ function faultConfig(f: HTTPFaultInjection): Json {
 
 function mirrorPolicies(route: HTTPRoute, ctx: RouteContext): Json[] {
   const out: Json[] = [];
-  if (route.mirror) {
+  // Istio's MirrorPercent: an explicit 0 % is no mirror at all; an absent percentage is 100 %.
+  const legacy = (route as { mirrorPercent?: number }).mirrorPercent;
+  const routePercent = route.mirrorPercentage?.value ?? legacy;
+  if (route.mirror && (routePercent === undefined || routePercent > 0)) {
     out.push({
       cluster: destinationCluster(route.mirror, ctx),
-      runtime_fraction: { default_value: fractionalPercent(route.mirrorPercentage?.value) },
+      runtime_fraction: { default_value: fractionalPercent(routePercent) },
       trace_sampled: false,
     });
   }
   for (const m of route.mirrors ?? []) {
+    if (!m.destination || (m.percentage?.value !== undefined && m.percentage.value <= 0)) continue;
     out.push({
       cluster: destinationCluster(m.destination, ctx),
       runtime_fraction: { default_value: fractionalPercent(m.percentage?.value) },
@@ -334,16 +381,21 @@ function mirrorPolicies(route: HTTPRoute, ctx: RouteContext): Json[] {
 
 function corsConfig(route: HTTPRoute): Json {
   const c = route.corsPolicy!;
-  const origins = (c.allowOrigins ?? [])
-    .map((sm) => stringMatcher(sm))
-    .filter((x): x is Json => x !== undefined);
+  // Istio's TranslateCORSPolicy: allowOrigins, else the deprecated allowOrigin (exact origins).
+  const origins = c.allowOrigins
+    ? c.allowOrigins.map((sm) => stringMatcher(sm)).filter((x): x is Json => x !== undefined)
+    : (c.allowOrigin ?? []).map((exact) => ({ exact }));
   return {
     ...(origins.length > 0 ? { allow_origin_string_match: origins } : {}),
     ...(c.allowMethods ? { allow_methods: c.allowMethods.join(',') } : {}),
     ...(c.allowHeaders ? { allow_headers: c.allowHeaders.join(',') } : {}),
     ...(c.exposeHeaders ? { expose_headers: c.exposeHeaders.join(',') } : {}),
-    ...(c.maxAge ? { max_age: String(Math.round((toMs(c.maxAge) ?? 0) / 1000)) } : {}),
+    // Whole seconds, as Istio's MaxAge.GetSeconds().
+    ...(c.maxAge ? { max_age: String(Math.floor((toMs(c.maxAge) ?? 0) / 1000)) } : {}),
     ...(c.allowCredentials !== undefined ? { allow_credentials: c.allowCredentials } : {}),
+    filter_enabled: { default_value: { numerator: 100, denominator: 'HUNDRED' } },
+    // Envoy's behaviour before 1.30, which Istio keeps unless unmatchedPreflights is IGNORE.
+    forward_not_matching_preflights: c.unmatchedPreflights !== 'IGNORE',
   };
 }
 
