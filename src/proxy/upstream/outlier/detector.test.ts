@@ -192,3 +192,31 @@ test('a returned host starts with clean counters', (t) => {
   assert.equal(r.hosts[0]!.outlierEjected, true);
   assert.equal(r.stat('ejections_detected_consecutive_5xx'), 2);
 });
+
+test('the multiplier loses a step per interval once the host has been back an interval', (t) => {
+  const r = rig(t, 2, config({ maxEjectionPercent: 50, baseEjectionTimeMs: 100, maxEjectionTimeMs: 250 }));
+  r.fail(0);
+  r.advance(100);
+  assert.equal(r.hosts[0]!.outlierEjected, false);
+  r.advance(INTERVAL); // back for one interval: 1 → 0
+  r.fail(0);
+  r.advance(90);
+  assert.equal(r.hosts[0]!.outlierEjected, true);
+  r.advance(10);
+  assert.equal(r.hosts[0]!.outlierEjected, false, 'a first-time ejection again: 100 ms, not 200');
+});
+
+test('the multiplier stops growing at the cap, so recovery takes a bounded number of intervals', (t) => {
+  const r = rig(t, 2, config({ maxEjectionPercent: 50, baseEjectionTimeMs: 100, maxEjectionTimeMs: 250 }));
+  // Six ejections in a row; the multiplier stops at 4 (4 × 100 ≥ 250 + 100).
+  for (let i = 0; i < 6; i++) {
+    r.fail(0);
+    r.advance(i === 0 ? 100 : i === 1 ? 200 : 250);
+    assert.equal(r.hosts[0]!.outlierEjected, false, `back after ejection ${i + 1}`);
+  }
+  r.advance(4 * INTERVAL); // four healthy sweeps: 4 → 0
+  r.fail(0);
+  r.advance(100);
+  assert.equal(r.hosts[0]!.outlierEjected, false, 'back after 100 ms: the multiplier was 0 again');
+  assert.equal(r.stat('ejections_enforced_total'), 7);
+});

@@ -55,7 +55,7 @@ class HostMonitor implements HostOutlierSink {
   private readonly detector: OutlierDetector;
   consecutive5xx = 0;
   consecutiveGateway = 0;
-  /** Times ejected; multiplies the ejection time, decays while the host behaves. */
+  /** The ejection-time multiplier (Envoy's ejectTimeBackoff): +1 per ejection up to a cap, −1 per healthy interval. */
   ejections = 0;
   ejectedAtMs = 0;
   lastUnejectedMs = 0;
@@ -169,7 +169,9 @@ export class OutlierDetector {
     const enforcing = kind === '5xx' ? cfg.enforcingConsecutive5xx : cfg.enforcingConsecutiveGatewayFailure;
     if (this.random() * 100 >= enforcing) return;
     m.host.outlierEjected = true;
-    m.ejections++;
+    // The multiplier stops growing once base × it passes max_ejection_time + base (Envoy's cap), so a
+    // flapping host needs no more healthy intervals to recover than the cap implies.
+    if (m.ejections * cfg.baseEjectionTimeMs < ejectionCap(cfg) + cfg.baseEjectionTimeMs) m.ejections++;
     m.ejectedAtMs = this.now();
     this.active++;
     s.ejectionsActive.set(this.active);
@@ -179,10 +181,13 @@ export class OutlierDetector {
     this.onChange();
   }
 
-  /** The interval sweep: ejections that served their time end; good behaviour decays the multiplier. */
+  /**
+   * The interval sweep: ejections that served their time end; a host back for at least an
+   * interval loses one step of its multiplier at every sweep (Envoy's onIntervalTimer).
+   */
   sweep(now = this.now()): void {
     const cfg = this.config;
-    const cap = Math.max(cfg.maxEjectionTimeMs, cfg.baseEjectionTimeMs);
+    const cap = ejectionCap(cfg);
     let changed = false;
     for (const m of this.monitors) {
       if (m.host.outlierEjected) {
@@ -196,9 +201,8 @@ export class OutlierDetector {
           this.active--;
           changed = true;
         }
-      } else if (m.ejections > 0 && now - m.lastUnejectedMs >= cfg.baseEjectionTimeMs) {
+      } else if (m.ejections > 0 && now - m.lastUnejectedMs >= cfg.intervalMs) {
         m.ejections--;
-        m.lastUnejectedMs = now;
       }
     }
     if (changed) {
@@ -226,3 +230,7 @@ export class OutlierDetector {
     this.timer.unref();
   }
 }
+
+/** max_ejection_time, which Envoy never lets be below base_ejection_time. */
+const ejectionCap = (cfg: OutlierDetectionConfig): number =>
+  Math.max(cfg.maxEjectionTimeMs, cfg.baseEjectionTimeMs);

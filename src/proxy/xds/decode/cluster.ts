@@ -218,7 +218,7 @@ function readOutlierDetection(r: MessageReader): OutlierDetectionConfig {
     consecutiveLocalOriginFailure: r.uint32('consecutive_local_origin_failure', 5),
     intervalMs: r.durationMs('interval') ?? 10_000,
     baseEjectionTimeMs: r.durationMs('base_ejection_time') ?? 30_000,
-    maxEjectionTimeMs: r.durationMs('max_ejection_time') ?? 300_000,
+    maxEjectionTimeMs: 300_000,
     maxEjectionPercent: r.uint32('max_ejection_percent', 10, 0, 100),
     alwaysEjectOneHost: r.bool('always_eject_one_host', false),
     enforcingConsecutive5xx: r.uint32('enforcing_consecutive_5xx', 100, 0, 100),
@@ -226,6 +226,15 @@ function readOutlierDetection(r: MessageReader): OutlierDetectionConfig {
     splitExternalLocalOriginErrors: r.bool('split_external_local_origin_errors', false),
   };
   if (out.intervalMs <= 0) r.error('interval', `'interval' must be greater than 0`);
+  // Envoy: max_ejection_time defaults to 300 s or base_ejection_time, whichever is larger, and
+  // may not be set below base_ejection_time.
+  const maxEjection = r.durationMs('max_ejection_time');
+  if (maxEjection !== undefined && maxEjection < out.baseEjectionTimeMs)
+    r.error(
+      'max_ejection_time',
+      `outlier detector's max_ejection_time cannot be smaller than base_ejection_time`,
+    );
+  out.maxEjectionTimeMs = maxEjection ?? Math.max(300_000, out.baseEjectionTimeMs);
   // Success-rate and failure-percentage ejection are not implemented; only their "off" settings are accepted.
   for (const f of [
     'enforcing_success_rate',

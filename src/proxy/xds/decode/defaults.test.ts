@@ -152,6 +152,18 @@ test('outlier_detection.always_eject_one_host: off by default, decoded when set'
   assert.equal(od({ alwaysEjectOneHost: { value: true } })?.alwaysEjectOneHost, true, 'as a BoolValue');
 });
 
+test('outlier_detection.max_ejection_time: 300 s or base_ejection_time if larger; never below base', () => {
+  const decode = (v: Record<string, unknown>) => decodeCluster(staticCluster({ outlier_detection: v }));
+  const od = (v: Record<string, unknown>) => ok(decode(v)).outlierDetection;
+  assert.equal(od({})?.maxEjectionTimeMs, 300_000);
+  assert.equal(od({ base_ejection_time: '400s' })?.maxEjectionTimeMs, 400_000);
+  assert.equal(od({ base_ejection_time: '1s', max_ejection_time: '2s' })?.maxEjectionTimeMs, 2_000);
+  const bad = decode({ base_ejection_time: '3s', max_ejection_time: '2s' });
+  assert.equal(bad.ok, false);
+  if (!bad.ok)
+    assert.match(bad.errors[0]!.message, /max_ejection_time cannot be smaller than base_ejection_time/);
+});
+
 test('tcp_proxy and endpoint defaults', () => {
   const l = ok(
     decodeListener({
