@@ -10,4 +10,4 @@ export {
 } from './issue.ts';
 export { type KindInfo, knownKinds, lookupKind, splitApiVersion } from './kinds/index.ts';
 export { type LoadResult, loadFiles, type ParseResult, parseYaml } from './load/index.ts';
-export { validateDocument, validateDocuments } from './validate/index.ts';
+export { supportWarnings, validateDocument, validateDocuments } from './validate/index.ts';

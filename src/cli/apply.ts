@@ -3,7 +3,13 @@
 // resource the way kubectl does: `virtualservice.networking.istio.io/reviews configured`.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { type ConfigIssue, formatIssue, loadFiles, validateDocuments } from '../api/index.ts';
+import {
+  type ConfigIssue,
+  formatIssue,
+  loadFiles,
+  supportWarnings,
+  validateDocuments,
+} from '../api/index.ts';
 import { keyOfDocument, keyString } from '../config/index.ts';
 import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
 import {
@@ -47,7 +53,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
       }
       if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
       const loaded = await loadFiles(opts.filename, () => ctx.readStdin());
-      const issues = [...loaded.issues, ...validateDocuments(loaded.docs)];
+      const issues = [...loaded.issues, ...validateDocuments(loaded.docs), ...supportWarnings(loaded.docs)];
       if (reportIssues(ctx, issues)) return;
       if (loaded.docs.length === 0) {
         ctx.stderr(`error: no objects passed to apply (read ${loaded.files.join(', ') || 'nothing'})\n`);

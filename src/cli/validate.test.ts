@@ -76,3 +76,15 @@ test('an unreadable file is a failure naming it; no -f is a usage error', async 
   assert.equal(await main(['validate', '--help'], help), 0);
   assert.match(help.out, /Examples:/);
 });
+
+test('a DestinationRule tls mode Weft cannot honour is a warning naming the field; still valid', async () => {
+  const ctx = capture(
+    'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: reviews\n  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n',
+  );
+  assert.equal(await main(['validate', '-f', '-'], ctx), 0);
+  assert.match(
+    ctx.out,
+    /^-:7: warning: DestinationRule r: spec\.trafficPolicy\.tls\.mode: tls mode ISTIO_MUTUAL is not honoured by Weft yet/m,
+  );
+  assert.match(ctx.out, /✔ 1 document in 1 file is valid/);
+});

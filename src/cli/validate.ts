@@ -1,7 +1,13 @@
 // `weft validate`: load Istio/Kubernetes YAML and report every problem with file:line, as
 // `istioctl validate` does. Exit 0 when valid (warnings allowed), 1 when anything is invalid.
 import type { Command } from 'commander';
-import { type ConfigIssue, formatIssue, loadFiles, validateDocuments } from '../api/index.ts';
+import {
+  type ConfigIssue,
+  formatIssue,
+  loadFiles,
+  supportWarnings,
+  validateDocuments,
+} from '../api/index.ts';
 import { type CliContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './context.ts';
 
 const EXAMPLES = `
@@ -46,7 +52,11 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         return;
       }
       const loaded = await loadFiles(opts.filename, () => ctx.readStdin());
-      const issues: ConfigIssue[] = [...loaded.issues, ...validateDocuments(loaded.docs)];
+      const issues: ConfigIssue[] = [
+        ...loaded.issues,
+        ...validateDocuments(loaded.docs),
+        ...supportWarnings(loaded.docs),
+      ];
       const errors = issues.filter((i) => i.severity === 'error');
       const valid = errors.length === 0;
       ctx.exitCode = valid ? EXIT_OK : EXIT_FAILED;

@@ -106,6 +106,8 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
     cluster['typed_extension_protocol_options'] = {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': http,
     };
+  const tls = upstreamTlsSocket(p);
+  if (tls) cluster['transport_socket'] = tls;
   const od = outlierDetection(p);
   if (od) {
     cluster['outlier_detection'] = od;
@@ -117,6 +119,39 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
     };
   }
   return cluster;
+}
+
+const UPSTREAM_TLS_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+
+/**
+ * TLS origination, as Istio's buildUpstreamTLSSettings does it for `tls.mode: SIMPLE`: an
+ * UpstreamTlsContext with the rule's SNI and, when `caCertificates` names a CA file (and
+ * verification is not skipped), a validation context trusting it and matching `subjectAltNames`.
+ * Istio reads the CA through SDS ('file-root:<path>'); the proxy reads the file named here, which
+ * is the same file on the proxy's machine. ISTIO_MUTUAL and MUTUAL are not translated yet (the
+ * cluster stays plaintext; validation warns, see api/validate/support.ts), nor are `credentialName`
+ * and `caCrl` (warned too).
+ */
+export function upstreamTlsSocket(p: PortTrafficPolicy): Json | undefined {
+  const tls = p.tls;
+  if (tls?.mode !== 'SIMPLE') return undefined;
+  const common: Json = {};
+  if (tls.caCertificates && !tls.insecureSkipVerify) {
+    common['validation_context'] = {
+      trusted_ca: { filename: tls.caCertificates },
+      ...(tls.subjectAltNames && tls.subjectAltNames.length > 0
+        ? { match_subject_alt_names: tls.subjectAltNames.map((exact) => ({ exact })) }
+        : {}),
+    };
+  }
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': UPSTREAM_TLS_TYPE,
+      common_tls_context: common,
+      ...(tls.sni ? { sni: tls.sni } : {}),
+    },
+  };
 }
 
 function thresholds(p: PortTrafficPolicy): Json {
