@@ -485,6 +485,32 @@ const CASES: Case[] = [
     path: 'spec.http[0].headers.request.remove[0]',
     message: 'cannot be manipulated',
   },
+  {
+    name: 'request set of :authority and Host are valid (an authority rewrite, as Istio)',
+    kind: VS,
+    spec: `${route('route:\n    - destination: {host: reviews}\n    headers:\n      request:\n        set:\n          ":authority": a.example\n        add:\n          Host: b.example\n')}`,
+  },
+  {
+    name: 'response set of Host',
+    kind: VS,
+    spec: `${route('route:\n    - destination: {host: reviews}\n    headers:\n      response:\n        set:\n          host: x  #<\n')}`,
+    path: 'spec.http[0].headers.response.set.host',
+    message: 'cannot set Host header',
+  },
+  {
+    name: 'request remove of Host',
+    kind: VS,
+    spec: `${route('route:\n    - destination: {host: reviews}\n    headers:\n      request:\n        remove:\n        - Host  #<\n')}`,
+    path: 'spec.http[0].headers.request.remove[0]',
+    message: 'cannot set Host header',
+  },
+  {
+    name: 'request set of another pseudo-header',
+    kind: VS,
+    spec: `${route('route:\n    - destination: {host: reviews}\n    headers:\n      request:\n        set:\n          ":path": /x  #<\n')}`,
+    path: 'spec.http[0].headers.request.set.:path',
+    message: 'cannot be manipulated',
+  },
   // tcp and tls routes
   {
     name: 'tcp route weights 30/30 are valid',

@@ -275,19 +275,42 @@ function checkHeaderOperations(report: Report, path: FieldPath, value: unknown):
   for (const side of ['request', 'response']) {
     const ops = obj(headers[side]);
     if (!ops) continue;
+    // As Istio: a request's set/add may name the authority (':authority' or Host: a host rewrite);
+    // its remove, and every response operation, may name neither Host nor a pseudo-header.
+    const mayNameAuthority = side === 'request';
     for (const op of ['set', 'add']) {
-      for (const [name] of entries(ops[op])) checkManipulatedHeader(report, [...path, side, op, name], name);
+      for (const [name] of entries(ops[op]))
+        checkManipulatedHeader(report, [...path, side, op, name], name, mayNameAuthority);
     }
     strings(ops['remove']).forEach((name, i) => {
-      checkManipulatedHeader(report, [...path, side, 'remove', i], name);
+      checkManipulatedHeader(report, [...path, side, 'remove', i], name, false);
     });
   }
 }
 
-function checkManipulatedHeader(report: Report, path: FieldPath, name: string): void {
-  if (name.startsWith(':')) {
-    report.error(path, `pseudo-header "${name}" cannot be manipulated`);
+function checkManipulatedHeader(
+  report: Report,
+  path: FieldPath,
+  name: string,
+  mayNameAuthority: boolean,
+): void {
+  const lower = name.toLowerCase();
+  const authority = lower === ':authority' || lower === 'host';
+  if (authority && mayNameAuthority) return;
+  if (lower === 'host') {
+    report.error(
+      path,
+      `invalid header "${name}": cannot set Host header`,
+      'rewrite the authority with a request set of ":authority" or rewrite.authority',
+    );
     return;
   }
-  at(report, path, checkHeaderName(name.toLowerCase()));
+  if (name.startsWith(':')) {
+    report.error(
+      path,
+      `invalid header "${name}": pseudo-header cannot be manipulated (header cannot have ":" prefix)`,
+    );
+    return;
+  }
+  at(report, path, checkHeaderName(lower));
 }
