@@ -78,21 +78,25 @@ export interface TcpRouteContext {
   port: number;
   gateway: string;
   proxyLabels: Record<string, string>;
+  proxyNamespace: string;
   portsOf(host: string): number[];
 }
 
+/**
+ * Whether an L4 match applies to this proxy, as Istio's sourceMatchTCP: with `gateways`, only
+ * whether this proxy is one of them; otherwise the source labels and namespace.
+ */
 function l4Applies(m: L4MatchAttributes, ctx: TcpRouteContext): boolean {
   if (m.port !== undefined && m.port !== ctx.port) return false;
   if (m.gateways && m.gateways.length > 0) {
-    const ok = m.gateways.some(
+    return m.gateways.some(
       (g) => (g === 'mesh' ? 'mesh' : g.includes('/') ? g : `${ctx.namespace}/${g}`) === ctx.gateway,
     );
-    if (!ok) return false;
   }
   if (m.sourceLabels) {
     for (const [k, v] of Object.entries(m.sourceLabels)) if (ctx.proxyLabels[k] !== v) return false;
   }
-  return true;
+  return !m.sourceNamespace || m.sourceNamespace === ctx.proxyNamespace;
 }
 
 function destCluster(d: RouteDestination, ctx: TcpRouteContext): string {

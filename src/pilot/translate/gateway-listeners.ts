@@ -108,6 +108,7 @@ function tcpTargetForGateway(index: MeshIndex, proxy: ProxyInfo, s: BoundServer,
       port,
       gateway: s.gateway,
       proxyLabels: proxy.labels,
+      proxyNamespace: proxy.namespace,
       portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
     });
     if (target) return target;

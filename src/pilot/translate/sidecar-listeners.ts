@@ -19,6 +19,7 @@ function tcpTargetFor(index: MeshIndex, proxy: ProxyInfo, service: MeshService, 
     port,
     gateway: 'mesh',
     proxyLabels: proxy.labels,
+    proxyNamespace: proxy.namespace,
     portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
   });
   return target ?? { cluster: clusterName('outbound', port, '', service.hostname) };
