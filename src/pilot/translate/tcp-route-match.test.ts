@@ -2,7 +2,7 @@
 // only whether the proxy is one of them; otherwise its labels and namespace.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TCPRoute } from '../../api/index.ts';
+import type { TCPRoute } from '../../api/types/index.ts';
 import { type TcpRouteContext, tcpRouteTarget } from './filters.ts';
 
 const routes = (match: object): TCPRoute[] => [
