@@ -13,7 +13,20 @@ export function registerProxy(program: Command, ctx: CliContext): void {
     .description('Run the proxy from an Envoy v3 bootstrap file (YAML or JSON)')
     .requiredOption('--bootstrap <file>', 'bootstrap file')
     .option('--drain-ms <ms>', 'how long to let open connections finish on shutdown', '5000')
-    .action(async (opts: { bootstrap: string; drainMs: string }) => {
+    .option(
+      '--concurrency <n>',
+      "workers to spread connections over, each with its own upstream connection pools (Envoy's --concurrency)",
+      '1',
+    )
+    .action(async (opts: { bootstrap: string; drainMs: string; concurrency: string }) => {
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        ctx.stderr(
+          `error: --concurrency must be a positive integer, got ${JSON.stringify(opts.concurrency)}\n`,
+        );
+        ctx.exitCode = EXIT_FAILED;
+        return;
+      }
       let text: string;
       try {
         text = await readFile(opts.bootstrap, 'utf8');
@@ -36,6 +49,7 @@ export function registerProxy(program: Command, ctx: CliContext): void {
       const proxy = await startProxy({
         snapshot: snapshotFromBootstrap(loaded.value),
         onShutdown: () => stop(),
+        concurrency,
       });
       // A bootstrap with dynamic_resources gets the rest of its config from the control plane:
       // the ADS client hands over complete snapshots (static resources included), which the

@@ -5,7 +5,7 @@
 
 import { type AdminServer, startAdminServer } from './admin/index.ts';
 import type { ListenerConfig, ProxySnapshot, SocketAddress } from './config/index.ts';
-import { ActiveListener, compileListener } from './listener/index.ts';
+import { ActiveListener, compileListener, Workers } from './listener/index.ts';
 import { StatsStore } from './observe/index.ts';
 import { ClusterManager } from './upstream/index.ts';
 import type { BootstrapConfig } from './xds/index.ts';
@@ -15,6 +15,11 @@ export interface ProxyOptions {
   stats?: StatsStore;
   /** Called by the admin /quitquitquit endpoint. */
   onShutdown?: () => void;
+  /**
+   * Envoy's --concurrency: how many workers accepted connections are spread over, each with its own
+   * upstream connection pools (listener/Workers). Default 1.
+   */
+  concurrency?: number;
 }
 
 export interface ProxyHandle {
@@ -50,6 +55,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const stats = opts.stats ?? new StatsStore();
   const clusters = new ClusterManager(stats);
   const listeners = new Map<string, ActiveListener>();
+  const workers = new Workers(opts.concurrency ?? 1);
   let snapshot = opts.snapshot;
   let admin: AdminServer | undefined;
   const startedAt = Date.now();
@@ -88,7 +94,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         listeners.delete(c.config.name);
         await active.close();
       }
-      listeners.set(c.config.name, await ActiveListener.bind(c));
+      listeners.set(c.config.name, await ActiveListener.bind(c, workers));
     }
     snapshot = next;
     return [];

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBootstrap } from './bootstrap.ts';
-import { childEnv, WEFT_BIN } from './pod.ts';
+import { childEnv, proxyArgv } from './pod.ts';
 import { ManagedProcess } from './process.ts';
 import { type GatewayState, logFile, statePaths } from './state.ts';
 
@@ -60,7 +60,7 @@ export function createGateway(
   const proc = new ManagedProcess(
     {
       label: `${GATEWAY_NAME}/proxy`,
-      argv: [process.execPath, WEFT_BIN, 'proxy', '--bootstrap', file, '--drain-ms', '1000'],
+      argv: proxyArgv(file),
       env: childEnv(),
       log: logFile(stateDir, GATEWAY_NAME, 'proxy'),
     },

@@ -17,6 +17,28 @@ export const SAMPLE_MAIN = resolve(import.meta.dirname, '..', 'samples', 'main.t
 export const WEFT_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'weft.js');
 
 /**
+ * Worker count of the proxies the mesh starts: Istio's default ProxyConfig concurrency (2). Each
+ * worker has its own upstream connection pools, which is why a DestinationRule's maxConnections
+ * lets a host get up to one connection per worker (the circuit-breaking task's "leeway").
+ */
+export const PROXY_CONCURRENCY = 2;
+
+/** `weft proxy` with a bootstrap file, as the mesh runs each sidecar and the gateway. */
+export function proxyArgv(bootstrapFile: string): string[] {
+  return [
+    process.execPath,
+    WEFT_BIN,
+    'proxy',
+    '--bootstrap',
+    bootstrapFile,
+    '--drain-ms',
+    '1000',
+    '--concurrency',
+    String(PROXY_CONCURRENCY),
+  ];
+}
+
+/**
  * The environment every child starts with. Node's compile cache (shared across meshes, so tests'
  * fresh state dirs reuse it) halves each process's start: many processes start at once on few cores.
  */
@@ -205,7 +227,7 @@ export class PodRuntime {
     const proxy = new ManagedProcess(
       {
         label: `${plan.name}/proxy`,
-        argv: [process.execPath, WEFT_BIN, 'proxy', '--bootstrap', w.bootstrapFile, '--drain-ms', '1000'],
+        argv: proxyArgv(w.bootstrapFile),
         env: proxyEnv,
         log: logFile(ctx.stateDir, plan.name, 'proxy'),
       },

@@ -248,7 +248,7 @@ export class RouterRequest implements RetryOwner {
         this.acquireHandle = undefined;
         this.onAcquired(failure, conn);
       }
-    });
+    }, this.stream.conn.downstream.worker);
     sync = false;
     if (syncResult) this.onAcquired(syncResult[0], syncResult[1]);
     else this.acquireHandle = handle;

@@ -18,6 +18,8 @@ export interface DownstreamInfo {
   remoteAddressText: string;
   localAddress: string;
   requestedServerName: string | undefined;
+  /** The proxy worker the connection is bound to: its requests use that worker's upstream pools. */
+  worker: number;
 }
 
 /** The downstream connection as a stream uses it. */

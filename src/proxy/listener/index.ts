@@ -8,4 +8,4 @@ export {
   selectChain,
 } from './chain-match.ts';
 export { type HelloPeek, peekClientHello } from './client-hello.ts';
-export { ActiveListener, compileListener, type ListenerContext } from './listener-manager.ts';
+export { ActiveListener, compileListener, type ListenerContext, Workers } from './listener-manager.ts';

@@ -112,20 +112,45 @@ function carryProvider(prev: CompiledChain, next: CompiledChain): void {
   next.http = prev.http;
 }
 
+/**
+ * Envoy's worker threads (--concurrency) as Weft has them: one event loop, and `concurrency`
+ * logical workers. Each accepted connection is bound to one for its lifetime, in turn across all
+ * listeners (as Envoy's exact connection balancing would spread them; the kernel's default
+ * balancing spreads a handful of simultaneous connections much the same way). What a worker owns
+ * is its upstream connection pools: a request uses its connection's worker's pool to each host.
+ */
+export class Workers {
+  readonly concurrency: number;
+  private next = 0;
+
+  constructor(concurrency: number) {
+    this.concurrency = Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : 1;
+  }
+
+  /** The worker for the next accepted connection. */
+  assign(): number {
+    const w = this.next;
+    this.next = w + 1 === this.concurrency ? 0 : w + 1;
+    return w;
+  }
+}
+
 /** A bound listener whose compiled config can be swapped. */
 export class ActiveListener {
   private current: CompiledListener;
   private readonly server: Server;
+  private readonly workers: Workers;
   private readonly sockets = new Set<Socket>();
   address: SocketAddress;
 
-  private constructor(compiled: CompiledListener, server: Server, address: SocketAddress) {
+  private constructor(compiled: CompiledListener, server: Server, address: SocketAddress, workers: Workers) {
     this.current = compiled;
     this.server = server;
     this.address = address;
+    this.workers = workers;
   }
 
-  static bind(compiled: CompiledListener): Promise<ActiveListener> {
+  static bind(compiled: CompiledListener, workers: Workers = new Workers(1)): Promise<ActiveListener> {
     return new Promise((resolve, reject) => {
       const server = createServer({ noDelay: true });
       let active: ActiveListener | undefined;
@@ -136,7 +161,7 @@ export class ActiveListener {
         server.off('error', reject);
         const a = server.address();
         const bound = typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port };
-        active = new ActiveListener(compiled, server, bound);
+        active = new ActiveListener(compiled, server, bound, workers);
         resolve(active);
       });
     });
@@ -165,6 +190,7 @@ export class ActiveListener {
 
   private accept(socket: Socket): void {
     const l = this.current;
+    const worker = this.workers.assign();
     l.stats.downstreamCxTotal.inc();
     l.stats.downstreamCxActive.inc();
     this.sockets.add(socket);
@@ -175,7 +201,7 @@ export class ActiveListener {
     });
     socket.on('error', () => {});
     if (!l.inspectTls) {
-      this.dispatch(l, socket, undefined, 'raw_buffer', '', []);
+      this.dispatch(l, socket, worker, undefined, 'raw_buffer', '', []);
       return;
     }
     let buf: Buffer | undefined;
@@ -185,8 +211,8 @@ export class ActiveListener {
       if (r.kind === 'incomplete' && buf.length < MAX_HELLO_BYTES) return;
       socket.off('data', onPeek);
       socket.pause();
-      if (r.kind === 'tls') this.dispatch(l, socket, buf, 'tls', r.serverName, r.alpn);
-      else this.dispatch(l, socket, buf, 'raw_buffer', '', []);
+      if (r.kind === 'tls') this.dispatch(l, socket, worker, buf, 'tls', r.serverName, r.alpn);
+      else this.dispatch(l, socket, worker, buf, 'raw_buffer', '', []);
     };
     socket.on('data', onPeek);
   }
@@ -194,6 +220,7 @@ export class ActiveListener {
   private dispatch(
     l: CompiledListener,
     socket: Socket,
+    worker: number,
     initial: Buffer | undefined,
     transportProtocol: 'raw_buffer' | 'tls',
     serverName: string,
@@ -224,6 +251,7 @@ export class ActiveListener {
         : `${remoteAddress}:${remotePort}`,
       localAddress: `${socket.localAddress}:${socket.localPort}`,
       requestedServerName: serverName || undefined,
+      worker,
     };
     if (chain.tls) {
       if (initial) socket.unshift(initial);

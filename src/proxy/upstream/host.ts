@@ -1,10 +1,11 @@
 // One upstream endpoint of a cluster: its address, EDS weight and health, per-host counters and
-// its HTTP/1.1 pool. Hosts survive config updates while their address stays in the cluster.
+// its HTTP/1.1 pools (one per proxy worker). Hosts survive config updates while their address
+// stays in the cluster.
 
 import type { LbEndpointConfig, LocalityEndpointsConfig } from '../config/index.ts';
 import type { ClusterRuntime } from './connect.ts';
 import type { HostOutlierSink } from './outlier/index.ts';
-import { HostHttp1Pool } from './pool.ts';
+import { HostPools } from './pool.ts';
 import type { HostStats, Http1Pool, UpstreamHost } from './types.ts';
 
 export class Host implements UpstreamHost {
@@ -39,7 +40,7 @@ export class Host implements UpstreamHost {
     this.locality = locality.locality;
     this.priority = locality.priority;
     this.metadata = endpoint.metadata;
-    this.pool = new HostHttp1Pool(rt, this);
+    this.pool = new HostPools(rt, this);
   }
 
   /** Takes the new EDS attributes of the same address. */

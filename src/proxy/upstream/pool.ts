@@ -9,6 +9,11 @@
 // turn instead of waiting for the socket's 'close' event while newcomers overflow. As in Envoy, a
 // host with no connection at all opens one even when max_connections is reached (counted as
 // upstream_cx_overflow), so its pending requests are never stranded.
+// A host has one such pool per proxy worker (HostPools), as each Envoy worker thread keeps its own
+// pools: a request uses the pool of the worker its downstream connection is bound to, and the
+// "at least one connection" rule holds per pool, while the circuit breakers are the cluster's,
+// shared by all. So max_connections may be exceeded by up to one connection per host and worker,
+// the bound Envoy documents.
 
 import type { Socket } from 'node:net';
 import { type ClusterRuntime, type OpeningConnection, openConnection } from './connect.ts';
@@ -29,6 +34,8 @@ const CLOSED: UpstreamFailure = {
 };
 
 interface PooledConnection extends UpstreamConnection {
+  /** The worker's pool the connection belongs to (release goes back there). */
+  readonly owner: HostHttp1Pool;
   /** Closes the socket with its accounting done now (connect.ts). */
   readonly opening: OpeningConnection;
   /** Already out of the pool's count (closed by the pool, or its socket closed). */
@@ -239,6 +246,7 @@ export class HostHttp1Pool implements Http1Pool {
 
   private wrap(socket: Socket, opening: OpeningConnection): PooledConnection {
     const conn: PooledConnection = {
+      owner: this,
       socket,
       host: this.host,
       requests: 0,
@@ -316,5 +324,56 @@ export class HostHttp1Pool implements Http1Pool {
     if (i === -1) return;
     this.idle.splice(i, 1);
     this.leaveIdle(conn);
+  }
+}
+
+/**
+ * A host's pools, one per proxy worker, created when a worker first asks. Requests go to their
+ * worker's pool, connections back to the pool that opened them.
+ */
+export class HostPools implements Http1Pool {
+  private readonly rt: ClusterRuntime;
+  private readonly host: UpstreamHost;
+  private readonly byWorker: HostHttp1Pool[] = [];
+  private closed = false;
+
+  constructor(rt: ClusterRuntime, host: UpstreamHost) {
+    this.rt = rt;
+    this.host = host;
+  }
+
+  acquire(cb: AcquireCallback, worker = 0): PendingAcquire | undefined {
+    if (this.closed) {
+      cb(CLOSED, undefined);
+      return undefined;
+    }
+    let pool = this.byWorker[worker];
+    if (pool === undefined) pool = this.byWorker[worker] = new HostHttp1Pool(this.rt, this.host);
+    return pool.acquire(cb);
+  }
+
+  release(c: UpstreamConnection, reusable: boolean): void {
+    (c as PooledConnection).owner.release(c, reusable);
+  }
+
+  get idleCount(): number {
+    return this.sum((p) => p.idleCount);
+  }
+  get openCount(): number {
+    return this.sum((p) => p.openCount);
+  }
+  get pendingCount(): number {
+    return this.sum((p) => p.pendingCount);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const p of this.byWorker) p?.close();
+  }
+
+  private sum(f: (p: HostHttp1Pool) => number): number {
+    let n = 0;
+    for (const p of this.byWorker) if (p !== undefined) n += f(p);
+    return n;
   }
 }

@@ -69,8 +69,11 @@ export interface Http1Pool {
    * Gives an idle keep-alive connection (synchronously, via cb) or connects a new one; queues when
    * the cluster is at max_connections; fails with 'overflow' beyond max_pending_requests. Returns a
    * handle to cancel when the request was queued or is connecting, else undefined.
+   * `worker`: the proxy worker the downstream connection is bound to (0 when absent). As each
+   * Envoy worker thread keeps its own pools, each worker has its own connections to the host; the
+   * cluster's circuit breakers count them all.
    */
-  acquire(cb: AcquireCallback): PendingAcquire | undefined;
+  acquire(cb: AcquireCallback, worker?: number): PendingAcquire | undefined;
   /**
    * Returns a connection after a response. reusable: the exchange left it clean for another request
    * (keep-alive, body fully read). The caller must have removed its own socket listeners.
