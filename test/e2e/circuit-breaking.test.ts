@@ -80,44 +80,51 @@ test('circuit breaking: 1 connection, 1 pending request; fortio trips the breake
   assert.match(one.stdout, /^HTTP\/1\.1 200/);
   assert.match(one.stdout, /"url": "http:\/\/httpbin:8000\/get"/);
 
-  const two = await mesh.run([
-    'exec',
-    'fortio',
-    '--',
-    'fortio',
-    'load',
-    ...['-c', '2', '-qps', '0', '-n', '20', '-loglevel', 'Warning'],
-    'http://httpbin:8000/get',
-  ]);
-  assert.equal(two.code, 0, two.stderr);
-  const c2 = codes(two.stdout);
-  t.diagnostic(`-c 2 -n 20: ${JSON.stringify(c2)}`);
-  assert.equal((c2['200'] ?? 0) + (c2['503'] ?? 0), 20, two.stdout);
-  assert.ok((c2['200'] ?? 0) > 0, `some calls succeed: ${JSON.stringify(c2)}`);
+  // Each run: fortio's status codes, all either 200 or the sidecar's 503, some 200.
+  const load = async (verb: 'fortio' | 'weft', c: number, n: number): Promise<Record<string, number>> => {
+    const r = await mesh.run([
+      'exec',
+      'fortio',
+      '--',
+      verb,
+      'load',
+      ...['-c', String(c), '-qps', '0', '-n', String(n), '-loglevel', 'Warning'],
+      'http://httpbin:8000/get',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = codes(r.stdout);
+    t.diagnostic(`-c ${c} -n ${n}: ${JSON.stringify(got)}`);
+    assert.equal((got['200'] ?? 0) + (got['503'] ?? 0), n, r.stdout);
+    assert.ok((got['200'] ?? 0) > 0, `some calls succeed: ${JSON.stringify(got)}`);
+    return got;
+  };
+  const shed = (runs: Record<string, number>[]): number => runs.reduce((s, r) => s + (r['503'] ?? 0), 0);
 
-  const three = await mesh.run([
-    'exec',
-    'fortio',
-    '--',
-    'weft',
-    'load',
-    ...['-c', '3', '-qps', '0', '-n', '30', '-loglevel', 'Warning'],
-    'http://httpbin:8000/get',
-  ]);
-  assert.equal(three.code, 0, three.stderr);
-  const c3 = codes(three.stdout);
-  t.diagnostic(`-c 3 -n 30: ${JSON.stringify(c3)}`);
-  assert.equal((c3['200'] ?? 0) + (c3['503'] ?? 0), 30, three.stdout);
-  assert.ok((c3['200'] ?? 0) > 0, `some calls succeed: ${JSON.stringify(c3)}`);
-  // Three calls at once against one connection and one pending slot: the third overflows.
-  assert.ok((c3['503'] ?? 0) > 0, `-c 3 trips the breaker: ${JSON.stringify(c3)}`);
-  assert.ok(
-    (c2['503'] ?? 0) + (c3['503'] ?? 0) > 0 && (c3['503'] ?? 0) / 30 >= (c2['503'] ?? 0) / 20 - 0.15,
-    `-c 3 fails at least about as often as -c 2: ${JSON.stringify({ c2, c3 })}`,
-  );
+  // -c 2: the sidecar's 2 workers give each connection a pool of its own, so a call overflows only
+  // when it arrives while the other worker's call waits for its new connection: some 503s, a small
+  // share (10–30 % a run, about 18 % on average here; Istio's task shows 5–15 %; one worker, as
+  // before, shed 45–50 %). At least 3 runs, more (up to 6) until one 503 was seen, so that "some"
+  // cannot flake; the share is over all of them.
+  const c2: Record<string, number>[] = [];
+  while (c2.length < 3 || (c2.length < 6 && shed(c2) === 0)) c2.push(await load('fortio', 2, 20));
+  const c2Share = shed(c2) / (20 * c2.length);
+  t.diagnostic(`-c 2: ${shed(c2)} of ${20 * c2.length} shed (${(100 * c2Share).toFixed(1)} %)`);
+  assert.ok(shed(c2) > 0, `-c 2 trips the breaker at times: ${JSON.stringify(c2)}`);
+  assert.ok(c2Share <= 0.35, `-c 2 sheds well under half: ${JSON.stringify(c2)}`);
 
+  // -c 3: two connections share a worker, and the third's calls find the pending slot taken: more
+  // (50–60 % here; Istio's task shows 35–65 %). Three runs each with 503s, compared as sums.
+  const c3: Record<string, number>[] = [];
+  for (let i = 0; i < 3; i++) c3.push(await load('weft', 3, 30));
+  const c3Share = shed(c3) / (30 * c3.length);
+  t.diagnostic(`-c 3: ${shed(c3)} of ${30 * c3.length} shed (${(100 * c3Share).toFixed(1)} %)`);
+  for (const r of c3)
+    assert.ok((r['503'] ?? 0) > 0, `every -c 3 run trips the breaker: ${JSON.stringify(c3)}`);
+  assert.ok(c3Share > c2Share + 0.1, `-c 3 sheds clearly more than -c 2: ${JSON.stringify({ c2, c3 })}`);
+
+  // Every 503 was the client sidecar's own circuit breaker: one pending overflow each.
   const overflow = await stat(fortio, `${CLUSTER}.upstream_rq_pending_overflow`);
   t.diagnostic(`${CLUSTER}.upstream_rq_pending_overflow: ${overflow}`);
   assert.ok(overflow > 0, 'the client sidecar counts pending overflows');
-  assert.ok(overflow >= (c3['503'] ?? 0), `overflow ${overflow} counts every 503 of the -c 3 run`);
+  assert.equal(overflow, shed(c2) + shed(c3), 'each 503 is one pending overflow of the client sidecar');
 });

@@ -66,8 +66,8 @@ test('request timeouts: a 2 s delay on ratings, then a 0.5 s timeout on reviews'
     const page = await timedPage(mesh);
     assert.equal(page.status, 200);
     assert.ok(page.html.includes(REVIEWS_UNAVAILABLE), 'the page shows the reviews error');
-    // Two attempts of 0.5 s each (productpage retries reviews once).
-    assert.ok(page.s >= 0.95 && page.s <= 3, `the page took ${page.s.toFixed(2)} s, expected about 1`);
+    // Two attempts of 0.5 s each (productpage retries reviews once): 1.01–1.02 s measured here.
+    assert.ok(page.s >= 0.95 && page.s <= 1.5, `the page took ${page.s.toFixed(2)} s, expected about 1`);
     t.diagnostic(`page with the reviews timeout: ${page.s.toFixed(2)} s`);
   });
 });
