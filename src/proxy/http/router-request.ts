@@ -129,7 +129,13 @@ export class RouterRequest implements RetryOwner {
     stream.info.authority = stream.authority;
     // Shadows go out first and on their own: the main request never waits for them.
     if (decision.route.mirrors.length > 0 && stream.requestEnded && stream.head.upgrade === '')
-      sendMirrors(decision.route.mirrors, hcm.clusters, stream, this.timeoutMs);
+      sendMirrors(
+        decision.route.mirrors,
+        hcm.clusters,
+        stream,
+        this.timeoutMs,
+        stream.conn.downstream.worker,
+      );
     this.tries = 1;
     this.acquire();
   }

@@ -39,6 +39,7 @@ export function sendMirrors(
   clusters: ClusterLookup,
   req: MirroredRequest,
   timeoutMs: number,
+  worker = 0,
 ): void {
   let text: string | undefined;
   for (const m of mirrors) {
@@ -53,11 +54,12 @@ export function sendMirrors(
       h.remove('content-length');
       text = serializeRequestHead(req.method, req.path, h);
     }
-    shadow(host, text, req.method, timeoutMs);
+    shadow(host, text, req.method, timeoutMs, worker);
   }
 }
 
-function shadow(host: UpstreamHost, head: string, method: string, timeoutMs: number): void {
+/** `worker`: the downstream connection's worker, whose pool the shadow's connection comes from. */
+function shadow(host: UpstreamHost, head: string, method: string, timeoutMs: number, worker: number): void {
   let timer: NodeJS.Timeout | undefined;
   let conn: UpstreamConnection | undefined;
   let done = false;
@@ -128,7 +130,7 @@ function shadow(host: UpstreamHost, head: string, method: string, timeoutMs: num
     // The pool dispatches the socket's reads and close to the connection's handler.
     c.handler = { onUpstreamData: onData, onUpstreamClose: onClose, onUpstreamDrain: noop };
     c.socket.write(head, 'latin1');
-  });
+  }, worker);
   if (timeoutMs > 0 && !done) {
     timer = setTimeout(() => finish(false), timeoutMs);
     timer.unref();
