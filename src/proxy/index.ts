@@ -3,6 +3,7 @@
 // the new snapshot first; only when all compile does anything change (an update is applied whole
 // or refused with its errors, as an xDS NACK would be).
 
+import { networkInterfaces } from 'node:os';
 import { type AdminServer, startAdminServer } from './admin/index.ts';
 import type { ListenerConfig, ProxySnapshot, SocketAddress } from './config/index.ts';
 import { ActiveListener, compileListener, Workers } from './listener/index.ts';
@@ -47,14 +48,29 @@ export function snapshotFromBootstrap(b: BootstrapConfig): ProxySnapshot {
   };
 }
 
+/** Whether a listener bound to `bound` accepts connections to ip:port (a wildcard: on any local address). */
+function listensOn(bound: SocketAddress, ip: string, port: number): boolean {
+  if (bound.port !== port) return false;
+  if (bound.host === ip) return true;
+  if (bound.host !== '0.0.0.0' && bound.host !== '::' && bound.host !== '') return false;
+  return isLocalAddress(ip);
+}
+
+function isLocalAddress(ip: string): boolean {
+  if (ip === '::1' || ip.startsWith('127.')) return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address === ip));
+}
+
 function sameAddress(a: ListenerConfig, b: ListenerConfig): boolean {
   return a.address.host === b.address.host && a.address.port === b.address.port;
 }
 
 export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const stats = opts.stats ?? new StatsStore();
-  const clusters = new ClusterManager(stats);
   const listeners = new Map<string, ActiveListener>();
+  const clusters = new ClusterManager(stats, {
+    ownListener: (ip, port) => [...listeners.values()].some((l) => listensOn(l.address, ip, port)),
+  });
   const workers = new Workers(opts.concurrency ?? 1);
   let snapshot = opts.snapshot;
   let admin: AdminServer | undefined;

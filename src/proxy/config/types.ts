@@ -382,6 +382,20 @@ export interface ClusterConfig {
   perConnectionBufferLimitBytes: number;
   /** Cluster.metadata filter_metadata.istio and similar, kept for admin output. */
   metadata: Record<string, unknown>;
+  /** ORIGINAL_DST clusters: cleanup_interval and original_dst_lb_config. */
+  originalDst?: OriginalDstConfig;
+}
+
+/** How an ORIGINAL_DST cluster finds a connection's or request's destination (Envoy's OriginalDstLbConfig). */
+export interface OriginalDstConfig {
+  /** cleanup_interval: hosts not used between two sweeps are removed (default 5 s). */
+  cleanupIntervalMs: number;
+  /** use_http_header: a request header (httpHeaderName) 'ip:port' overrides the destination. */
+  useHttpHeader: boolean;
+  /** http_header_name, lower-cased; default 'x-envoy-original-dst-host'. */
+  httpHeaderName: string;
+  /** upstream_port_override: this port replaces the destination's. */
+  upstreamPortOverride?: number;
 }
 
 export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';

@@ -7,6 +7,7 @@ import { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
 import { type ClusterDecision, computeHash, type MutableRequestHead } from '../router/index.ts';
 import type {
+  ChooseHostContext,
   PendingAcquire,
   UpstreamCluster,
   UpstreamConnection,
@@ -109,7 +110,13 @@ export class RouterRequest implements RetryOwner {
     // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
     const policies = decision.route.hashPolicies;
     const hash = policies.length > 0 ? computeHash(policies, stream) : undefined;
-    const host = cluster.chooseHost(hash === undefined ? undefined : { hash });
+    const host = cluster.chooseHost(
+      cluster.config.discovery === 'ORIGINAL_DST'
+        ? this.originalDstContext()
+        : hash === undefined
+          ? undefined
+          : { hash },
+    );
     if (!host) {
       // chooseHost counted upstream_cx_none_healthy.
       stream.sendLocalReply(
@@ -144,7 +151,14 @@ export class RouterRequest implements RetryOwner {
   startNextAttempt(): void {
     const stream = this.stream;
     const rs = this.retryState!;
-    const host = stream.cluster!.chooseHost(rs.excludedHosts ? { exclude: rs.excludedHosts } : undefined);
+    const cluster = stream.cluster!;
+    const host = cluster.chooseHost(
+      cluster.config.discovery === 'ORIGINAL_DST'
+        ? this.originalDstContext()
+        : rs.excludedHosts
+          ? { exclude: rs.excludedHosts }
+          : undefined,
+    );
     if (!host) {
       stream.sendLocalReply(
         503,
@@ -161,6 +175,21 @@ export class RouterRequest implements RetryOwner {
     this.tries++;
     this.attempts = 0;
     this.acquire();
+  }
+
+  /**
+   * What an ORIGINAL_DST cluster picks the destination from. Connections reach HTTP listeners
+   * directly for now (explicit proxy: the app used HTTP_PROXY), so the local address is the
+   * proxy's own and the authority says where to go; captured connections will set
+   * localAddressRestored once the listener hands them over by original destination.
+   */
+  private originalDstContext(): ChooseHostContext {
+    const stream = this.stream;
+    return {
+      downstreamLocalAddress: stream.conn.downstream.localAddress,
+      authority: stream.authority,
+      headers: stream.headers,
+    };
   }
 
   /** RetryOwner: the attempt ran past its per-try timeout; retry it or answer 504. */

@@ -97,7 +97,13 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
     down.destroy();
     return;
   }
-  const host = cluster.chooseHost();
+  // An ORIGINAL_DST cluster connects where the connection was going: for a captured connection
+  // its local address (the original destination under TPROXY; SO_ORIGINAL_DST is still to come).
+  const host = cluster.chooseHost(
+    cluster.config.discovery === 'ORIGINAL_DST'
+      ? { downstreamLocalAddress: `${down.localAddress}:${down.localPort}`, localAddressRestored: true }
+      : undefined,
+  );
   if (!host) {
     // chooseHost counted upstream_cx_none_healthy.
     info.responseFlags |= ResponseFlag.NoHealthyUpstream;

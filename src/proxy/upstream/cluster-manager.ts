@@ -8,12 +8,19 @@ import type { ClusterConfig, EndpointAssignmentConfig } from '../config/index.ts
 import type { StatsStore } from '../observe/index.ts';
 import { Cluster } from './cluster.ts';
 import type { RandomSource } from './lb-basic.ts';
+import { OriginalDstCluster, type OwnListenerCheck } from './original-dst.ts';
 import { upstreamTlsOptions } from './tls-options.ts';
 import type { ClusterError, ClusterManagerInput, UpstreamCluster } from './types.ts';
 
 export interface ClusterManagerOptions {
   /** Random source for load balancers (tests pass a seeded one). Default Math.random. */
   random?: RandomSource;
+  /**
+   * Whether ip:port is one of the proxy's bound listeners: an ORIGINAL_DST cluster never connects
+   * there (the request would loop). Without it, the cluster still refuses the listener a request
+   * came in on.
+   */
+  ownListener?: OwnListenerCheck;
 }
 
 function isPrime(n: number): boolean {
@@ -45,7 +52,8 @@ function assignmentFor(
       return c.loadAssignment;
     }
     case 'ORIGINAL_DST':
-      return `cluster ${c.name}: ORIGINAL_DST clusters are not supported yet`;
+      // Hosts are the destinations of connections and requests, made on demand.
+      return undefined;
   }
 }
 
@@ -65,17 +73,19 @@ function validate(c: ClusterConfig): string | undefined {
 export class ClusterManager {
   readonly stats: StatsStore;
   private readonly random: RandomSource;
-  private byName = new Map<string, Cluster>();
+  private readonly ownListener: OwnListenerCheck | undefined;
+  private byName = new Map<string, Cluster | OriginalDstCluster>();
 
   constructor(stats: StatsStore, options: ClusterManagerOptions = {}) {
     this.stats = stats;
     this.random = options.random ?? Math.random;
+    this.ownListener = options.ownListener;
   }
 
   /** Swaps in a new set of clusters; returns the clusters that could not be built (left out). */
   update(input: ClusterManagerInput): ClusterError[] {
     const errors: ClusterError[] = [];
-    const next = new Map<string, Cluster>();
+    const next = new Map<string, Cluster | OriginalDstCluster>();
     for (const config of input.clusters) {
       const invalid = validate(config);
       const assignment = invalid ?? assignmentFor(config, input.endpoints);
@@ -92,12 +102,23 @@ export class ClusterManager {
         }
         tlsOptions = built;
       }
+      const previous = this.byName.get(config.name);
+      if (config.discovery === 'ORIGINAL_DST') {
+        const cluster =
+          previous instanceof OriginalDstCluster
+            ? previous
+            : new OriginalDstCluster(config, this.stats, tlsOptions, this.ownListener);
+        cluster.apply(config, tlsOptions);
+        next.set(config.name, cluster);
+        continue;
+      }
       const cluster =
-        this.byName.get(config.name) ?? new Cluster(config, this.stats, tlsOptions, this.random);
+        previous instanceof Cluster ? previous : new Cluster(config, this.stats, tlsOptions, this.random);
       cluster.apply(config, tlsOptions, assignment);
       next.set(config.name, cluster);
     }
-    for (const [name, old] of this.byName) if (!next.has(name)) old.close();
+    // A cluster replaced by one of another kind (its type changed) closes too.
+    for (const [name, old] of this.byName) if (next.get(name) !== old) old.close();
     this.byName = next;
     return errors;
   }

@@ -21,6 +21,12 @@ export interface ClusterRuntime {
   breakers: ClusterCircuitBreakers;
   /** tls.connect options when the cluster has TLS (built at config time), else undefined. */
   tlsOptions: tls.ConnectionOptions | undefined;
+  /**
+   * How a host given by name is resolved, for a connection to `port` (net.connect's `lookup`,
+   * asynchronous); an ORIGINAL_DST cluster gives one that refuses the proxy's own listeners.
+   * Default: net.connect's own (dns.lookup).
+   */
+  lookupFor?: (port: number) => net.LookupFunction;
 }
 
 export interface OpeningConnection {
@@ -56,15 +62,17 @@ export function openConnection(
 ): OpeningConnection {
   const { stats } = rt;
   const started = performance.now();
+  const lookup = rt.lookupFor ? { lookup: rt.lookupFor(host.address.port) } : undefined;
   const socket: net.Socket = rt.tlsOptions
-    ? tls.connect({ ...rt.tlsOptions, host: host.address.host, port: host.address.port })
+    ? tls.connect({ ...rt.tlsOptions, host: host.address.host, port: host.address.port, ...lookup })
     : onRead
       ? net.connect({
           host: host.address.host,
           port: host.address.port,
           onread: connectReadOptions(onRead),
+          ...lookup,
         })
-      : net.connect({ host: host.address.host, port: host.address.port });
+      : net.connect({ host: host.address.host, port: host.address.port, ...lookup });
   socket.setNoDelay(true);
   stats.upstreamCxTotal.inc();
   stats.upstreamCxActive.inc();

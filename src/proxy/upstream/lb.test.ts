@@ -228,9 +228,11 @@ test('update keeps hosts with unchanged addresses and reports unsupported cluste
   assert.equal(c.hosts.length, 2);
   assert.deepEqual(
     errors.map((e) => e.cluster),
-    ['od', 'dns', 'mg'],
+    ['dns', 'mg'],
   );
-  assert.match(errors[0]!.message, /ORIGINAL_DST clusters are not supported yet/);
-  assert.match(errors[1]!.message, /DNS resolution is not implemented/);
-  assert.match(errors[2]!.message, /must be prime/);
+  assert.match(errors[0]!.message, /DNS resolution is not implemented/);
+  assert.match(errors[1]!.message, /must be prime/);
+  // ORIGINAL_DST is served: hosts come from each connection's or request's destination.
+  assert.equal(cm.get('od')?.hosts.length, 0);
+  cm.close();
 });

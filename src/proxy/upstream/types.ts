@@ -122,6 +122,17 @@ export interface ChooseHostContext {
   hash?: bigint;
   /** Hosts to avoid (retry_host_predicate previous_hosts); best effort, as in Envoy. */
   exclude?: ReadonlySet<UpstreamHost>;
+  /** ORIGINAL_DST: the downstream connection's local address, 'ip:port'. */
+  downstreamLocalAddress?: string;
+  /**
+   * ORIGINAL_DST: the local address is the connection's original destination (it came through
+   * transparent capture), not just the proxy's own listener the client connected to.
+   */
+  localAddressRestored?: boolean;
+  /** ORIGINAL_DST, HTTP on an explicit-proxy listener: the request's authority, where the app asked to go. */
+  authority?: string;
+  /** ORIGINAL_DST use_http_header: the request's headers. */
+  headers?: { get(name: string): string | undefined };
 }
 
 export type ResourceKind = 'connections' | 'pending_requests' | 'requests' | 'retries';

@@ -4,6 +4,7 @@ import type {
   CircuitBreakerThresholds,
   ClusterConfig,
   LbPolicy,
+  OriginalDstConfig,
   OutlierDetectionConfig,
 } from '../../config/index.ts';
 import { readMetadata, readTypedConfig } from './common.ts';
@@ -35,6 +36,9 @@ export const CLUSTER_DEFAULTS = {
   idleTimeoutMs: 3_600_000,
   /** common_lb_config.healthy_panic_threshold when unset. */
   healthyPanicThreshold: 50,
+  /** ORIGINAL_DST cleanup_interval when unset. */
+  originalDstCleanupIntervalMs: 5_000,
+  originalDstHttpHeader: 'x-envoy-original-dst-host',
 } as const;
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -91,6 +95,9 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
       la,
       discovery === 'STRICT_DNS' || discovery === 'LOGICAL_DNS',
     );
+  if (la && discovery === 'ORIGINAL_DST')
+    r.error('load_assignment', `ORIGINAL_DST clusters must have no load assignment configured`);
+  if (discovery === 'ORIGINAL_DST') out.originalDst = readOriginalDst(r);
   if (!la && (discovery === 'STATIC' || discovery === 'STRICT_DNS' || discovery === 'LOGICAL_DNS')) {
     r.error('load_assignment', `${discovery} cluster needs 'load_assignment'`);
   }
@@ -100,7 +107,9 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
   }
 
   const outlier = r.message('outlier_detection');
-  if (outlier) out.outlierDetection = readOutlierDetection(outlier);
+  if (outlier && discovery === 'ORIGINAL_DST')
+    r.error('outlier_detection', `'outlier_detection' is not supported for ORIGINAL_DST clusters`);
+  else if (outlier) out.outlierDetection = readOutlierDetection(outlier);
   readProtocolOptions(r, out);
   const tls = readUpstreamTransportSocket(r);
   if (tls) out.tls = tls;
@@ -156,6 +165,38 @@ function readLbPolicy(r: MessageReader, lb: (typeof LB_POLICIES)[number], out: C
   }
   // round_robin_lb_config only holds slow_start_config, reported by finish() when set.
   r.message('round_robin_lb_config')?.finish();
+}
+
+/**
+ * ORIGINAL_DST: cleanup_interval and original_dst_lb_config. use_http_header, http_header_name and
+ * upstream_port_override are honoured; metadata_key (the destination from dynamic metadata) is not.
+ */
+function readOriginalDst(r: MessageReader): OriginalDstConfig {
+  const out: OriginalDstConfig = {
+    cleanupIntervalMs: CLUSTER_DEFAULTS.originalDstCleanupIntervalMs,
+    useHttpHeader: false,
+    httpHeaderName: CLUSTER_DEFAULTS.originalDstHttpHeader,
+  };
+  const cleanup = r.durationMs('cleanup_interval');
+  if (cleanup !== undefined) {
+    if (cleanup <= 0) r.error('cleanup_interval', `'cleanup_interval' must be greater than 0`);
+    else out.cleanupIntervalMs = cleanup;
+  }
+  const lb = r.message('original_dst_lb_config');
+  if (!lb) return out;
+  out.useHttpHeader = lb.bool('use_http_header', false);
+  const header = lb.str('http_header_name');
+  if (header) out.httpHeaderName = header.toLowerCase();
+  // A UInt32Value: a plain number in canonical JSON.
+  const port = lb.optionalUint32('upstream_port_override', 1, 65_535);
+  if (port !== undefined) out.upstreamPortOverride = port;
+  if (lb.get('metadata_key') !== undefined)
+    lb.error(
+      'metadata_key',
+      `'original_dst_lb_config.metadata_key' is not supported: the destination comes from the connection, the authority or use_http_header`,
+    );
+  lb.finish();
+  return out;
 }
 
 /** Cluster.CommonLbConfig: the healthy panic threshold; any other field inside is reported. */
