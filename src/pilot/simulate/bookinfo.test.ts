@@ -36,7 +36,12 @@ describe('Bookinfo networking samples, simulated', { skip }, () => {
     ]) {
       assert.equal(sim.request(get(`${host}:9080`)).kind, 'cluster', host);
     }
-    assert.equal(sim.request(get('unknown:9080')).kind, 'no_route');
+    // meshConfig.outboundTrafficPolicy ALLOW_ANY (Istio's default): a host the registry does not
+    // know goes where the app sent it, through the allow_any virtual host and PassthroughCluster.
+    const unknown = sim.request(get('unknown:9080'));
+    assert.equal(unknown.virtualHost, 'allow_any');
+    assert.equal(unknown.cluster, 'PassthroughCluster');
+    assert.deepEqual(unknown.endpoints, ['unknown:9080']);
   });
 
   test('bookinfo-gateway: the ingress routes the five productpage paths and nothing else', () => {

@@ -161,7 +161,7 @@ export class Simulation {
     };
     if (d.kind === 'cluster') {
       out.cluster = d.clusterName;
-      out.endpoints = this.endpointsOf(d.clusterName);
+      out.endpoints = this.endpointsOf(d.clusterName, req.authority);
       // As the router does once it has picked a host: headers, then host, then path rewrites.
       const upstreamHost = out.endpoints[0];
       const head = { ...view, headers: headers.clone() };
@@ -194,9 +194,17 @@ export class Simulation {
     return out;
   }
 
-  /** Endpoints of a cluster as 'ip:port', from EDS or its inline load assignment. */
-  endpointsOf(cluster: string): string[] {
+  /**
+   * Endpoints of a cluster as 'ip:port', from EDS or its inline load assignment. An ORIGINAL_DST
+   * cluster's one endpoint is the request's destination: in explicit mode (the requests simulated
+   * here) its authority, port 80 when it has none.
+   */
+  endpointsOf(cluster: string, authority?: string): string[] {
     const c = this.clusters.get(cluster);
+    if (c?.discovery === 'ORIGINAL_DST') {
+      if (!authority) return [];
+      return [/:\d+$/.test(authority) ? authority : `${authority}:80`];
+    }
     const cla = c?.discovery === 'EDS' ? this.endpoints.get(c.edsServiceName) : c?.loadAssignment;
     return (cla?.localities ?? []).flatMap((l) =>
       l.endpoints.map((e) => `${e.address.host}:${e.address.port}`),

@@ -5,7 +5,13 @@ import type { MeshService, ServicePort } from '../../registry/index.ts';
 import { durationMs, envoyDuration, toEnvoyDuration } from './duration.ts';
 import { destinationRuleFor, type MeshIndex } from './mesh.ts';
 import { mergedPolicy, type PortTrafficPolicy } from './policy.ts';
-import { BLACKHOLE_CLUSTER, clusterName, type InboundBinding, type ProxyInfo } from './proxy.ts';
+import {
+  BLACKHOLE_CLUSTER,
+  clusterName,
+  type InboundBinding,
+  PASSTHROUGH_CLUSTER,
+  type ProxyInfo,
+} from './proxy.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -26,6 +32,11 @@ export interface ClusterPlan {
   policy: PortTrafficPolicy;
   /** EDS clusters get a ClusterLoadAssignment; DNS clusters carry theirs inline. */
   eds: boolean;
+  /**
+   * A ServiceEntry with `resolution: NONE`: Istio's ORIGINAL_DST cluster, which connects to
+   * wherever the connection or request was going (no endpoints).
+   */
+  originalDst: boolean;
 }
 
 /** Every outbound cluster a proxy in `namespace` sees: per service port, plus per subset. */
@@ -34,7 +45,11 @@ export function planOutboundClusters(index: MeshIndex, namespace: string): Clust
   for (const service of index.services) {
     if (!visibleFrom(service, namespace)) continue;
     const dr = destinationRuleFor(index, service.hostname, namespace, service.namespace);
-    const eds = service.resolution !== 'DNS' && service.resolution !== 'DNS_ROUND_ROBIN';
+    // Istio gives headless Kubernetes Services (also resolution NONE here) ORIGINAL_DST clusters
+    // too; Weft keeps EDS for them, as local mode reaches pods by their allocated ports, which an
+    // original destination would not know.
+    const originalDst = service.resolution === 'NONE' && service.origin === 'ServiceEntry';
+    const eds = !originalDst && service.resolution !== 'DNS' && service.resolution !== 'DNS_ROUND_ROBIN';
     for (const port of service.ports) {
       plans.push({
         name: clusterName('outbound', port.port, '', service.hostname),
@@ -44,6 +59,7 @@ export function planOutboundClusters(index: MeshIndex, namespace: string): Clust
         subsetLabels: {},
         policy: mergedPolicy(dr?.spec.trafficPolicy, undefined, port.port),
         eds,
+        originalDst,
       });
       for (const subset of dr?.spec.subsets ?? []) {
         if (!subset.name) continue;
@@ -55,6 +71,7 @@ export function planOutboundClusters(index: MeshIndex, namespace: string): Clust
           subsetLabels: subset.labels ?? {},
           policy: mergedPolicy(dr?.spec.trafficPolicy, subset.trafficPolicy, port.port),
           eds,
+          originalDst,
         });
       }
     }
@@ -75,7 +92,7 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
   const cluster: Json = {
     '@type': CLUSTER_TYPE,
     name: plan.name,
-    type: plan.eds ? 'EDS' : 'STRICT_DNS',
+    type: plan.originalDst ? 'ORIGINAL_DST' : plan.eds ? 'EDS' : 'STRICT_DNS',
     connect_timeout: toEnvoyDuration(p.connectionPool?.tcp?.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT,
     lb_policy: 'LEAST_REQUEST',
     circuit_breakers: { thresholds: [thresholds(p)] },
@@ -95,12 +112,14 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
       eds_config: { ads: {}, resource_api_version: 'V3' },
       service_name: plan.name,
     };
-  else if (inlineEndpoints) {
+  else if (inlineEndpoints && !plan.originalDst) {
     // Inline, the assignment is a plain field, not an Any: no '@type'.
     const { '@type': _any, ...assignment } = inlineEndpoints;
     cluster['load_assignment'] = assignment;
   }
-  applyLoadBalancer(cluster, p);
+  // ORIGINAL_DST takes no balancer but its own (Istio: PASSTHROUGH, i.e. CLUSTER_PROVIDED).
+  if (plan.originalDst) cluster['lb_policy'] = 'CLUSTER_PROVIDED';
+  else applyLoadBalancer(cluster, p);
   const http = httpProtocolOptions(p, plan.port.protocol);
   if (http)
     cluster['typed_extension_protocol_options'] = {
@@ -108,7 +127,9 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
     };
   const tls = upstreamTlsSocket(p);
   if (tls) cluster['transport_socket'] = tls;
-  const od = outlierDetection(p);
+  // Outlier detection is not generated for ORIGINAL_DST clusters (Istio does): the proxy's
+  // ORIGINAL_DST hosts have none yet, and it refuses the field rather than ignore it.
+  const od = plan.originalDst ? undefined : outlierDetection(p);
   if (od) {
     cluster['outlier_detection'] = od;
     // Istio (applyOutlierDetection) sets the panic threshold whenever outlierDetection is given,
@@ -294,6 +315,28 @@ export function blackHoleClusterJson(): Json {
     type: 'STATIC',
     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
     load_assignment: { cluster_name: BLACKHOLE_CLUSTER, endpoints: [] },
+  };
+}
+
+/**
+ * Istio's PassthroughCluster: ORIGINAL_DST, so a connection or request for a host the registry
+ * does not know goes where it was going (outboundTrafficPolicy ALLOW_ANY), speaking the
+ * downstream's HTTP version, with Istio's unlimited default circuit breakers.
+ */
+export function passthroughClusterJson(): Json {
+  return {
+    '@type': CLUSTER_TYPE,
+    name: PASSTHROUGH_CLUSTER,
+    type: 'ORIGINAL_DST',
+    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+    lb_policy: 'CLUSTER_PROVIDED',
+    circuit_breakers: { thresholds: [thresholds({})] },
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': HTTP_OPTIONS_TYPE,
+        use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
+      },
+    },
   };
 }
 

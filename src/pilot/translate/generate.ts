@@ -7,14 +7,21 @@ import {
   inboundClusterJson,
   type Json,
   outboundClusterJson,
+  passthroughClusterJson,
   planOutboundClusters,
 } from './clusters.ts';
 import { endpointsFor, loadAssignmentJson } from './endpoints.ts';
 import { gatewayListeners } from './gateway-listeners.ts';
 import type { MeshIndex } from './mesh.ts';
 import type { ProxyInfo } from './proxy.ts';
-import { httpProxyRouteConfig, perPortRouteConfigs, sidecarVirtualHosts } from './route-config.ts';
+import {
+  catchAllVirtualHost,
+  httpProxyRouteConfig,
+  perPortRouteConfigs,
+  sidecarVirtualHosts,
+} from './route-config.ts';
 import { captureSidecarListeners, explicitSidecarListeners } from './sidecar-listeners.ts';
+import { outboundTrafficMode } from './sidecar-scope.ts';
 
 export interface GeneratedConfig {
   clusters: Json[];
@@ -38,7 +45,7 @@ export interface GenerationMemo {
 const NO_MEMO: GenerationMemo = { get: (_key, build) => build() };
 
 interface OutboundConfig {
-  /** BlackHoleCluster, then the outbound clusters. */
+  /** BlackHoleCluster, PassthroughCluster, then the outbound clusters. */
   clusters: Json[];
   endpoints: Json[];
   visible: MeshService[];
@@ -47,9 +54,13 @@ interface OutboundConfig {
 /** What every proxy of a namespace sees of the mesh: it depends on the namespace alone. */
 function outboundConfig(index: MeshIndex, namespace: string): OutboundConfig {
   const plans = planOutboundClusters(index, namespace);
-  const clusters: Json[] = [blackHoleClusterJson()];
+  const clusters: Json[] = [blackHoleClusterJson(), passthroughClusterJson()];
   const endpoints: Json[] = [];
   for (const plan of plans) {
+    if (plan.originalDst) {
+      clusters.push(outboundClusterJson(plan, undefined));
+      continue;
+    }
     const eps = loadAssignmentJson(plan.name, endpointsFor(index, plan));
     clusters.push(outboundClusterJson(plan, plan.eds ? undefined : eps));
     if (plan.eds) endpoints.push(eps);
@@ -80,17 +91,21 @@ export function generateProxyConfig(
       ? outbound.clusters
       : [...outbound.clusters, ...proxy.inboundBindings.map(inboundClusterJson)];
   // Sidecar virtual hosts read the proxy's namespace (aliases, visibility) and its labels
-  // (sourceLabels matches), nothing else of it.
+  // (sourceLabels matches, the Sidecar that applies), nothing else of it.
   const routeKey = `routes\0${proxy.namespace}\0${JSON.stringify(Object.entries(proxy.labels).sort())}`;
   const sidecarRoutes = memo.get(routeKey, (): SidecarRoutes => {
     const vhosts = sidecarVirtualHosts(index, proxy, outbound.visible);
-    return { httpProxy: httpProxyRouteConfig(vhosts), perPort: perPortRouteConfigs(vhosts) };
+    const catchAll = catchAllVirtualHost(outboundTrafficMode(index, proxy));
+    return {
+      httpProxy: httpProxyRouteConfig(vhosts, catchAll),
+      perPort: perPortRouteConfigs(vhosts, catchAll),
+    };
   });
   const needed = new Set<string>();
   const listeners =
     proxy.captureMode === 'NONE'
       ? explicitSidecarListeners(index, proxy, needed)
-      : captureSidecarListeners(index, proxy, outbound.visible, needed);
+      : captureSidecarListeners(index, proxy, outbound.visible, needed, outboundTrafficMode(index, proxy));
   const routes: Json[] = [];
   if (needed.has('http_proxy')) routes.push(sidecarRoutes.httpProxy);
   for (const rc of sidecarRoutes.perPort) if (needed.has(rc['name'] as string)) routes.push(rc);

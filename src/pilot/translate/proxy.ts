@@ -57,6 +57,16 @@ export function clusterName(
   return `${direction}|${port}|${subset}|${host}`;
 }
 
+/** meshConfig.outboundTrafficPolicy.mode, or a Sidecar's outboundTrafficPolicy.mode. */
+export type OutboundTrafficMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+/**
+ * Istio's default meshConfig.outboundTrafficPolicy.mode. Weft has no MeshConfig yet: when it gets
+ * one (e.g. a `mesh` section of pilot's config, as istiod reads its `istio` ConfigMap), its
+ * outboundTrafficPolicy.mode replaces this default in outboundTrafficMode (sidecar-scope.ts).
+ */
+export const DEFAULT_OUTBOUND_TRAFFIC_MODE: OutboundTrafficMode = 'ALLOW_ANY';
+
 export const BLACKHOLE_CLUSTER = 'BlackHoleCluster';
 export const PASSTHROUGH_CLUSTER = 'PassthroughCluster';
 export const DOMAIN_SUFFIX = 'cluster.local';

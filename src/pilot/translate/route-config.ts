@@ -15,7 +15,7 @@ import {
   type MeshIndex,
   resolveHost,
 } from './mesh.ts';
-import { clusterName, type ProxyInfo } from './proxy.ts';
+import { clusterName, type OutboundTrafficMode, PASSTHROUGH_CLUSTER, type ProxyInfo } from './proxy.ts';
 
 const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
 
@@ -147,8 +147,45 @@ export function sidecarVirtualHosts(
   return out;
 }
 
+/**
+ * Where a sidecar sends HTTP for a host it has no virtual host for: Istio's catch-all virtual host,
+ * last in every outbound route table. ALLOW_ANY (the default): `allow_any` → PassthroughCluster,
+ * to wherever the request was going; REGISTRY_ONLY: `block_all`, a 502.
+ */
+export function catchAllVirtualHost(mode: OutboundTrafficMode): Json {
+  if (mode === 'ALLOW_ANY') {
+    return {
+      name: 'allow_any',
+      domains: ['*'],
+      routes: [
+        {
+          name: 'allow_any',
+          match: { prefix: '/' },
+          // Istio also sets max_grpc_timeout: 0s (honour a gRPC client's grpc-timeout), which
+          // the proxy does not implement yet and would refuse.
+          route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' },
+        },
+      ],
+      include_request_attempt_count: true,
+    };
+  }
+  return {
+    name: 'block_all',
+    domains: ['*'],
+    routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }],
+    include_request_attempt_count: true,
+  };
+}
+
+/** The catch-all goes last, unless a virtual host already claims '*' (Envoy refuses a duplicate domain). */
+function withCatchAll(vhosts: Json[], catchAll: Json | undefined): Json[] {
+  if (!catchAll) return vhosts;
+  if (vhosts.some((v) => (v['domains'] as string[]).includes('*'))) return vhosts;
+  return [...vhosts, catchAll];
+}
+
 /** Per-port route tables (capture mode: route name is the port, e.g. '9080'). */
-export function perPortRouteConfigs(vhosts: SidecarVirtualHost[]): Json[] {
+export function perPortRouteConfigs(vhosts: SidecarVirtualHost[], catchAll?: Json): Json[] {
   const byPort = new Map<number, Json[]>();
   for (const v of vhosts) {
     const list = byPort.get(v.port) ?? [];
@@ -158,7 +195,7 @@ export function perPortRouteConfigs(vhosts: SidecarVirtualHost[]): Json[] {
   return [...byPort].map(([port, virtual_hosts]) => ({
     '@type': ROUTE_TYPE,
     name: String(port),
-    virtual_hosts,
+    virtual_hosts: withCatchAll(virtual_hosts, catchAll),
     validate_clusters: false,
   }));
 }
@@ -167,14 +204,15 @@ export function perPortRouteConfigs(vhosts: SidecarVirtualHost[]): Json[] {
  * The explicit-mode route table behind the HTTP_PROXY listener: every port in one table, so only
  * `host:port` domains are unambiguous; bare names are kept for port 80, HTTP's default port.
  */
-export function httpProxyRouteConfig(vhosts: SidecarVirtualHost[]): Json {
+export function httpProxyRouteConfig(vhosts: SidecarVirtualHost[], catchAll?: Json): Json {
+  const virtualHosts = vhosts.map((v) => ({
+    ...v.json,
+    domains: (v.json['domains'] as string[]).filter((d) => d.includes(':') || v.port === 80),
+  }));
   return {
     '@type': ROUTE_TYPE,
     name: 'http_proxy',
-    virtual_hosts: vhosts.map((v) => ({
-      ...v.json,
-      domains: (v.json['domains'] as string[]).filter((d) => d.includes(':') || v.port === 80),
-    })),
+    virtual_hosts: withCatchAll(virtualHosts, catchAll),
     validate_clusters: false,
   };
 }

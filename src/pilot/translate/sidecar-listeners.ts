@@ -9,7 +9,14 @@ import { isHttpProtocol } from '../../registry/index.ts';
 import type { Json } from './clusters.ts';
 import { httpConnectionManager, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
 import type { MeshIndex } from './mesh.ts';
-import { BLACKHOLE_CLUSTER, clusterName, type InboundBinding, type ProxyInfo } from './proxy.ts';
+import {
+  BLACKHOLE_CLUSTER,
+  clusterName,
+  type InboundBinding,
+  type OutboundTrafficMode,
+  PASSTHROUGH_CLUSTER,
+  type ProxyInfo,
+} from './proxy.ts';
 import { virtualServiceFor } from './route-config.ts';
 
 function tcpTargetFor(index: MeshIndex, proxy: ProxyInfo, service: MeshService, port: number) {
@@ -129,14 +136,18 @@ export function captureSidecarListeners(
   proxy: ProxyInfo,
   visible: MeshService[],
   httpRoutesNeeded: Set<string>,
+  mode: OutboundTrafficMode,
 ): Json[] {
   const out: Json[] = [];
+  // What no per-port listener takes: Istio's default chain goes to PassthroughCluster (ALLOW_ANY,
+  // the original destination) or BlackHoleCluster (REGISTRY_ONLY), both as tcp_proxy.
+  const fallback = mode === 'ALLOW_ANY' ? PASSTHROUGH_CLUSTER : BLACKHOLE_CLUSTER;
   out.push(
     listenerJson('virtualOutbound', '0.0.0.0', 15001, [], {
       use_original_dst: true,
       default_filter_chain: {
-        name: 'virtualOutbound-blackhole',
-        filters: [tcpProxy(BLACKHOLE_CLUSTER, { cluster: BLACKHOLE_CLUSTER })],
+        name: mode === 'ALLOW_ANY' ? 'PassthroughFilterChain' : 'virtualOutbound-blackhole',
+        filters: [tcpProxy(fallback, { cluster: fallback })],
       },
     }),
   );
