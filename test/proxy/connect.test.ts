@@ -156,3 +156,66 @@ test("Node's fetch with NODE_USE_ENV_PROXY=1 tunnels through the proxy and reach
   assert.deepEqual(JSON.parse(out), [200, 'ratings /ratings/7', 200, 'reviews /reviews/1']);
   assert.match(m.ratings.heads[0]!, /^GET \/ratings\/7 HTTP\/1\.1/);
 });
+
+test('a tunnel that carries TLS (https:// through the proxy) is relayed as TCP to the routed cluster', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const tls = await import('node:tls');
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  const cert = fixture('a.example.com.crt');
+  // The TLS origin answers one HTTP request inside TLS with what it saw.
+  const origin = tls.createServer({ cert, key: fixture('a.example.com.key') }, (s) => {
+    s.once('data', (d) => {
+      const line = d.toString('latin1').split('\r\n')[0]!;
+      s.end(ok(`secure ${line}`));
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+  const originPort = (origin.address() as { port: number }).port;
+  const vh = {
+    name: 'secure',
+    domains: ['a.example.com:443'],
+    routes: [route('/', routeAction('secure'))],
+    requestHeaders: noMutation(),
+    responseHeaders: noMutation(),
+  };
+  const table: RouteConfig = {
+    name: 'http_proxy',
+    virtualHosts: [vh],
+    requestHeaders: noMutation(),
+    responseHeaders: noMutation(),
+  };
+  const p = await startProxy({
+    snapshot: snapshot(
+      [listener('http_proxy', [chain(hcm(table, { statPrefix: 'outbound', upgrades: ['connect'] }))])],
+      [cluster('secure', [originPort])],
+      true,
+    ),
+  });
+  t.after(() => Promise.all([p.close(), new Promise((r) => origin.close(r))]));
+  const port = p.addresses().get('http_proxy')!.port;
+  const raw = connect(port, '127.0.0.1');
+  raw.on('error', () => {});
+  await new Promise<void>((r) => raw.once('connect', r));
+  raw.write('CONNECT a.example.com:443 HTTP/1.1\r\nHost: a.example.com:443\r\n\r\n');
+  const established = await new Promise<string>((r) => raw.once('data', (d) => r(d.toString('latin1'))));
+  assert.match(established, /^HTTP\/1\.1 200 /);
+  // TLS inside the tunnel, verified against the origin's certificate: the bytes reached it intact.
+  const secure = tls.connect({ socket: raw, servername: 'a.example.com', ca: cert });
+  await new Promise<void>((resolve, reject) => {
+    secure.once('secureConnect', resolve);
+    secure.once('error', reject);
+  });
+  secure.write('GET /inside HTTP/1.1\r\nHost: a.example.com\r\n\r\n');
+  const answer = await new Promise<string>((resolve) => {
+    let text = '';
+    secure.on('data', (d) => {
+      text += d.toString('latin1');
+      if (text.includes('secure GET')) resolve(text);
+    });
+  });
+  assert.match(answer, /secure GET \/inside HTTP\/1\.1/);
+  secure.destroy();
+  const c = counters(p.stats);
+  assert.equal(c['cluster.secure.upstream_cx_total'], 1);
+});

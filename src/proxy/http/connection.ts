@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
 import { READ_BUFFER, readInto } from '../socket-read/index.ts';
+import { relayTunnel, tunnelCarriesTls } from './connect.ts';
 import { BodyDecoder, parseRequestHead } from './h1/index.ts';
 import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
@@ -36,6 +37,10 @@ export class Http1Connection implements DownstreamConnection {
   closeAfterResponse = false;
   /** After a CONNECT was accepted (connect.ts): its authority, the Host of requests without one. */
   tunnelAuthority = '';
+  /** Set when a tunnel begins: its first bytes decide whether they are HTTP or relayed as TCP. */
+  private tunnelFresh = false;
+  /** Where a TCP-relayed tunnel's bytes go (connect.ts relayTunnel). */
+  private relaySink: ((data: Buffer) => void) | undefined;
   /** Reads arrive as views of the shared read buffer (socket-read): kept bytes must be copied. */
   private readonly sharedReads: boolean;
   private readonly onRequestData = (chunk: Buffer) => this.stream?.onRequestData(chunk);
@@ -126,6 +131,16 @@ export class Http1Connection implements DownstreamConnection {
           this.socket.pause();
           return;
         }
+        if (this.tunnelFresh) {
+          this.tunnelFresh = false;
+          if (tunnelCarriesTls(this.buf)) {
+            const first = this.buf;
+            this.buf = undefined;
+            this.clearHeaderTimer();
+            relayTunnel(this, first);
+            return;
+          }
+        }
         this.armHeaderTimer();
         const r = parseRequestHead(
           this.buf,
@@ -179,12 +194,26 @@ export class Http1Connection implements DownstreamConnection {
           this.stream?.onRequestEnd(decoder.trailers);
         }
       } else if (this.state === enum_.upgraded) {
-        const data = this.owned(this.buf);
+        const data = this.buf;
         this.buf = undefined;
-        this.stream?.onUpgradeData(data);
+        if (this.relaySink !== undefined) this.relaySink(data);
+        else this.stream?.onUpgradeData(this.owned(data));
         return;
       } else return; // waiting for the response, or closed
     }
+  }
+
+  /** A CONNECT was accepted: the next bytes are the tunnel's first. */
+  beginTunnel(authority: string): void {
+    this.tunnelAuthority = authority;
+    this.tunnelFresh = true;
+  }
+
+  /** The tunnel is relayed as TCP: every further byte goes to `sink` (a view: it copies). */
+  relayTo(sink: (data: Buffer) => void): void {
+    this.state = enum_.upgraded;
+    this.idle.clear();
+    this.relaySink = sink;
   }
 
   /** The stream took the connection over as a raw pipe (101 Switching Protocols). */

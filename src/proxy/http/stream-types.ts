@@ -29,7 +29,9 @@ export interface DownstreamConnection {
   readonly downstream: DownstreamInfo;
   closeAfterResponse: boolean;
   /** The authority of the CONNECT tunnel this connection now carries, else ''. */
-  tunnelAuthority: string;
+  readonly tunnelAuthority: string;
+  /** A CONNECT was accepted for `authority`: the connection now carries its tunnel. */
+  beginTunnel(authority: string): void;
   enterUpgradedMode(): void;
   onStreamComplete(stream: unknown, requestComplete: boolean): void;
   destroy(): void;
