@@ -17,16 +17,7 @@ export class Host implements UpstreamHost {
   locality: { region: string; zone: string; subZone: string };
   priority: number;
   metadata: Record<string, unknown>;
-  readonly stats: HostStats = {
-    cxTotal: 0,
-    cxActive: 0,
-    cxConnectFail: 0,
-    rqTotal: 0,
-    rqActive: 0,
-    rqError: 0,
-    rqSuccess: 0,
-    rqTimeout: 0,
-  };
+  readonly stats: HostStats = newHostStats();
   readonly pool: Http1Pool;
   outlier: HostOutlierSink | undefined = undefined;
   outlierEjected = false;
@@ -52,6 +43,20 @@ export class Host implements UpstreamHost {
     this.priority = locality.priority;
     this.metadata = endpoint.metadata;
   }
+}
+
+/** A host's counters, all zero. */
+export function newHostStats(): HostStats {
+  return {
+    cxTotal: 0,
+    cxActive: 0,
+    cxConnectFail: 0,
+    rqTotal: 0,
+    rqActive: 0,
+    rqError: 0,
+    rqSuccess: 0,
+    rqTimeout: 0,
+  };
 }
 
 export function hostAddressText(endpoint: LbEndpointConfig): string {

@@ -18,7 +18,7 @@ import type { StatsScope } from '../observe/index.ts';
 import { ClusterCircuitBreakers } from './circuit-breakers.ts';
 import { ClusterStats } from './cluster-stats.ts';
 import { type ClusterRuntime, openConnection } from './connect.ts';
-import { Host } from './host.ts';
+import { Host, newHostStats } from './host.ts';
 import type {
   AcquireCallback,
   ChooseHostContext,
@@ -258,16 +258,7 @@ class RefusedHost implements UpstreamHost {
   readonly hostname = '';
   readonly locality = LOCALITY.locality;
   readonly priority = 0;
-  readonly stats = {
-    cxTotal: 0,
-    cxActive: 0,
-    cxConnectFail: 0,
-    rqTotal: 0,
-    rqActive: 0,
-    rqError: 0,
-    rqSuccess: 0,
-    rqTimeout: 0,
-  };
+  readonly stats = newHostStats();
   readonly outlier = undefined;
   readonly outlierEjected = false;
   readonly failure: UpstreamFailure;
