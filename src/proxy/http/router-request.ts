@@ -18,6 +18,7 @@ import {
   honoursEnvoyHeaders,
   type RetryOwner,
   RetryState,
+  type Shadows,
   sendMirrors,
   type UpstreamControls,
   upstreamControls,
@@ -32,6 +33,7 @@ export interface RoutedStream extends ExchangeOwner, MutableRequestHead {
   method: string;
   readonly done: boolean;
   readonly pending: Buffer[] | undefined;
+  readonly requestTrailers: HeaderMap | undefined;
   cluster: UpstreamCluster | undefined;
   host: UpstreamHost | undefined;
   exchange: UpstreamExchange | undefined;
@@ -55,6 +57,8 @@ export class RouterRequest implements RetryOwner {
   private includeAttemptCount = false;
   private upstreamHeadText: string | undefined;
   private upstreamHeadTries = 0;
+  /** The route's shadows while the request body is still coming (undefined without mirrors). */
+  private shadows: Shadows | undefined;
 
   constructor(stream: RoutedStream) {
     this.stream = stream;
@@ -134,9 +138,10 @@ export class RouterRequest implements RetryOwner {
     decision.route.applyToRequest(stream, decision, stream.formatContext());
     stream.info.path = stream.path;
     stream.info.authority = stream.authority;
-    // Shadows go out first and on their own: the main request never waits for them.
-    if (decision.route.mirrors.length > 0 && stream.requestEnded && stream.head.upgrade === '')
-      sendMirrors(
+    // Shadows go out first and on their own: the main request never waits for them. They get the
+    // body that already arrived now, the rest through keepBody and requestBodyEnded.
+    if (decision.route.mirrors.length > 0 && stream.head.upgrade === '')
+      this.shadows = sendMirrors(
         decision.route.mirrors,
         hcm.clusters,
         stream,
@@ -241,9 +246,18 @@ export class RouterRequest implements RetryOwner {
     this.acquire();
   }
 
-  /** A chunk of request body, kept while a retry may have to resend it. */
+  /** A chunk of request body, kept while a retry may have to resend it, and copied to shadows. */
   keepBody(chunk: Buffer): void {
     this.retryState?.keepBody(chunk);
+    this.shadows?.data(chunk);
+  }
+
+  /** The downstream request body ended: the shadows end too. */
+  requestBodyEnded(trailers: HeaderMap | undefined): void {
+    const shadows = this.shadows;
+    if (shadows === undefined) return;
+    this.shadows = undefined;
+    shadows.end(trailers);
   }
 
   /** The attempt's request is fully sent: the per-try timeout starts. */
@@ -254,12 +268,21 @@ export class RouterRequest implements RetryOwner {
   /** Stops whatever the upstream side is doing; its connection is not reused. */
   abandonUpstream(): void {
     this.retryState?.cancel();
+    this.abortShadows();
     this.abandonAttempt();
   }
 
-  /** The stream ended: no retry timer may fire any more. */
+  /** The stream ended: no retry timer may fire any more; shadows whose body is incomplete reset. */
   cancel(): void {
     this.retryState?.cancel();
+    this.abortShadows();
+  }
+
+  private abortShadows(): void {
+    const shadows = this.shadows;
+    if (shadows === undefined) return;
+    this.shadows = undefined;
+    shadows.abort();
   }
 
   /** Stops the current attempt only (a retry may follow). */

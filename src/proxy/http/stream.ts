@@ -200,6 +200,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.info.lastDownstreamRxByteMs = Date.now() - this.info.startTimeMs;
     if (this.routeTimer !== undefined && !this.routeTimerIsRoute) unschedule(this.routeTimer);
     for (const f of this.filters) f.onRequestData?.(this, EMPTY, true);
+    this.router?.requestBodyEnded(trailers);
     if (this.exchange) {
       this.exchange.endRequestBody(trailers);
       this.startRouteTimer();

@@ -27,6 +27,8 @@ export class ClusterStats {
   readonly upstreamRqPendingOverflow: Counter;
   readonly upstreamRqPendingFailureEject: Counter;
   readonly upstreamRqCancelled: Counter;
+  /** Requests reset by the proxy itself (a shadow abandoned past its buffer limit). */
+  readonly upstreamRqTxReset: Counter;
   readonly upstreamRqTimeout: Counter;
   readonly upstreamRqPerTryTimeout: Counter;
   readonly upstreamRqRetry: Counter;
@@ -72,6 +74,7 @@ export class ClusterStats {
     this.upstreamRqPendingOverflow = scope.counter('upstream_rq_pending_overflow');
     this.upstreamRqPendingFailureEject = scope.counter('upstream_rq_pending_failure_eject');
     this.upstreamRqCancelled = scope.counter('upstream_rq_cancelled');
+    this.upstreamRqTxReset = scope.counter('upstream_rq_tx_reset');
     this.upstreamRqTimeout = scope.counter('upstream_rq_timeout');
     this.upstreamRqPerTryTimeout = scope.counter('upstream_rq_per_try_timeout');
     this.upstreamRqRetry = scope.counter('upstream_rq_retry');

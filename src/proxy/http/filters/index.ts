@@ -4,7 +4,7 @@
 import './cors/index.ts';
 import './fault/index.ts';
 
-export { sendMirrors, shadowAuthority } from './router/mirror.ts';
+export { SHADOW_BUFFER_LIMIT, type Shadows, sendMirrors, shadowAuthority } from './router/mirror.ts';
 export {
   type AttemptFailure,
   type CompiledRetryPolicy,
