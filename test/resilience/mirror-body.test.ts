@@ -4,7 +4,7 @@
 // past its buffer limit it alone is reset (cluster.<mirror>.upstream_rq_tx_reset).
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { cluster, rawServer, route, routeAction } from '../proxy/harness.ts';
 import { counter, type Reply, sleep, start } from './helpers.ts';
@@ -222,4 +222,26 @@ test('mirror: a body beyond the shadow buffer limit abandons only the shadow', a
   assert.equal(r2.body, 'main:5');
   await until(() => accepted === 2);
   assert.equal(accepted, 2);
+});
+
+test('mirror: a request whose body never completes resets its shadow', async (t) => {
+  const main = await bodyOrigin(t, (r) => ok(`main:${r.body.length}`));
+  let shadowBytes = '';
+  let shadowClosed = false;
+  const mirror = await rawServer((s) => {
+    s.on('data', (d: Buffer) => (shadowBytes += d.toString('latin1')));
+    s.on('close', () => (shadowClosed = true));
+  });
+  t.after(() => mirror.close());
+  const [routes, clusters] = mirrored(main.port, mirror.port);
+  const { proxy, port } = await start(t, [...routes], [...clusters]);
+  const c = connect(port, '127.0.0.1');
+  c.on('error', () => {});
+  c.write('POST /post HTTP/1.1\r\nhost: a:9080\r\ncontent-length: 100\r\n\r\npartial');
+  await until(() => shadowBytes.endsWith('partial'));
+  assert.match(shadowBytes, /\r\nhost: a-shadow:9080\r\n/i);
+  c.destroy();
+  await until(() => shadowClosed);
+  assert.ok(shadowClosed, 'the shadow connection is closed');
+  assert.equal(counter(proxy, 'cluster.mirror.upstream_rq_tx_reset'), 1);
 });
