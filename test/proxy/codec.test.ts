@@ -286,3 +286,57 @@ test('upgrade not allowed on the route → 403; WebSocket echo when allowed', as
   await until(() => c.text().endsWith(frame.toString('latin1')), 'echoed frame');
   assert.equal(counters(allowed.p.stats)['http.ingress_http.downstream_cx_upgrades_total'], 1);
 });
+
+test('response heads: hop-by-hop fields out, names lower-cased, server replaced; access logs read the head as sent', async (t) => {
+  const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'weft-resp-'));
+  const logPath = join(dir, 'access.log');
+  const origin = await httpOrigin((head) =>
+    head.includes('/named')
+      ? 'HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok'
+      : 'HTTP/1.1 200 OK\r\nServer: app/1.0\r\nX-Mixed-Case: Value\r\nKeep-Alive: timeout=5\r\n' +
+        'Connection: keep-alive\r\nContent-Length: 2\r\n\r\nok',
+  );
+  const p = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(
+            hcm(routeConfig([route('/', routeAction('backend'))]), {
+              accessLog: [
+                { path: logPath, textFormat: '%RESP(SERVER)% %RESP(X-MIXED-CASE)% %RESP(KEEP-ALIVE)%\n' },
+              ],
+            }),
+          ),
+        ]),
+      ],
+      [cluster('backend', [origin.port])],
+      true,
+    ),
+  });
+  t.after(async () => {
+    await Promise.all([p.close(), origin.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const port = p.addresses().get('http')!.port;
+  const text = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', (s) => s.endsWith('ok'));
+  const head = text.slice(0, text.indexOf('\r\n\r\n'));
+  assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(head, /\r\nserver: envoy\r\n/);
+  assert.match(head, /\r\nx-mixed-case: Value\r\n/);
+  assert.match(head, /\r\nx-envoy-upstream-service-time: \d+/);
+  assert.doesNotMatch(head, /keep-alive|app\/1\.0/i);
+  assert.doesNotMatch(head, /Server|X-Mixed/);
+  // A field the Connection header names is hop-by-hop too.
+  const named = await exchange(port, 'GET /named HTTP/1.1\r\nHost: a\r\n\r\n', (s) => s.endsWith('ok'));
+  assert.match(named, /\r\nx-kept: yes\r\n/);
+  assert.doesNotMatch(named, /x-hop|secret/i);
+  let log = '';
+  for (let i = 0; i < 50 && !log.includes('\n'); i++) {
+    log = await readFile(logPath, 'utf8').catch(() => '');
+    if (!log.includes('\n')) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(log.split('\n')[0], 'envoy Value -');
+});

@@ -88,3 +88,11 @@ export class HeaderMap {
     this.values.length = w;
   }
 }
+
+/**
+ * Something whose fields can be had as a HeaderMap, built only when asked: a parsed response head
+ * forwarded without its fields as strings, or a head already written downstream.
+ */
+export interface HeaderSource {
+  readonly headers: HeaderMap;
+}

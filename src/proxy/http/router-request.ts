@@ -3,7 +3,7 @@
 // connection through an UpstreamExchange, with the bookkeeping retries need (attempt count, hosts
 // tried, the body kept for a resend, the per-try timer). The stream owns one per request it
 // forwards and stays the exchange's owner; it hands the upstream's verdicts on to this object.
-import { HeaderMap } from '../headers/index.ts';
+import { HeaderMap, type HeaderSource } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
 import { type ClusterDecision, computeHash, type MutableRequestHead } from '../router/index.ts';
 import type {
@@ -217,7 +217,7 @@ export class RouterRequest implements RetryOwner {
   }
 
   /** The attempt's response head arrived: outlier detection sees it; true when dropped for a retry. */
-  onUpstreamResponse(status: number, headers: HeaderMap): boolean {
+  onUpstreamResponse(status: number, headers: HeaderSource): boolean {
     const host = this.stream.host;
     host?.outlier?.putHttpStatus(status);
     if (this.retryState === undefined || !this.retryState.onResponse(status, headers, host)) return false;

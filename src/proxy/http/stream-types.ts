@@ -1,11 +1,11 @@
 // The contracts between the connection, the stream and the upstream exchange, as interfaces so
 // the three modules do not import each other in a circle.
 import type { Socket } from 'node:net';
-import type { HeaderMap } from '../headers/index.ts';
+import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 import type { StreamInfo } from '../observe/index.ts';
 import type { CompiledRoute, FormatContext, RequestView, RouteDecision } from '../router/index.ts';
 import type { UpstreamCluster } from '../upstream/index.ts';
-import type { RequestHead } from './h1/index.ts';
+import type { RequestHead, SentHead } from './h1/index.ts';
 import type { CompiledHcm } from './hcm-config.ts';
 import type { IdleTimer } from './timers.ts';
 
@@ -57,14 +57,16 @@ export interface ExchangeOwner extends RequestView {
    * `head`: the response head, not written yet, to send with this first chunk. `chunk` may be a
    * view of the shared read buffer, valid only during the call: what is kept is copied.
    */
-  writeDownstream(chunk: Buffer, chunked: boolean, head?: string): boolean;
+  writeDownstream(chunk: Buffer, chunked: boolean, head?: string | SentHead): boolean;
   endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void;
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;
+  /** Whether a filter of this stream looks at response heads (they then go through a HeaderMap). */
+  hasResponseHeaderFilters(): boolean;
   recordResponseCode(status: number): void;
   canRetryOnFreshConnection(): boolean;
   retry(): void;
   /** The attempt's response head (outlier detection, retries): true when dropped for a retry. */
-  onUpstreamResponse(status: number, headers: HeaderMap): boolean;
+  onUpstreamResponse(status: number, headers: HeaderSource): boolean;
   /** The attempt broke before a response: true when a retry was scheduled instead of a 503. */
   onUpstreamReset(): boolean;
   reset(responseFlags: number): void;

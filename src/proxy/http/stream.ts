@@ -1,13 +1,21 @@
 // One request on a downstream connection, from its head to the end of its response: header edits,
 // the route decision, the filters, and the router (terminal filter) that forwards to a pooled
 // upstream connection and relays the response back. Bodies stream both ways with backpressure.
-import type { HeaderMap } from '../headers/index.ts';
+import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 import { newStreamInfo, ResponseFlag, type StreamInfo } from '../observe/index.ts';
 import type { CompiledRoute, FormatContext, RouteDecision } from '../router/index.ts';
+import { writeHead, writeHeadBytes } from '../socket-write/index.ts';
 import type { UpstreamCluster, UpstreamHost } from '../upstream/index.ts';
 import { answerConnect } from './connect.ts';
 import type { FilterStream, HttpFilter } from './filter.ts';
-import { headWithBody, type RequestHead, removeHopByHop, writeChunk, writeLastChunk } from './h1/index.ts';
+import {
+  headWithBody,
+  type RequestHead,
+  removeHopByHop,
+  SentHead,
+  writeChunk,
+  writeLastChunk,
+} from './h1/index.ts';
 import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
 import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
@@ -145,7 +153,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
   }
 
   /** ExchangeOwner: the attempt's response head; true when dropped for a retry. */
-  onUpstreamResponse(status: number, headers: HeaderMap): boolean {
+  onUpstreamResponse(status: number, headers: HeaderSource): boolean {
     return this.router!.onUpstreamResponse(status, headers);
   }
 
@@ -337,13 +345,17 @@ export class Http1Stream implements FilterStream, RoutedStream {
    * the shared read buffer: a write that could keep it gets a copy (a head merged with a small
    * chunk is a new string and needs none).
    */
-  writeDownstream(chunk: Buffer, chunked: boolean, head?: string): boolean {
+  writeDownstream(chunk: Buffer, chunked: boolean, head?: string | SentHead): boolean {
     this.info.bytesSent += chunk.length;
     this.idle.touch();
     for (let i = this.filters.length - 1; i >= 0; i--) this.filters[i]!.onResponseData?.(this, chunk, false);
     const socket = this.conn.socket;
-    if (head !== undefined) {
-      if (chunk.length <= MERGE_BODY_MAX) return socket.write(headWithBody(head, chunk, chunked), 'latin1');
+    if (head instanceof SentHead) {
+      const merged = head.withBody(chunk, chunked);
+      if (merged !== undefined) return writeHeadBytes(socket, merged);
+      writeHeadBytes(socket, head.bytes.subarray(0, head.length));
+    } else if (head !== undefined) {
+      if (chunk.length <= MERGE_BODY_MAX) return writeHead(socket, headWithBody(head, chunk, chunked));
       socket.write(head, 'latin1');
     }
     const owned = Buffer.from(chunk);
@@ -357,6 +369,12 @@ export class Http1Stream implements FilterStream, RoutedStream {
   endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void {
     for (let i = this.filters.length - 1; i >= 0; i--) this.filters[i]!.onResponseData?.(this, EMPTY, true);
     if (chunked) writeLastChunk(this.conn.socket, trailers);
+  }
+
+  hasResponseHeaderFilters(): boolean {
+    const filters = this.filters;
+    for (let i = 0; i < filters.length; i++) if (filters[i]!.onResponseHeaders !== undefined) return true;
+    return false;
   }
 
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number {

@@ -4,14 +4,19 @@
 import type { Socket } from 'node:net';
 import type { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
+import { writeHead, writeHeadBytes } from '../socket-write/index.ts';
 import type { UpstreamConnection, UpstreamHandler } from '../upstream/index.ts';
 import {
   BodyDecoder,
+  type ForwardEdits,
+  forwardResponseHead,
   httpDate,
   parseResponseHead,
   type ResponseHead,
   removeHopByHop,
   responseHasNoBody,
+  type SentHead,
+  ServerMode,
   serializeResponseHead,
   writeChunk,
   writeLastChunk,
@@ -21,6 +26,23 @@ import type { ExchangeOwner } from './stream-types.ts';
 
 const MAX_RESPONSE_HEAD = 96 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+/** Body bytes of the head's read that go out in the head's write (as the stream merges them). */
+const MERGE_BODY_MAX = 4096;
+
+/** The edits of the forwarded head being built (one scratch object: forwarding is synchronous). */
+const EDITS: ForwardEdits = {
+  serverMode: ServerMode.overwrite,
+  serverName: '',
+  date: '',
+  serviceTimeMs: 0,
+  chunked: false,
+  connection: '',
+};
+
+function serverMode(t: string): number {
+  if (t === 'OVERWRITE') return ServerMode.overwrite;
+  return t === 'APPEND_IF_ABSENT' ? ServerMode.appendIfAbsent : ServerMode.passThrough;
+}
 
 export class UpstreamExchange implements UpstreamHandler {
   private readonly stream: ExchangeOwner;
@@ -39,7 +61,7 @@ export class UpstreamExchange implements UpstreamHandler {
   private extraBytes = false;
   private released = false;
   /** The response head, held back to go out in one write with the body bytes that came with it. */
-  private headText: string | undefined;
+  private headText: string | SentHead | undefined;
   private readonly startMs = performance.now();
   private readonly onBody = (chunk: Buffer) => {
     const head = this.headText;
@@ -58,8 +80,8 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
     const pending = stream.takePending();
     if (pending === undefined && stream.requestEnded && !stream.head.chunked) {
-      // The common case (no body): one write, without cork/uncork's buffering.
-      socket.write(headText, 'latin1');
+      // The common case (no body): one write, straight to the handle when nothing is queued.
+      writeHead(socket, headText);
       this.requestSent = true;
     } else {
       socket.cork();
@@ -139,7 +161,7 @@ export class UpstreamExchange implements UpstreamHandler {
           scanned = 0;
           continue;
         }
-        this.onResponseHead(h, rest !== undefined);
+        this.onResponseHead(h, rest === undefined ? 0 : rest.length);
         if (rest === undefined || this.released) return;
         chunk = rest;
         break;
@@ -153,9 +175,11 @@ export class UpstreamExchange implements UpstreamHandler {
     if (!decoder || this.released) return;
     const used = decoder.feed(chunk, 0, this.onBody);
     // A head held back for body bytes that turned out not to be data (a chunk-size line only).
-    if (this.headText !== undefined) {
-      this.stream.conn.socket.write(this.headText, 'latin1');
+    const held = this.headText;
+    if (held !== undefined) {
       this.headText = undefined;
+      if (typeof held === 'string') writeHead(this.stream.conn.socket, held);
+      else writeHeadBytes(this.stream.conn.socket, held.bytes.subarray(0, held.length));
     }
     // Bytes after the end of the response: the upstream is out of step, do not reuse it.
     if (decoder.done && used < chunk.length) this.extraBytes = true;
@@ -167,8 +191,11 @@ export class UpstreamExchange implements UpstreamHandler {
     if (decoder.done) this.finish();
   }
 
-  /** `bodyFollows`: body bytes came in the same read; the head then waits to be written with them. */
-  private onResponseHead(h: ResponseHead, bodyFollows: boolean): void {
+  /**
+   * `bodyBytes`: body bytes that came in the same read; the head then waits to be written with
+   * them. A head that needs no edits as a HeaderMap is forwarded from its bytes (response-forward).
+   */
+  private onResponseHead(h: ResponseHead, bodyBytes: number): void {
     const stream = this.stream;
     this.head = h;
     stream.info.firstUpstreamRxByteMs = Date.now() - stream.info.startTimeMs;
@@ -177,14 +204,12 @@ export class UpstreamExchange implements UpstreamHandler {
     const serviceMs = Math.round(performance.now() - this.startMs);
     stream.info.upstreamServiceTimeMs = serviceMs;
     cluster.stats.upstreamRqTime.record(serviceMs);
-    const headers = h.headers;
     // A retriable answer is dropped here, before anything reaches the downstream.
-    if (stream.onUpstreamResponse(h.status, headers)) {
+    if (stream.onUpstreamResponse(h.status, h)) {
       if (h.status >= 500) this.conn.host.stats.rqError++;
       this.release(false);
       return;
     }
-    removeHopByHop(headers);
     const noBody = responseHasNoBody(stream.method, h.status);
     let decoder: BodyDecoder;
     if (noBody) decoder = new BodyDecoder('none');
@@ -192,6 +217,66 @@ export class UpstreamExchange implements UpstreamHandler {
     else if (h.contentLength >= 0) decoder = new BodyDecoder('length', h.contentLength);
     else decoder = new BodyDecoder('close');
     this.decoder = decoder;
+    if (!noBody) {
+      // A chunked body is decoded on the way in and re-framed on the way out (trailers included);
+      // a close-delimited one is chunked for an HTTP/1.1 client, or ends with the connection.
+      if (h.chunked) this.chunkedDown = true;
+      else if (h.contentLength < 0) {
+        if (stream.head.versionMinor === 1) this.chunkedDown = true;
+        else stream.conn.closeAfterResponse = true;
+      }
+    }
+    const plain =
+      !h.connectionNamesFields &&
+      !stream.hasResponseHeaderFilters() &&
+      (stream.route === undefined || !stream.route.mutatesResponse(stream.decision));
+    const text = plain ? undefined : this.editedHead(h, serviceMs, decoder.done);
+    if (text === undefined) {
+      if (this.closesDownstream()) stream.conn.closeAfterResponse = true;
+      stream.recordResponseCode(h.status);
+    }
+    stream.info.responseCodeDetails = 'via_upstream';
+    stream.responseStarted = true;
+    const holdForBody = bodyBytes > 0 && !decoder.done;
+    if (text !== undefined) {
+      if (holdForBody) this.headText = text;
+      else writeHead(stream.conn.socket, text);
+    } else {
+      const cfg = stream.conn.hcm.config;
+      const e = EDITS;
+      e.serverMode = serverMode(cfg.serverHeaderTransformation);
+      e.serverName = cfg.serverName;
+      e.date = h.hasDate ? '' : httpDate();
+      e.serviceTimeMs = serviceMs;
+      e.chunked = this.chunkedDown;
+      e.connection = stream.conn.closeAfterResponse
+        ? 'close'
+        : stream.head.versionMinor === 0
+          ? 'keep-alive'
+          : '';
+      const sent = forwardResponseHead(h, e, holdForBody ? Math.min(bodyBytes, MERGE_BODY_MAX) + 24 : 0);
+      stream.info.responseHeaderSource = sent;
+      if (holdForBody) this.headText = sent;
+      else writeHeadBytes(stream.conn.socket, sent.bytes.subarray(0, sent.length));
+    }
+    if (decoder.done) this.finish();
+  }
+
+  /** Whether the downstream connection closes after this response. */
+  private closesDownstream(): boolean {
+    const stream = this.stream;
+    return stream.conn.closeAfterResponse || !stream.head.keepAlive || !stream.requestEnded;
+  }
+
+  /**
+   * The response head through the HeaderMap path: hop-by-hop removal, the route's header
+   * mutations, server and date, framing, the filters' onResponseHeaders. Records the status the
+   * filters leave and returns the head's text.
+   */
+  private editedHead(h: ResponseHead, serviceMs: number, endStream: boolean): string {
+    const stream = this.stream;
+    const headers = h.headers;
+    removeHopByHop(headers);
     headers.set('x-envoy-upstream-service-time', String(serviceMs));
     if (stream.route && stream.decision)
       stream.route.applyToResponse(headers, stream, stream.decision, stream.formatContext());
@@ -200,32 +285,15 @@ export class UpstreamExchange implements UpstreamHandler {
     else if (cfg.serverHeaderTransformation === 'APPEND_IF_ABSENT' && !headers.has('server'))
       headers.add('server', cfg.serverName);
     if (!headers.has('date')) headers.add('date', httpDate());
-    if (!noBody) {
-      if (h.chunked) {
-        // Decoded on the way in, re-framed on the way out (trailers included).
-        this.chunkedDown = true;
-        headers.set('transfer-encoding', 'chunked');
-      } else if (h.contentLength < 0) {
-        if (stream.head.versionMinor === 1) {
-          this.chunkedDown = true;
-          headers.set('transfer-encoding', 'chunked');
-        } else stream.conn.closeAfterResponse = true;
-      }
-    }
-    const status = stream.runResponseHeaderFilters(h.status, headers, decoder.done);
-    const close = stream.conn.closeAfterResponse || !stream.head.keepAlive || !stream.requestEnded;
-    if (close) {
+    if (this.chunkedDown) headers.set('transfer-encoding', 'chunked');
+    const status = stream.runResponseHeaderFilters(h.status, headers, endStream);
+    if (this.closesDownstream()) {
       stream.conn.closeAfterResponse = true;
       headers.set('connection', 'close');
     } else if (stream.head.versionMinor === 0) headers.set('connection', 'keep-alive');
     stream.info.responseHeaders = headers;
     stream.recordResponseCode(status);
-    stream.info.responseCodeDetails = 'via_upstream';
-    stream.responseStarted = true;
-    const text = serializeResponseHead(status, headers, status === h.status ? h.reason : undefined);
-    if (bodyFollows && !decoder.done) this.headText = text;
-    else stream.conn.socket.write(text, 'latin1');
-    if (decoder.done) this.finish();
+    return serializeResponseHead(status, headers, status === h.status ? h.reason : undefined);
   }
 
   private startUpgrade(h: ResponseHead, rest: Buffer | undefined): void {

@@ -11,7 +11,7 @@
 import { hostname } from 'node:os';
 import type { HeaderMap } from '../headers/index.ts';
 import { responseFlagsToString } from './response-flags.ts';
-import type { StreamInfo } from './stream-info.ts';
+import { responseHeadersOf, type StreamInfo } from './stream-info.ts';
 
 export type AccessLogFormatter = (info: StreamInfo) => string;
 
@@ -72,7 +72,7 @@ function headerValue(info: StreamInfo, source: HeaderSource, name: string): stri
     }
     return info.requestHeaders?.get(name);
   }
-  const map: HeaderMap | undefined = source === 'RESP' ? info.responseHeaders : info.responseTrailers;
+  const map: HeaderMap | undefined = source === 'RESP' ? responseHeadersOf(info) : info.responseTrailers;
   if (name === ':status' && source === 'RESP')
     return info.responseCode ? String(info.responseCode) : undefined;
   return map?.get(name);

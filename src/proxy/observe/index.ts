@@ -10,5 +10,5 @@ export {
   responseFlagsToString,
 } from './response-flags.ts';
 export { Counter, Gauge, HISTOGRAM_BUCKETS, Histogram, type StatsScope, StatsStore } from './stats.ts';
-export { newStreamInfo, type StreamInfo } from './stream-info.ts';
+export { newStreamInfo, responseHeadersOf, type StreamInfo } from './stream-info.ts';
 export type { Tag } from './tags.ts';

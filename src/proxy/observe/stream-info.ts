@@ -3,7 +3,7 @@
 // hand it to the loggers when the stream ends. Times are milliseconds; absent values are undefined
 // (rendered as '-' by the access log, as Envoy does).
 
-import type { HeaderMap } from '../headers/index.ts';
+import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 
 export interface StreamInfo {
   /** Wall-clock start of the stream, epoch milliseconds (Date.now()). */
@@ -25,7 +25,10 @@ export interface StreamInfo {
   authority?: string;
   scheme?: string;
   requestHeaders?: HeaderMap;
+  /** The response headers as sent, when they were edited as a HeaderMap… */
   responseHeaders?: HeaderMap;
+  /** …or else where they can be had from (a head forwarded as bytes): see responseHeadersOf. */
+  responseHeaderSource?: HeaderSource;
   responseTrailers?: HeaderMap;
 
   /** 0 when no response was sent (Envoy prints 0 too). */
@@ -73,6 +76,7 @@ export function newStreamInfo(startTimeMs: number): StreamInfo {
     scheme: undefined,
     requestHeaders: undefined,
     responseHeaders: undefined,
+    responseHeaderSource: undefined,
     responseTrailers: undefined,
     responseCode: 0,
     responseCodeDetails: undefined,
@@ -89,4 +93,11 @@ export function newStreamInfo(startTimeMs: number): StreamInfo {
     requestedServerName: undefined,
     routeName: undefined,
   };
+}
+
+/** The response headers as sent downstream (undefined before a response head went out). */
+export function responseHeadersOf(info: StreamInfo): HeaderMap | undefined {
+  if (info.responseHeaders === undefined && info.responseHeaderSource !== undefined)
+    info.responseHeaders = info.responseHeaderSource.headers;
+  return info.responseHeaders;
 }

@@ -115,6 +115,18 @@ class Route implements CompiledRoute {
     }
   }
 
+  /** Whether applyToResponse would change anything for `decision`. */
+  mutatesResponse(decision: RouteDecision | undefined): boolean {
+    const w = decision?.kind === 'cluster' ? decision.weighted : undefined;
+    const shared = this.shared;
+    return (
+      (w instanceof WeightedCluster && !w.responseMutation.isEmpty) ||
+      !this.responseMutation.isEmpty ||
+      !shared.vhostResponse.isEmpty ||
+      !shared.configResponse.isEmpty
+    );
+  }
+
   applyToResponse(
     headers: HeaderMap,
     req: RequestView,

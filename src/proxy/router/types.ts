@@ -131,6 +131,8 @@ export interface CompiledRoute {
    */
   applyToRequest(head: MutableRequestHead, decision: ClusterDecision | undefined, ctx: FormatContext): void;
 
+  /** Whether applyToResponse would change anything for `decision`. */
+  mutatesResponse(decision: RouteDecision | undefined): boolean;
   /** Applies response header mutations (weighted cluster, route, virtual host, route configuration). */
   applyToResponse(
     headers: HeaderMap,

@@ -19,6 +19,7 @@ export {
   parseRequestHead,
   type RequestHead,
 } from './request-head.ts';
+export { type ForwardEdits, forwardResponseHead, SentHead, ServerMode } from './response-forward.ts';
 export {
   parseResponseHead,
   type ResponseHead,

@@ -47,8 +47,8 @@ export type HeadParse =
 const INCOMPLETE: HeadParse = { kind: 'incomplete' };
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-// tchar per RFC 9110 §5.6.2.
-const TOKEN = new Uint8Array(128);
+/** 1 for each tchar (RFC 9110 §5.6.2) below 128. */
+export const TOKEN = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
   TOKEN[c.charCodeAt(0)] = 1;
 

@@ -1,19 +1,94 @@
-// HTTP/1.1 response-head parsing for the upstream side (RFC 9112 §4), and the framing rules that
+// HTTP/1.1 response-head parsing for the upstream side (RFC 9112 §4) and the framing rules that
 // decide how the response body is delimited (RFC 9112 §6.3).
-import { HeaderMap } from '../../headers/index.ts';
-import { CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, connectionTokens } from './connection-tokens.ts';
-import { findHeadEnd, type HeadError, parseDecimal, parseFieldLines } from './request-head.ts';
+//
+// One pass over the bytes validates the status line and every field line, reads the framing and
+// connection fields, and records where each line lies (response-lines.ts). The fields become a
+// HeaderMap only when something asks for them (a retry policy, a filter, a header mutation): a
+// response that needs none of that is forwarded by copying its lines (response-forward.ts).
+import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
+import {
+  CONNECTION_CLOSE,
+  CONNECTION_KEEP_ALIVE,
+  CONNECTION_OTHER,
+  connectionTokens,
+} from './connection-tokens.ts';
+import { findHeadEnd, type HeadError, parseDecimal, TOKEN } from './request-head.ts';
+import { classifyName, LINE, LineKind, type LineTable, lineTable } from './response-lines.ts';
 
-export interface ResponseHead {
-  status: number;
-  reason: string;
-  versionMinor: number;
-  headers: HeaderMap;
+export class ResponseHead implements HeaderSource {
+  readonly status: number;
+  readonly versionMinor: number;
   /** -1 when absent. */
-  contentLength: number;
-  chunked: boolean;
+  readonly contentLength: number;
+  readonly chunked: boolean;
   /** The upstream will close after this response (Connection: close, or HTTP/1.0 without keep-alive). */
-  close: boolean;
+  readonly close: boolean;
+  /** The Connection header names other fields, which are hop-by-hop too. */
+  readonly connectionNamesFields: boolean;
+  readonly hasServer: boolean;
+  readonly hasDate: boolean;
+  /**
+   * The bytes the head was parsed from and where its lines lie. Valid only during the read that
+   * delivered them (they may be a view of the shared read buffer, and the line table is reused by
+   * the next parse): the exchange forwards the head, or asks for `headers`, before it returns.
+   */
+  readonly source: Buffer;
+  readonly start: number;
+  readonly statusLineEnd: number;
+  /** Where the field lines end (the final CRLF CRLF). */
+  readonly fieldsEnd: number;
+  readonly lines: LineTable;
+  private fields: HeaderMap | undefined;
+
+  constructor(
+    status: number,
+    versionMinor: number,
+    framing: Framing,
+    source: Buffer,
+    start: number,
+    statusLineEnd: number,
+    fieldsEnd: number,
+    lines: LineTable,
+  ) {
+    this.status = status;
+    this.versionMinor = versionMinor;
+    this.contentLength = framing.contentLength;
+    this.chunked = framing.chunked;
+    this.close = framing.close;
+    this.connectionNamesFields = framing.connectionNamesFields;
+    this.hasServer = framing.hasServer;
+    this.hasDate = framing.hasDate;
+    this.source = source;
+    this.start = start;
+    this.statusLineEnd = statusLineEnd;
+    this.fieldsEnd = fieldsEnd;
+    this.lines = lines;
+  }
+
+  /** The reason phrase as the upstream wrote it ('' when it has none). */
+  get reason(): string {
+    const from = this.start + 13;
+    return this.statusLineEnd > from ? this.source.toString('latin1', from, this.statusLineEnd) : '';
+  }
+
+  /** The field lines as a HeaderMap (names lower-cased, values without surrounding whitespace). */
+  get headers(): HeaderMap {
+    let h = this.fields;
+    if (h === undefined) {
+      h = this.fields = new HeaderMap();
+      const { source, lines } = this;
+      const t = lines.table;
+      for (let i = 0; i < lines.count; i++) {
+        const at = i * LINE.size;
+        const name = source.toString('latin1', t[at + LINE.nameStart], t[at + LINE.nameEnd]);
+        h.add(
+          (t[at + LINE.flags]! & LINE.upper) !== 0 ? name.toLowerCase() : name,
+          source.toString('latin1', t[at + LINE.valueStart], t[at + LINE.valueEnd]),
+        );
+      }
+    }
+    return h;
+  }
 }
 
 export type ResponseParse =
@@ -27,6 +102,19 @@ function fail(detail = 'upstream_http1.codec_error'): ResponseParse {
   return { kind: 'error', error: { status: 502, detail } };
 }
 
+/** What the field lines say about framing and the connection (one scratch object: parsing is synchronous). */
+interface Framing {
+  contentLength: number;
+  chunked: boolean;
+  close: boolean;
+  connectionNamesFields: boolean;
+  hasServer: boolean;
+  hasDate: boolean;
+}
+
+const H = 72; // 'H'
+const SP = 32;
+
 /** `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead). */
 export function parseResponseHead(
   buf: Buffer,
@@ -37,72 +125,152 @@ export function parseResponseHead(
   const end = findHeadEnd(buf, start, scanned);
   if (end === -1)
     return buf.length - start > maxHeadBytes ? fail('upstream_http1.headers_too_large') : INCOMPLETE;
-  const text = buf.toString('latin1', start, end - 4);
-  let lineEnd = text.indexOf('\r\n');
-  if (lineEnd === -1) lineEnd = text.length;
+  const last = end - 4;
+  let lineEnd = start;
+  while (lineEnd < last && !(buf[lineEnd] === 13 && buf[lineEnd + 1] === 10)) lineEnd++;
   // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-  if (lineEnd < 12 || !text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32) return fail();
-  const minor = text.charCodeAt(7) - 48;
+  if (lineEnd - start < 12 || buf[start] !== H || buf[start + 8] !== SP) return fail();
+  if (buf.toString('latin1', start, start + 7) !== 'HTTP/1.') return fail();
+  const minor = buf[start + 7]! - 48;
   if (minor !== 0 && minor !== 1) return fail();
-  const status = parseDecimal(text.slice(9, 12));
-  if (status < 100 || status > 999) return fail();
-  if (lineEnd > 12 && text.charCodeAt(12) !== 32) return fail();
-  const reason = lineEnd > 13 ? text.slice(13, lineEnd) : '';
-  const headers = new HeaderMap();
-  const err = parseFieldLines(text, lineEnd, headers);
-  if (err) return fail();
-
-  // The framing fields, found in one look at the names (most responses have a content-length
-  // and a connection header and nothing else of these).
-  let teAt = -1;
-  let clCount = 0;
-  let connectionAt = -1;
-  const names = headers.names;
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    if (n.length === 14 && n === 'content-length') clCount++;
-    else if (n.length === 10 && n === 'connection') connectionAt = i;
-    else if (n.length === 17 && n === 'transfer-encoding') teAt = i;
-  }
-  let contentLength = -1;
-  let chunked = false;
-  if (teAt !== -1) {
-    const codings = headers.getJoined('transfer-encoding')!.toLowerCase().split(',');
-    // Chunked must be the final coding; otherwise the body runs to close (RFC 9112 §6.3 item 4).
-    chunked = codings[codings.length - 1]!.trim() === 'chunked';
-  } else if (clCount === 1) {
-    const v = headers.get('content-length')!;
-    contentLength = parseDecimal(v);
-    if (contentLength < 0) contentLength = sameLengths(v, -1);
-    if (contentLength < 0) return fail();
-  } else if (clCount > 1) {
-    for (const v of headers.getAll('content-length')) {
-      contentLength = sameLengths(v, contentLength);
-      if (contentLength < 0) return fail();
-    }
-  }
-  const options = connectionAt !== -1 ? connectionTokens(headers.getJoined('connection')!) : 0;
-  const close =
-    (options & CONNECTION_CLOSE) !== 0 || (minor === 0 && (options & CONNECTION_KEEP_ALIVE) === 0);
+  const d0 = buf[start + 9]! - 48;
+  const d1 = buf[start + 10]! - 48;
+  const d2 = buf[start + 11]! - 48;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return fail();
+  const status = d0 * 100 + d1 * 10 + d2;
+  if (lineEnd - start > 12 && buf[start + 12] !== SP) return fail();
+  const lines = lineTable();
+  const framing = scanFieldLines(buf, lineEnd, last, lines, minor);
+  if (framing === undefined) return fail();
   return {
     kind: 'head',
-    head: { status, reason, versionMinor: minor, headers, contentLength, chunked, close },
+    head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, lines),
     consumed: end,
   };
 }
 
+const FRAMING: Framing = {
+  contentLength: -1,
+  chunked: false,
+  close: false,
+  connectionNamesFields: false,
+  hasServer: false,
+  hasDate: false,
+};
+
 /**
- * The length a Content-Length value gives (a list of equal lengths counts as one), checked against
- * `known` (-1: none yet); -1 when it is malformed or disagrees.
+ * Validates the field lines in `buf[pos..last)` (`pos` at the CRLF ending the status line) as
+ * parseFieldLines does — tchar names, field-value characters, a CR only in a CRLF — recording each
+ * line in `lines`, and reads the framing fields. Undefined when a line or the framing is malformed.
  */
-function sameLengths(value: string, known: number): number {
-  let length = known;
-  for (const part of value.split(',')) {
+function scanFieldLines(
+  buf: Buffer,
+  pos: number,
+  last: number,
+  lines: LineTable,
+  minor: number,
+): Framing | undefined {
+  let contentLength = -1;
+  let te: string | undefined;
+  let options = 0;
+  let hasServer = false;
+  let hasDate = false;
+  while (pos < last) {
+    const ns = pos + 2;
+    let i = ns;
+    let upper = false;
+    let c = 0;
+    for (; i < last; i++) {
+      c = buf[i]!;
+      if (c === 58 /* : */) break;
+      // Not tchar: a space or tab here is obs-fold (RFC 9112 §5.2) or whitespace before the colon.
+      if (c > 127 || TOKEN[c] === 0) return undefined;
+      if (c <= 90 && c >= 65) upper = true;
+    }
+    if (i === ns || i === last) return undefined;
+    let vs = i + 1;
+    c = buf[vs]!;
+    while (c === 32 || c === 9) c = buf[++vs]!;
+    let e = vs;
+    for (; e < last; e++) {
+      c = buf[e]!;
+      // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+      if (c >= 32 ? c === 127 : c !== 9) {
+        if (c === 13 && buf[e + 1] === 10) break;
+        return undefined;
+      }
+    }
+    let ve = e;
+    while (ve > vs && ((c = buf[ve - 1]!) === 32 || c === 9)) ve--;
+    if (vs > ve) vs = ve;
+    let kind = classifyName(buf, ns, i);
+    switch (kind) {
+      case LineKind.te:
+        kind = buf.toString('latin1', vs, ve).toLowerCase() === 'trailers' ? LineKind.other : LineKind.hop;
+        break;
+      case LineKind.contentLength: {
+        const n = lengthValue(buf, vs, ve);
+        if (n < 0 || (contentLength !== -1 && n !== contentLength)) return undefined;
+        contentLength = n;
+        break;
+      }
+      case LineKind.transferEncoding: {
+        const v = buf.toString('latin1', vs, ve);
+        te = te === undefined ? v : te + ',' + v;
+        break;
+      }
+      case LineKind.connection:
+        options |= connectionOption(buf, vs, ve);
+        break;
+      case LineKind.server:
+        hasServer = true;
+        break;
+      case LineKind.date:
+        hasDate = true;
+        break;
+    }
+    lines.push(ns, i, vs, ve, kind, upper);
+    pos = e;
+  }
+  const f = FRAMING;
+  f.chunked = false;
+  f.contentLength = -1;
+  if (te !== undefined) {
+    const codings = te.toLowerCase().split(',');
+    // Chunked must be the final coding; otherwise the body runs to close (RFC 9112 §6.3 item 4).
+    f.chunked = codings[codings.length - 1]!.trim() === 'chunked';
+  } else f.contentLength = contentLength;
+  f.close = (options & CONNECTION_CLOSE) !== 0 || (minor === 0 && (options & CONNECTION_KEEP_ALIVE) === 0);
+  f.connectionNamesFields = (options & CONNECTION_OTHER) !== 0;
+  f.hasServer = hasServer;
+  f.hasDate = hasDate;
+  return f;
+}
+
+/** A Content-Length value: digits, or a list of equal lengths (counted as one); -1 if malformed. */
+function lengthValue(buf: Buffer, vs: number, ve: number): number {
+  if (ve - vs > 0 && ve - vs <= 15) {
+    let n = 0;
+    let i = vs;
+    for (; i < ve; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === ve) return n;
+  }
+  let length = -1;
+  for (const part of buf.toString('latin1', vs, ve).split(',')) {
     const n = parseDecimal(part.trim());
     if (n < 0 || (length !== -1 && n !== length)) return -1;
     length = n;
   }
   return length;
+}
+
+/** The CONNECTION_* bits of one Connection line (connectionTokens answers the common values at once). */
+function connectionOption(buf: Buffer, vs: number, ve: number): number {
+  return connectionTokens(buf.toString('latin1', vs, ve));
 }
 
 /** Responses that never carry a body (RFC 9110 §6.4.1). */

@@ -3,7 +3,7 @@
 // timeouts for trusted (internal) requests, and the decision "is this outcome retriable".
 import { isIP } from 'node:net';
 import type { RetryPolicyConfig } from '../../../config/index.ts';
-import type { HeaderMap } from '../../../headers/index.ts';
+import type { HeaderMap, HeaderSource } from '../../../headers/index.ts';
 
 export const RetryOn = {
   x5xx: 1 << 0,
@@ -187,23 +187,24 @@ export function upstreamControls(
  * — a retry would only add load where there is none to spare — and a rate-limited one
  * (x-envoy-ratelimited) only under envoy-ratelimited.
  */
-export function retriableResponse(p: CompiledRetryPolicy, status: number, headers: HeaderMap): boolean {
-  if (!coveredResponse(p, status, headers)) return false;
+export function retriableResponse(p: CompiledRetryPolicy, status: number, source: HeaderSource): boolean {
+  if (!coveredResponse(p, status, source)) return false;
+  const headers = source.headers;
   if (headers.has('x-envoy-overloaded')) return false;
   if (headers.has('x-envoy-ratelimited')) return (p.retryOn & RetryOn.envoyRatelimited) !== 0;
   return true;
 }
 
-function coveredResponse(p: CompiledRetryPolicy, status: number, headers: HeaderMap): boolean {
+function coveredResponse(p: CompiledRetryPolicy, status: number, source: HeaderSource): boolean {
   const on = p.retryOn;
   if (on & RetryOn.x5xx && status >= 500) return true;
   if (on & RetryOn.gatewayError && status >= 502 && status <= 504) return true;
   if (on & RetryOn.retriable4xx && status === 409) return true;
   if (on & RetryOn.retriableStatusCodes && p.statusCodes.includes(status)) return true;
-  if (on & RetryOn.envoyRatelimited && headers.has('x-envoy-ratelimited')) return true;
+  if (on & RetryOn.envoyRatelimited && source.headers.has('x-envoy-ratelimited')) return true;
   if (on >= RetryOn.grpcCancelled) {
     // Only a trailers-only gRPC response carries grpc-status in its headers.
-    const g = headers.get('grpc-status');
+    const g = source.headers.get('grpc-status');
     if (g !== undefined && on & (GRPC_BITS[g] ?? 0)) return true;
   }
   return false;

@@ -2,7 +2,7 @@
 // again, holds the request body while a retry may need it, runs the per-try timeout and the
 // back-off timer, and keeps the retry stats and the max_retries circuit breaker. It exists only
 // for requests whose route (or x-envoy-retry-on) asks for retries or a per-try timeout.
-import type { HeaderMap } from '../../../headers/index.ts';
+import type { HeaderSource } from '../../../headers/index.ts';
 import { ResponseFlag, type StreamInfo } from '../../../observe/index.ts';
 import type { UpstreamCluster, UpstreamHost } from '../../../upstream/index.ts';
 import {
@@ -80,7 +80,7 @@ export class RetryState {
   }
 
   /** A response head arrived: true when it is dropped because a retry was scheduled. */
-  onResponse(status: number, headers: HeaderMap, host: UpstreamHost | undefined): boolean {
+  onResponse(status: number, headers: HeaderSource, host: UpstreamHost | undefined): boolean {
     this.clearPerTry();
     return this.decide(retriableResponse(this.policy, status, headers), host);
   }

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  type ForwardEdits,
+  forwardResponseHead,
+  parseResponseHead,
+  type ResponseHead,
+  removeHopByHop,
+  ServerMode,
+  serializeResponseHead,
+} from './index.ts';
+
+const MAX = 60 * 1024;
+
+function head(text: string): ResponseHead {
+  const r = parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX);
+  assert.equal(r.kind, 'head', `expected a head for ${JSON.stringify(text)}`);
+  if (r.kind !== 'head') throw new Error('unreachable');
+  return r.head;
+}
+
+function edits(over: Partial<ForwardEdits> = {}): ForwardEdits {
+  return {
+    serverMode: ServerMode.overwrite,
+    serverName: 'envoy',
+    date: 'Thu, 03 Dec 2026 12:00:00 GMT',
+    serviceTimeMs: 7,
+    chunked: false,
+    connection: '',
+    ...over,
+  };
+}
+
+function forwarded(text: string, over: Partial<ForwardEdits> = {}): string {
+  const sent = forwardResponseHead(head(text), edits(over), 0);
+  return sent.bytes.toString('latin1', 0, sent.length);
+}
+
+test('malformed response heads are rejected as the field-line rules require', () => {
+  const bad = [
+    'HTTX/1.1 200 OK\r\n\r\n',
+    'HTTP/1.2 200 OK\r\n\r\n',
+    'HTTP/1.1 20 OK\r\n\r\n',
+    'HTTP/1.1 099 Low\r\n\r\n',
+    'HTTP/1.1 2x0 OK\r\n\r\n',
+    'HTTP/1.1 200OK\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nName : x\r\n\r\n',
+    'HTTP/1.1 200 OK\r\n: x\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nNoColon\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nA: b\r\n folded\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nA: b\rc\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nA: b\x00c\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nA: b\x7f\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n',
+  ];
+  for (const text of bad) {
+    const r = parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX);
+    assert.equal(r.kind, 'error', JSON.stringify(text));
+  }
+});
+
+test('framing: content-length lists, transfer codings, close and keep-alive', () => {
+  assert.equal(head('HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n').contentLength, 5);
+  assert.equal(head('HTTP/1.1 200 OK\r\ncontent-length: 5\r\nContent-Length: 5\r\n\r\n').contentLength, 5);
+  const chunked = head('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: Chunked\r\n\r\n');
+  assert.equal(chunked.chunked, true);
+  assert.equal(chunked.contentLength, -1);
+  // Chunked not last: the body runs to the close, and a content-length is ignored.
+  const toClose = head('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\nContent-Length: 3\r\n\r\n');
+  assert.deepEqual([toClose.chunked, toClose.contentLength], [false, -1]);
+  assert.equal(head('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n').close, true);
+  assert.equal(head('HTTP/1.1 200 OK\r\nConnection: Keep-Alive, Close\r\n\r\n').close, true);
+  assert.equal(head('HTTP/1.1 200 OK\r\n\r\n').close, false);
+  assert.equal(head('HTTP/1.0 200 OK\r\n\r\n').close, true);
+  assert.equal(head('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n').close, false);
+  assert.equal(head('HTTP/1.1 200 OK\r\nConnection: x-trace\r\n\r\n').connectionNamesFields, true);
+  assert.equal(head('HTTP/1.1 204 No Content\r\n\r\n').reason, 'No Content');
+  assert.equal(head('HTTP/1.1 204\r\n\r\n').reason, '');
+});
+
+test('headers are materialised lower-cased and trimmed, only when asked', () => {
+  const h = head('HTTP/1.1 200 OK\r\nX-Mixed-Case:  v1 \t\r\nempty:\r\nx-b: two words\r\n\r\n');
+  assert.deepEqual(h.headers.names, ['x-mixed-case', 'empty', 'x-b']);
+  assert.deepEqual(h.headers.values, ['v1', '', 'two words']);
+});
+
+test('a forwarded head equals what the HeaderMap path writes, hop-by-hop lines left out (te: trailers kept)', () => {
+  const text =
+    'HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Thu, 03 Dec 2026 11:00:00 GMT\r\n' +
+    'Content-Type: text/plain\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\n' +
+    'Trailer: x-t\r\nProxy-Connection: keep-alive\r\nConnection: keep-alive\r\n' +
+    'Transfer-Encoding: chunked\r\nX-Long: ' +
+    'v'.repeat(300) +
+    '\r\n\r\n';
+  const out = forwarded(text, { chunked: true });
+  assert.equal(
+    out,
+    'HTTP/1.1 200 OK\r\nserver: envoy\r\ndate: Thu, 03 Dec 2026 11:00:00 GMT\r\n' +
+      `content-type: text/plain\r\nte: trailers\r\nx-long: ${'v'.repeat(300)}\r\n` +
+      'x-envoy-upstream-service-time: 7\r\ntransfer-encoding: chunked\r\n\r\n',
+  );
+  // The same edits through the HeaderMap path give the same fields (order aside).
+  const h = head(text).headers;
+  removeHopByHop(h);
+  h.set('server', 'envoy');
+  h.set('x-envoy-upstream-service-time', '7');
+  h.set('transfer-encoding', 'chunked');
+  const viaMap = serializeResponseHead(200, h, 'OK').split('\r\n').sort();
+  assert.deepEqual(out.split('\r\n').sort(), viaMap);
+});
+
+test('server header transformations, date, connection and the status line of HTTP/1.0', () => {
+  const withServer = 'HTTP/1.0 404 Not Found\r\nServer: app\r\nServer: again\r\n\r\n';
+  const noServer = 'HTTP/1.1 200 OK\r\n\r\n';
+  const date = 'date: Thu, 03 Dec 2026 12:00:00 GMT\r\n';
+  const tail = 'x-envoy-upstream-service-time: 7\r\n';
+  assert.equal(
+    forwarded(withServer, { connection: 'close' }),
+    `HTTP/1.1 404 Not Found\r\nserver: envoy\r\n${date}${tail}connection: close\r\n\r\n`,
+  );
+  assert.equal(forwarded(noServer), `HTTP/1.1 200 OK\r\nserver: envoy\r\n${date}${tail}\r\n`);
+  assert.equal(
+    forwarded(withServer, { serverMode: ServerMode.appendIfAbsent }),
+    `HTTP/1.1 404 Not Found\r\nserver: app\r\nserver: again\r\n${date}${tail}\r\n`,
+  );
+  assert.equal(
+    forwarded(noServer, { serverMode: ServerMode.appendIfAbsent, connection: 'keep-alive' }),
+    `HTTP/1.1 200 OK\r\nserver: envoy\r\n${date}${tail}connection: keep-alive\r\n\r\n`,
+  );
+  assert.equal(
+    forwarded(noServer, { serverMode: ServerMode.passThrough }),
+    `HTTP/1.1 200 OK\r\n${date}${tail}\r\n`,
+  );
+});
+
+test('the first body bytes go in the head write when they fit, framed as a chunk if re-chunked', () => {
+  const h = head('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
+  const sent = forwardResponseHead(h, edits(), 32);
+  const headText = sent.bytes.toString('latin1', 0, sent.length);
+  assert.equal(sent.withBody(Buffer.from('hello'), false)?.toString('latin1'), `${headText}hello`);
+  const again = forwardResponseHead(h, edits({ chunked: true }), 32);
+  const chunkedHead = again.bytes.toString('latin1', 0, again.length);
+  assert.equal(
+    again.withBody(Buffer.from('0123456789abcdef!'), true)?.toString('latin1'),
+    `${chunkedHead}11\r\n0123456789abcdef!\r\n`,
+  );
+  const small = forwardResponseHead(h, edits(), 0);
+  assert.equal(small.withBody(Buffer.alloc(4096), false), undefined);
+  // The sent head's fields, for access logs, are read back from its bytes.
+  assert.equal(sent.headers.get('server'), 'envoy');
+  assert.equal(sent.headers.get('content-length'), '5');
+  assert.equal(sent.headers.get('x-envoy-upstream-service-time'), '7');
+});

@@ -1,0 +1,144 @@
+// Forwarding an upstream response head downstream without building its fields as strings: the
+// status line and the end-to-end field lines are copied from the upstream's bytes (names
+// lower-cased and values trimmed, as the HeaderMap path writes them), the hop-by-hop lines left
+// out, and the connection manager's own fields written after them. Used when nothing needs the
+// fields themselves (no response filters, header mutations, or Connection-named fields).
+import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
+import { parseFieldLines } from './request-head.ts';
+import type { ResponseHead } from './response-head.ts';
+import { LINE, LineKind } from './response-lines.ts';
+
+export const ServerMode = { overwrite: 0, appendIfAbsent: 1, passThrough: 2 } as const;
+
+/** The edits the connection manager makes to every forwarded response head. */
+export interface ForwardEdits {
+  serverMode: number;
+  serverName: string;
+  /** The date value to add when the upstream sent none. */
+  date: string;
+  serviceTimeMs: number;
+  /** The body is re-framed as chunked downstream. */
+  chunked: boolean;
+  /** 'close', 'keep-alive' (an HTTP/1.0 client kept alive) or '' for no Connection field. */
+  connection: string;
+}
+
+/**
+ * A head as written downstream, with room after it for the first body bytes (sent in the same
+ * write). Its fields are parsed from these bytes only if asked (an access log's %RESP(...)%).
+ */
+export class SentHead implements HeaderSource {
+  readonly bytes: Buffer;
+  readonly length: number;
+  private fields: HeaderMap | undefined;
+
+  constructor(bytes: Buffer, length: number) {
+    this.bytes = bytes;
+    this.length = length;
+  }
+
+  /**
+   * The head followed by `data` (framed as a chunk when `chunked`) in one buffer, when it fits in
+   * the room left after the head; else undefined. `data` is copied.
+   */
+  withBody(data: Buffer, chunked: boolean): Buffer | undefined {
+    const out = this.bytes;
+    let pos = this.length;
+    const size = data.length.toString(16);
+    if (pos + data.length + (chunked ? size.length + 4 : 0) > out.length) return undefined;
+    if (chunked) {
+      if (data.length === 0) return out.subarray(0, pos);
+      pos = putCrlf(out, putAscii(out, pos, size));
+    }
+    pos += data.copy(out, pos);
+    if (chunked) pos = putCrlf(out, pos);
+    return out.subarray(0, pos);
+  }
+
+  get headers(): HeaderMap {
+    let h = this.fields;
+    if (h === undefined) {
+      h = this.fields = new HeaderMap();
+      const text = this.bytes.toString('latin1', 0, this.length - 4);
+      const lineEnd = text.indexOf('\r\n');
+      if (lineEnd !== -1) parseFieldLines(text, lineEnd, h);
+    }
+    return h;
+  }
+}
+
+/** Room for the fields added here, besides the server name and the date. */
+const ADDED_MAX = 160;
+
+function putAscii(out: Buffer, pos: number, s: string): number {
+  for (let k = 0; k < s.length; k++) out[pos++] = s.charCodeAt(k);
+  return pos;
+}
+
+function putCrlf(out: Buffer, pos: number): number {
+  out[pos] = 13;
+  out[pos + 1] = 10;
+  return pos + 2;
+}
+
+/** One field line `name: value` CRLF. */
+function putField(out: Buffer, pos: number, name: string, value: string): number {
+  pos = putAscii(out, pos, name);
+  out[pos++] = 58;
+  out[pos++] = 32;
+  pos = putAscii(out, pos, value);
+  return putCrlf(out, pos);
+}
+
+/**
+ * The downstream head for `h` with `edits` applied, in a buffer with at least `spare` bytes free
+ * after it. `h` must be the head of the current read (its bytes and line table are still valid).
+ */
+export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare: number): SentHead {
+  const src = h.source;
+  const t = h.lines.table;
+  const count = h.lines.count;
+  // Each copied line is at most its own bytes plus the space after the colon; CRLFs as in the source.
+  const copied = h.fieldsEnd - h.start + count + 4;
+  const out = Buffer.allocUnsafe(copied + ADDED_MAX + edits.serverName.length + edits.date.length + spare);
+  let pos = putAscii(out, 0, 'HTTP/1.1');
+  for (let i = h.start + 8; i < h.statusLineEnd; i++) out[pos++] = src[i]!;
+  pos = putCrlf(out, pos);
+  let serverWritten = false;
+  const overwrite = edits.serverMode === ServerMode.overwrite;
+  for (let l = 0; l < count; l++) {
+    const at = l * LINE.size;
+    const flags = t[at + LINE.flags]!;
+    const kind = flags & LINE.kindMask;
+    if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding) continue;
+    if (kind === LineKind.server && overwrite) {
+      // The first server line becomes ours, in its place; any further ones go.
+      if (!serverWritten) pos = putField(out, pos, 'server', edits.serverName);
+      serverWritten = true;
+      continue;
+    }
+    const ne = t[at + LINE.nameEnd]!;
+    let i = t[at + LINE.nameStart]!;
+    if ((flags & LINE.upper) !== 0) {
+      for (; i < ne; i++) {
+        const c = src[i]!;
+        out[pos++] = c <= 90 && c >= 65 ? c | 0x20 : c;
+      }
+    } else for (; i < ne; i++) out[pos++] = src[i]!;
+    out[pos++] = 58;
+    out[pos++] = 32;
+    const ve = t[at + LINE.valueEnd]!;
+    i = t[at + LINE.valueStart]!;
+    if (ve - i > 64) pos += src.copy(out, pos, i, ve);
+    else for (; i < ve; i++) out[pos++] = src[i]!;
+    pos = putCrlf(out, pos);
+  }
+  if (!serverWritten && (overwrite || (edits.serverMode === ServerMode.appendIfAbsent && !h.hasServer)))
+    pos = putField(out, pos, 'server', edits.serverName);
+  if (!h.hasDate) pos = putField(out, pos, 'date', edits.date);
+  pos = putField(out, pos, 'x-envoy-upstream-service-time', String(edits.serviceTimeMs));
+  if (edits.chunked) pos = putField(out, pos, 'transfer-encoding', 'chunked');
+  if (edits.connection !== '') pos = putField(out, pos, 'connection', edits.connection);
+  pos = putCrlf(out, pos);
+  return new SentHead(out, pos);
+}
