@@ -3,6 +3,7 @@
 // ports, and considered ready once GET / through it answers 200.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { PROXY_NODE_FLAGS } from '../../src/util/node-flags/index.ts';
 import { type ChildInfo, type ChildSet, freePort, waitForHttp200 } from '../lib/index.ts';
 import { haproxyConf, proxyNginxConf, upstreamNginxConf, weftBootstrapYaml } from './configs.ts';
 
@@ -97,10 +98,15 @@ export async function startWeft(
   const adminPort = await freePort();
   const file = join(dir, 'bootstrap.yaml');
   await writeFile(file, weftBootstrapYaml({ listenPort: port, adminPort, upstreamPort, virtualHosts }));
-  const child = children.start(label, process.execPath, [WEFT_BIN, 'proxy', '--bootstrap', file], {
-    cpu: CPU.proxy,
-    cwd: resolve(import.meta.dirname, '..', '..'),
-  });
+  const child = children.start(
+    label,
+    process.execPath,
+    [...PROXY_NODE_FLAGS, WEFT_BIN, 'proxy', '--bootstrap', file],
+    {
+      cpu: CPU.proxy,
+      cwd: resolve(import.meta.dirname, '..', '..'),
+    },
+  );
   return ready(children, { name: label, port, child });
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MeshService, WorkloadInstance } from '../registry/index.ts';
+import { PROXY_NODE_FLAGS } from '../util/node-flags/index.ts';
 import { buildBootstrap, type OutboundWiring } from './bootstrap.ts';
 import type { ContainerPlan, PodPlan } from './plan.ts';
 import type { PortAllocator } from './ports.ts';
@@ -27,6 +28,7 @@ export const PROXY_CONCURRENCY = 2;
 export function proxyArgv(bootstrapFile: string): string[] {
   return [
     process.execPath,
+    ...PROXY_NODE_FLAGS,
     WEFT_BIN,
     'proxy',
     '--bootstrap',
