@@ -77,8 +77,15 @@ function idleHandle(socket: Socket): Partial<DirectHandle> | undefined {
   return handle;
 }
 
+/**
+ * A write request that completed at once is not kept by the native side, so the next write can
+ * use it again: constructing one is a native call that costs as much as the rest of the write.
+ */
+let spare: WriteReq | undefined;
+
 function newRequest(handle: unknown, socket: Socket): WriteReq {
-  const req = new BINDING!.WriteWrap();
+  const req = spare ?? new BINDING!.WriteWrap();
+  spare = undefined;
   req.handle = handle;
   req.oncomplete = onComplete;
   req.async = false;
@@ -94,12 +101,17 @@ function newRequest(handle: unknown, socket: Socket): WriteReq {
  */
 function dispatched(socket: Socket, req: WriteReq, err: number, bytes: number, keep: unknown): boolean {
   if (err !== 0) {
+    req.owner = undefined;
     socket.destroy();
     return false;
   }
   (socket as unknown as Record<symbol, number>)[BYTES_WRITTEN!] += bytes;
   if (BINDING!.streamBaseState[BINDING!.kLastWriteWasAsync] !== 0) req.buffer = keep;
-  else req.owner = undefined;
+  else {
+    req.owner = undefined;
+    req.handle = null;
+    spare = req;
+  }
   return true;
 }
 

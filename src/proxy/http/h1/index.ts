@@ -26,4 +26,10 @@ export {
   type ResponseParse,
   responseHasNoBody,
 } from './response-head.ts';
-export { httpDate, reasonPhrase, serializeRequestHead, serializeResponseHead } from './serialize.ts';
+export {
+  httpDate,
+  reasonPhrase,
+  requestHeadBytes,
+  serializeRequestHead,
+  serializeResponseHead,
+} from './serialize.ts';

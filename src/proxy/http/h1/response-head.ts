@@ -13,7 +13,7 @@ import {
   connectionTokens,
 } from './connection-tokens.ts';
 import { findHeadEnd, type HeadError, parseDecimal, TOKEN } from './request-head.ts';
-import { classifyName, LINE, LineKind, type LineTable, lineTable } from './response-lines.ts';
+import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
   readonly status: number;
@@ -112,7 +112,19 @@ interface Framing {
   hasDate: boolean;
 }
 
-const H = 72; // 'H'
+/** Name bytes: 0 not tchar, NAME_TCHAR, or NAME_TCHAR | NAME_UPPER for A–Z. */
+const NAME_TCHAR = 1;
+const NAME_UPPER = 2;
+const NAME_BYTE = new Uint8Array(256);
+for (let c = 0; c < 128; c++)
+  if (TOKEN[c] === 1) NAME_BYTE[c] = c >= 65 && c <= 90 ? NAME_TCHAR | NAME_UPPER : NAME_TCHAR;
+/** Field-value bytes (RFC 9110 §5.5): HTAB, SP, visible characters and obs-text. */
+const VALUE_BYTE = new Uint8Array(256);
+VALUE_BYTE[9] = 1;
+for (let c = 32; c < 256; c++) if (c !== 127) VALUE_BYTE[c] = 1;
+
+/** 'HTTP/1.' */
+const HTTP_1 = [72, 84, 84, 80, 47, 49, 46];
 const SP = 32;
 
 /** `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead). */
@@ -129,8 +141,9 @@ export function parseResponseHead(
   let lineEnd = start;
   while (lineEnd < last && !(buf[lineEnd] === 13 && buf[lineEnd + 1] === 10)) lineEnd++;
   // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-  if (lineEnd - start < 12 || buf[start] !== H || buf[start + 8] !== SP) return fail();
-  if (buf.toString('latin1', start, start + 7) !== 'HTTP/1.') return fail();
+  if (lineEnd - start < 12 || buf[start + 8] !== SP) return fail();
+  // Compared byte by byte: making a string of them is a native call, dearer than the whole check.
+  for (let k = 0; k < 7; k++) if (buf[start + k] !== HTTP_1[k]) return fail();
   const minor = buf[start + 7]! - 48;
   if (minor !== 0 && minor !== 1) return fail();
   const d0 = buf[start + 9]! - 48;
@@ -175,31 +188,28 @@ function scanFieldLines(
   let options = 0;
   let hasServer = false;
   let hasDate = false;
+  // buf[last..last+4) is the CRLF CRLF that ends the head: every scan below stops at its CR, so
+  // the loops need no bounds check of their own.
   while (pos < last) {
     const ns = pos + 2;
     let i = ns;
-    let upper = false;
-    let c = 0;
-    for (; i < last; i++) {
-      c = buf[i]!;
-      if (c === 58 /* : */) break;
-      // Not tchar: a space or tab here is obs-fold (RFC 9112 §5.2) or whitespace before the colon.
-      if (c > 127 || TOKEN[c] === 0) return undefined;
-      if (c <= 90 && c >= 65) upper = true;
+    let cls = 0;
+    let seen = 0;
+    while ((cls = NAME_BYTE[buf[i]!]!) !== 0) {
+      seen |= cls;
+      i++;
     }
-    if (i === ns || i === last) return undefined;
+    // Not tchar before the colon: a space or tab there is obs-fold (RFC 9112 §5.2) or whitespace
+    // before the colon; anything else is no field line.
+    if (i === ns || buf[i] !== 58 /* : */) return undefined;
+    const upper = (seen & NAME_UPPER) !== 0;
     let vs = i + 1;
-    c = buf[vs]!;
+    let c = buf[vs]!;
     while (c === 32 || c === 9) c = buf[++vs]!;
     let e = vs;
-    for (; e < last; e++) {
-      c = buf[e]!;
-      // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
-      if (c >= 32 ? c === 127 : c !== 9) {
-        if (c === 13 && buf[e + 1] === 10) break;
-        return undefined;
-      }
-    }
+    // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+    while (VALUE_BYTE[buf[e]!] === 1) e++;
+    if (buf[e] !== 13 || buf[e + 1] !== 10) return undefined;
     let ve = e;
     while (ve > vs && ((c = buf[ve - 1]!) === 32 || c === 9)) ve--;
     if (vs > ve) vs = ve;
@@ -268,8 +278,14 @@ function lengthValue(buf: Buffer, vs: number, ve: number): number {
   return length;
 }
 
-/** The CONNECTION_* bits of one Connection line (connectionTokens answers the common values at once). */
+/**
+ * The CONNECTION_* bits of one Connection line. The common single values are read from the bytes
+ * (a string of them is a native call); anything else goes through connectionTokens.
+ */
 function connectionOption(buf: Buffer, vs: number, ve: number): number {
+  const n = ve - vs;
+  if (n === 10 && sameLetters(buf, vs, 'keep-alive')) return CONNECTION_KEEP_ALIVE;
+  if (n === 5 && sameLetters(buf, vs, 'close')) return CONNECTION_CLOSE;
   return connectionTokens(buf.toString('latin1', vs, ve));
 }
 

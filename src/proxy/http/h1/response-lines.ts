@@ -68,7 +68,7 @@ export function lineTable(): LineTable {
 }
 
 /** Whether buf[s..s+lit.length) is `lit` (lower-case letters and '-') in any letter case. */
-function named(buf: Buffer, s: number, lit: string): boolean {
+export function sameLetters(buf: Buffer, s: number, lit: string): boolean {
   for (let k = 0; k < lit.length; k++) if ((buf[s + k]! | 0x20) !== lit.charCodeAt(k)) return false;
   return true;
 }
@@ -77,22 +77,22 @@ function named(buf: Buffer, s: number, lit: string): boolean {
 export function classifyName(buf: Buffer, s: number, e: number): number {
   switch (e - s) {
     case 2:
-      return named(buf, s, 'te') ? LineKind.te : LineKind.other;
+      return sameLetters(buf, s, 'te') ? LineKind.te : LineKind.other;
     case 4:
-      return named(buf, s, 'date') ? LineKind.date : LineKind.other;
+      return sameLetters(buf, s, 'date') ? LineKind.date : LineKind.other;
     case 6:
-      return named(buf, s, 'server') ? LineKind.server : LineKind.other;
+      return sameLetters(buf, s, 'server') ? LineKind.server : LineKind.other;
     case 7:
-      return named(buf, s, 'upgrade') || named(buf, s, 'trailer') ? LineKind.hop : LineKind.other;
+      return sameLetters(buf, s, 'upgrade') || sameLetters(buf, s, 'trailer') ? LineKind.hop : LineKind.other;
     case 10:
-      if (named(buf, s, 'connection')) return LineKind.connection;
-      return named(buf, s, 'keep-alive') ? LineKind.hop : LineKind.other;
+      if (sameLetters(buf, s, 'connection')) return LineKind.connection;
+      return sameLetters(buf, s, 'keep-alive') ? LineKind.hop : LineKind.other;
     case 14:
-      return named(buf, s, 'content-length') ? LineKind.contentLength : LineKind.other;
+      return sameLetters(buf, s, 'content-length') ? LineKind.contentLength : LineKind.other;
     case 16:
-      return named(buf, s, 'proxy-connection') ? LineKind.hop : LineKind.other;
+      return sameLetters(buf, s, 'proxy-connection') ? LineKind.hop : LineKind.other;
     case 17:
-      return named(buf, s, 'transfer-encoding') ? LineKind.transferEncoding : LineKind.other;
+      return sameLetters(buf, s, 'transfer-encoding') ? LineKind.transferEncoding : LineKind.other;
     default:
       return LineKind.other;
   }
