@@ -6,8 +6,6 @@ import {
   parseRequestHead,
   parseResponseHead,
   removeHopByHop,
-  requestHeadBytes,
-  serializeRequestHead,
   writeChunk,
   writeLastChunk,
 } from './index.ts';
@@ -159,20 +157,4 @@ test('chunk encoding and hop-by-hop removal', () => {
     h.add(n!, v!);
   removeHopByHop(h);
   assert.deepEqual(h.names, ['te', 'x-ok']);
-});
-
-test('request heads in bytes are exactly the serialised text', () => {
-  const h = new HeaderMap();
-  h.add('host', 'reviews:9080');
-  h.add('x-obs', 'caf\u00e9');
-  h.add('empty', '');
-  for (const [method, path] of [
-    ['GET', '/'],
-    ['OPTIONS', '*'],
-    ['POST', '/a/b?c=d'],
-  ] as const) {
-    const bytes = requestHeadBytes(method, path, h);
-    assert.equal(bytes.toString('latin1'), serializeRequestHead(method, path, h));
-  }
-  assert.equal(requestHeadBytes('GET', '/', new HeaderMap()).toString('latin1'), 'GET / HTTP/1.1\r\n\r\n');
 });

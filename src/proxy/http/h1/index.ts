@@ -29,7 +29,6 @@ export {
 export {
   httpDate,
   reasonPhrase,
-  requestHeadBytes,
   serializeRequestHead,
   serializeResponseHead,
 } from './serialize.ts';

@@ -66,38 +66,6 @@ export function serializeRequestHead(method: string, path: string, headers: Head
   return appendHeaders(method + ' ' + path + ' HTTP/1.1\r\n', headers) + '\r\n';
 }
 
-/**
- * As serializeRequestHead, into bytes: a socket writes a string only once it has flattened the
- * concatenation, which costs more than copying the parts here (latin1: one byte per character).
- */
-export function requestHeadBytes(method: string, path: string, headers: HeaderMap): Buffer {
-  const names = headers.names;
-  const values = headers.values;
-  let size = method.length + path.length + 14;
-  for (let i = 0; i < names.length; i++) size += names[i]!.length + values[i]!.length + 4;
-  const out = Buffer.allocUnsafe(size);
-  let pos = putLatin1(out, 0, method);
-  out[pos++] = 32;
-  pos = putLatin1(out, pos, path);
-  pos = putLatin1(out, pos, ' HTTP/1.1\r\n');
-  for (let i = 0; i < names.length; i++) {
-    pos = putLatin1(out, pos, names[i]!);
-    out[pos++] = 58;
-    out[pos++] = 32;
-    pos = putLatin1(out, pos, values[i]!);
-    out[pos++] = 13;
-    out[pos++] = 10;
-  }
-  out[pos++] = 13;
-  out[pos] = 10;
-  return out;
-}
-
-function putLatin1(out: Buffer, pos: number, s: string): number {
-  for (let k = 0; k < s.length; k++) out[pos++] = s.charCodeAt(k);
-  return pos;
-}
-
 export function serializeResponseHead(status: number, headers: HeaderMap, reason?: string): string {
   return (
     appendHeaders('HTTP/1.1 ' + status + ' ' + (reason || reasonPhrase(status)) + '\r\n', headers) + '\r\n'
