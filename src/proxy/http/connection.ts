@@ -3,6 +3,7 @@
 // order), and enforces the connection-level timeouts. The stream (stream.ts) does the proxying.
 import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
+import type { VirtualHostMemo } from '../router/index.ts';
 import { READ_BUFFER, readInto } from '../socket-read/index.ts';
 import { relayTunnel, tunnelCarriesTls } from './connect.ts';
 import { BodyDecoder, parseRequestHead } from './h1/index.ts';
@@ -35,6 +36,7 @@ export class Http1Connection implements DownstreamConnection {
   private readonly idle: IdleTimer;
   /** Set by the stream when the connection must close once the current response is out. */
   closeAfterResponse = false;
+  readonly hostMemo: VirtualHostMemo = { table: undefined, authority: '', found: undefined };
   /** After a CONNECT was accepted (connect.ts): its authority, the Host of requests without one. */
   tunnelAuthority = '';
   /** Set when a tunnel begins: its first bytes decide whether they are HTTP or relayed as TCP. */

@@ -3,7 +3,13 @@
 import type { Socket } from 'node:net';
 import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 import type { StreamInfo } from '../observe/index.ts';
-import type { CompiledRoute, FormatContext, RequestView, RouteDecision } from '../router/index.ts';
+import type {
+  CompiledRoute,
+  FormatContext,
+  RequestView,
+  RouteDecision,
+  VirtualHostMemo,
+} from '../router/index.ts';
 import type { UpstreamCluster } from '../upstream/index.ts';
 import type { RequestHead, SentHead } from './h1/index.ts';
 import type { CompiledHcm } from './hcm-config.ts';
@@ -28,6 +34,8 @@ export interface DownstreamConnection {
   readonly hcm: CompiledHcm;
   readonly downstream: DownstreamInfo;
   closeAfterResponse: boolean;
+  /** The virtual host of the connection's last request (RouteTable.route's memo). */
+  readonly hostMemo: VirtualHostMemo;
   /** The authority of the CONNECT tunnel this connection now carries, else ''. */
   readonly tunnelAuthority: string;
   /** A CONNECT was accepted for `authority`: the connection now carries its tunnel. */

@@ -125,7 +125,9 @@ export class Http1Stream implements FilterStream, RoutedStream {
       answerConnect(this, table);
       return;
     }
-    const decision: RouteDecision = table ? table.route(this, Math.random()) : { kind: 'no_route' };
+    const decision: RouteDecision = table
+      ? table.route(this, Math.random(), this.conn.hostMemo)
+      : { kind: 'no_route' };
     this.decision = decision;
     if (decision.kind !== 'no_route') {
       this.route = decision.route;

@@ -14,8 +14,9 @@ import type {
   RouteDecision,
   RouteExplanation,
   RouteTable,
+  VirtualHostMemo,
 } from './types.ts';
-import { VirtualHostIndex } from './vhost.ts';
+import { type HostMatch, VirtualHostIndex } from './vhost.ts';
 
 const NO_ROUTE: NoRouteDecision = { kind: 'no_route' };
 
@@ -41,8 +42,18 @@ class Table implements RouteTable {
     this.hosts = hosts;
   }
 
-  route(req: RequestView, random: number): RouteDecision {
-    const found = this.hosts.find(req.authority);
+  route(req: RequestView, random: number, memo?: VirtualHostMemo): RouteDecision {
+    let found: HostMatch<CompiledVirtualHost> | undefined;
+    if (memo !== undefined && memo.table === this && memo.authority === req.authority)
+      found = memo.found as HostMatch<CompiledVirtualHost> | undefined;
+    else {
+      found = this.hosts.find(req.authority);
+      if (memo !== undefined) {
+        memo.table = this;
+        memo.authority = req.authority;
+        memo.found = found;
+      }
+    }
     if (found === undefined) return NO_ROUTE;
     const entries = found.value.entries;
     const input = this.fill(req, random);

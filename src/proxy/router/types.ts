@@ -153,10 +153,24 @@ export interface RouteExplanation {
   decision: RouteDecision;
 }
 
+/**
+ * The virtual host a connection's last request found, kept by the connection: keep-alive requests
+ * nearly always carry the same Host, and comparing it with the last one is cheaper than hashing a
+ * fresh string for the table's host cache. Opaque to its owner.
+ */
+export interface VirtualHostMemo {
+  table: unknown;
+  authority: string;
+  found: unknown;
+}
+
 export interface RouteTable {
   readonly name: string;
-  /** Decides where a request goes. `random` is uniform in [0, 1), for weights and fractions. */
-  route(req: RequestView, random: number): RouteDecision;
+  /**
+   * Decides where a request goes. `random` is uniform in [0, 1), for weights and fractions;
+   * `memo`, the connection's, skips the host lookup when the authority repeats.
+   */
+  route(req: RequestView, random: number, memo?: VirtualHostMemo): RouteDecision;
   /** The same decision with the reasons; slower. */
   explain(req: RequestView, random: number): RouteExplanation;
   /** Whether some virtual host's domains match `authority` (a CONNECT target, for instance). */

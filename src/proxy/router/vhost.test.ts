@@ -91,3 +91,23 @@ test('duplicate domains are compile errors naming the field', () => {
   const empty = compileRouteTable(config([vhost({ domains: [] })]));
   assert.equal(empty.ok, false);
 });
+
+test("a connection's host memo answers repeated authorities, and a new table or Host looks up again", () => {
+  const hosts: [string, string[]][] = [
+    ['a', ['a.example']],
+    ['b', ['b.example']],
+  ];
+  const t1 = table(hosts);
+  const memo = { table: undefined as unknown, authority: '', found: undefined as unknown };
+  assert.equal(cluster(t1.route(request('/', { authority: 'a.example' }), 0, memo)), 'a');
+  assert.equal(memo.table, t1);
+  assert.equal(memo.authority, 'a.example');
+  assert.equal(cluster(t1.route(request('/', { authority: 'a.example' }), 0, memo)), 'a');
+  assert.equal(cluster(t1.route(request('/', { authority: 'b.example' }), 0, memo)), 'b');
+  assert.equal(cluster(t1.route(request('/', { authority: 'nowhere' }), 0, memo)), 'no_route');
+  assert.equal(cluster(t1.route(request('/', { authority: 'nowhere' }), 0, memo)), 'no_route');
+  // The same authority on a table compiled since (an RDS update) is looked up in that table.
+  const t2 = table([['other', ['nowhere']]]);
+  assert.equal(cluster(t2.route(request('/', { authority: 'nowhere' }), 0, memo)), 'other');
+  assert.equal(memo.table, t2);
+});
