@@ -1,8 +1,8 @@
 // The connection manager's request header edits, as Envoy makes them before routing:
 // x-forwarded-for / x-forwarded-proto (use_remote_address, xff_num_trusted_hops), x-request-id.
-import { randomUUID } from 'node:crypto';
 import type { HttpConnectionManagerConfig } from '../config/index.ts';
 import type { HeaderMap } from '../headers/index.ts';
+import { newRequestId } from '../request-id/index.ts';
 
 export function mutateRequestHeaders(
   headers: HeaderMap,
@@ -20,5 +20,5 @@ export function mutateRequestHeaders(
   } else if (!headers.has('x-forwarded-proto')) {
     headers.add('x-forwarded-proto', scheme);
   }
-  if (config.generateRequestId && !headers.has('x-request-id')) headers.add('x-request-id', randomUUID());
+  if (config.generateRequestId && !headers.has('x-request-id')) headers.add('x-request-id', newRequestId());
 }
