@@ -62,7 +62,11 @@ export class UpstreamExchange implements UpstreamHandler {
   private released = false;
   /** The response head, held back to go out in one write with the body bytes that came with it. */
   private headText: string | SentHead | undefined;
-  private readonly startMs = performance.now();
+  /**
+   * Date.now() when the request went upstream. One wall-clock read serves both this and the
+   * stream's timing fields: the service time is whole milliseconds anyway.
+   */
+  private readonly startMs: number;
   private readonly onBody = (chunk: Buffer) => {
     const head = this.headText;
     this.headText = undefined;
@@ -77,7 +81,9 @@ export class UpstreamExchange implements UpstreamHandler {
     // The pool's socket listeners dispatch to us (data, close, drain; errors end in close).
     conn.handler = this;
     // upstream_rq_total/active and the host's rq counters are the pool's (counted on acquire).
-    stream.info.firstUpstreamTxByteMs = Date.now() - stream.info.startTimeMs;
+    const now = Date.now();
+    this.startMs = now;
+    stream.info.firstUpstreamTxByteMs = now - stream.info.startTimeMs;
     const pending = stream.takePending();
     if (pending === undefined && stream.requestEnded && !stream.head.chunked) {
       // The common case (no body): one write, straight to the handle when nothing is queued.
@@ -198,10 +204,11 @@ export class UpstreamExchange implements UpstreamHandler {
   private onResponseHead(h: ResponseHead, bodyBytes: number): void {
     const stream = this.stream;
     this.head = h;
-    stream.info.firstUpstreamRxByteMs = Date.now() - stream.info.startTimeMs;
+    const now = Date.now();
+    stream.info.firstUpstreamRxByteMs = now - stream.info.startTimeMs;
     const cluster = stream.cluster!;
     cluster.stats.recordResponse(h.status);
-    const serviceMs = Math.round(performance.now() - this.startMs);
+    const serviceMs = now - this.startMs;
     stream.info.upstreamServiceTimeMs = serviceMs;
     cluster.stats.upstreamRqTime.record(serviceMs);
     // A retriable answer is dropped here, before anything reaches the downstream.
@@ -306,7 +313,7 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.cluster!.stats.recordResponse(101);
     stream.recordResponseCode(101);
     stream.responseStarted = true;
-    h.headers.set('x-envoy-upstream-service-time', String(Math.round(performance.now() - this.startMs)));
+    h.headers.set('x-envoy-upstream-service-time', String(Date.now() - this.startMs));
     stream.conn.socket.write(serializeResponseHead(101, h.headers, h.reason), 'latin1');
     if (rest) stream.conn.socket.write(Buffer.from(rest));
     // From here both sockets are a raw pipe; either side closing ends the stream.
