@@ -256,6 +256,27 @@ test('keep-alive: sequential requests from different clients reuse one upstream 
   assert.equal(c['cluster.backend.upstream_rq_total'], 10);
 });
 
+test('bytes after a response body: the client gets the body only, the upstream connection is not reused', async (t) => {
+  let accepted = 0;
+  const origin = await rawServer((s) => {
+    accepted++;
+    // Body and stray bytes in one write, so they reach the proxy in the head's read.
+    s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokSTRAY'));
+  });
+  t.after(() => origin.close());
+  const { p, port } = await proxyTo(t, origin.port);
+  const kc = new KeepAliveClient(port);
+  t.after(() => kc.close());
+  for (let i = 0; i < 3; i++) {
+    const r = await kc.send(`/s${i}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'ok');
+  }
+  assert.equal(accepted, 3);
+  const c = counters(p.stats);
+  assert.equal(c['cluster.backend.upstream_cx_total'], 3);
+});
+
 test('upgrade not allowed on the route → 403; WebSocket echo when allowed', async (t) => {
   const origin = await rawServer((s) => {
     let up = false;

@@ -70,6 +70,8 @@ export interface ExchangeOwner extends RequestView {
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;
   /** Whether a filter of this stream looks at response heads (they then go through a HeaderMap). */
   hasResponseHeaderFilters(): boolean;
+  /** Whether a filter of this stream looks at response body bytes. */
+  hasResponseDataFilters(): boolean;
   recordResponseCode(status: number): void;
   canRetryOnFreshConnection(): boolean;
   retry(): void;

@@ -373,6 +373,12 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (chunked) writeLastChunk(this.conn.socket, trailers);
   }
 
+  hasResponseDataFilters(): boolean {
+    const filters = this.filters;
+    for (let i = 0; i < filters.length; i++) if (filters[i]!.onResponseData !== undefined) return true;
+    return false;
+  }
+
   hasResponseHeaderFilters(): boolean {
     const filters = this.filters;
     for (let i = 0; i < filters.length; i++) if (filters[i]!.onResponseHeaders !== undefined) return true;

@@ -167,6 +167,7 @@ export class UpstreamExchange implements UpstreamHandler {
           scanned = 0;
           continue;
         }
+        // A small body that came whole with its head was forwarded with it (and the exchange ended).
         this.onResponseHead(h, rest === undefined ? 0 : rest.length);
         if (rest === undefined || this.released) return;
         chunk = rest;
@@ -199,7 +200,9 @@ export class UpstreamExchange implements UpstreamHandler {
 
   /**
    * `bodyBytes`: body bytes that came in the same read; the head then waits to be written with
-   * them. A head that needs no edits as a HeaderMap is forwarded from its bytes (response-forward).
+   * them. A head that needs no edits as a HeaderMap is forwarded from its bytes (response-forward),
+   * and a small Content-Length body that came whole with it goes out in the same write, the
+   * exchange finishing here without the body decoder.
    */
   private onResponseHead(h: ResponseHead, bodyBytes: number): void {
     const stream = this.stream;
@@ -218,10 +221,23 @@ export class UpstreamExchange implements UpstreamHandler {
       return;
     }
     const noBody = responseHasNoBody(stream.method, h.status);
+    const plain =
+      !h.connectionNamesFields &&
+      !stream.hasResponseHeaderFilters() &&
+      (stream.route === undefined || !stream.route.mutatesResponse(stream.decision));
+    const length = h.contentLength;
+    const whole =
+      plain &&
+      !noBody &&
+      !h.chunked &&
+      length > 0 &&
+      length <= bodyBytes &&
+      length <= MERGE_BODY_MAX &&
+      !stream.hasResponseDataFilters();
     let decoder: BodyDecoder;
     if (noBody) decoder = new BodyDecoder('none');
     else if (h.chunked) decoder = new BodyDecoder('chunked');
-    else if (h.contentLength >= 0) decoder = new BodyDecoder('length', h.contentLength);
+    else if (length >= 0) decoder = new BodyDecoder('length', whole ? 0 : length);
     else decoder = new BodyDecoder('close');
     this.decoder = decoder;
     if (!noBody) {
@@ -233,10 +249,6 @@ export class UpstreamExchange implements UpstreamHandler {
         else stream.conn.closeAfterResponse = true;
       }
     }
-    const plain =
-      !h.connectionNamesFields &&
-      !stream.hasResponseHeaderFilters() &&
-      (stream.route === undefined || !stream.route.mutatesResponse(stream.decision));
     const text = plain ? undefined : this.editedHead(h, serviceMs, decoder.done);
     if (text === undefined) {
       if (this.closesDownstream()) stream.conn.closeAfterResponse = true;
@@ -261,9 +273,15 @@ export class UpstreamExchange implements UpstreamHandler {
         : stream.head.versionMinor === 0
           ? 'keep-alive'
           : '';
-      const sent = forwardResponseHead(h, e, holdForBody ? Math.min(bodyBytes, MERGE_BODY_MAX) + 24 : 0);
+      const room = whole ? length : holdForBody ? Math.min(bodyBytes, MERGE_BODY_MAX) + 24 : 0;
+      const sent = forwardResponseHead(h, e, room);
       stream.info.responseHeaderSource = sent;
-      if (holdForBody) this.headText = sent;
+      if (whole) {
+        stream.info.bytesSent += length;
+        // Bytes after the body: the upstream is out of step, its connection is not reused.
+        if (bodyBytes > length) this.extraBytes = true;
+        writeHeadBytes(stream.conn.socket, sent.withBodyBytes(h.source, h.fieldsEnd + 4, length));
+      } else if (holdForBody) this.headText = sent;
       else writeHeadBytes(stream.conn.socket, sent.bytes.subarray(0, sent.length));
     }
     if (decoder.done) this.finish();

@@ -55,6 +55,12 @@ export class SentHead implements HeaderSource {
     return out.subarray(0, pos);
   }
 
+  /** The head followed by `src[start..start+length)`, which must fit in the room after the head. */
+  withBodyBytes(src: Buffer, start: number, length: number): Buffer {
+    const end = this.length + src.copy(this.bytes, this.length, start, start + length);
+    return this.bytes.subarray(0, end);
+  }
+
   get headers(): HeaderMap {
     let h = this.fields;
     if (h === undefined) {
