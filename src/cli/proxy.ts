@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { snapshotFromBootstrap, startProxy } from '../proxy/index.ts';
 import { AdsClient, adsTargetFromBootstrap, loadBootstrap } from '../proxy/xds/index.ts';
+import { PROXY_NODE_FLAGS } from '../util/node-flags/index.ts';
 import { type CliContext, EXIT_FAILED } from './context.ts';
 
 export function registerProxy(program: Command, ctx: CliContext): void {
@@ -17,6 +18,11 @@ export function registerProxy(program: Command, ctx: CliContext): void {
       '--concurrency <n>',
       "workers to spread connections over, each with its own upstream connection pools (Envoy's --concurrency)",
       '1',
+    )
+    .addHelpText(
+      'after',
+      `\nWeft starts its proxies as \`node ${PROXY_NODE_FLAGS.join(' ')} bin/weft.js proxy …\`:` +
+        '\nthe flag saves about 7 % of the CPU per request (see docs/proxy.md).',
     )
     .action(async (opts: { bootstrap: string; drainMs: string; concurrency: string }) => {
       const concurrency = Number(opts.concurrency);
