@@ -6,27 +6,46 @@ import { randomFillSync } from 'node:crypto';
 
 const BATCH = 128;
 const ID_LENGTH = 36;
-const HEX = '0123456789abcdef';
+/** The two hex digits of each byte value, as character codes. */
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  HEX_HI[b] = '0123456789abcdef'.charCodeAt(b >> 4);
+  HEX_LO[b] = '0123456789abcdef'.charCodeAt(b & 15);
+}
 
 const random = Buffer.allocUnsafe(BATCH * 16);
 const text = Buffer.allocUnsafe(BATCH * ID_LENGTH);
 let batch = '';
 let next = BATCH;
 
+/** Writes bytes r..r+n of `random` as hex at `pos`; returns the position after them. */
+function hex(r: number, n: number, pos: number): number {
+  for (let i = r; i < r + n; i++) {
+    const b = random[i]!;
+    text[pos++] = HEX_HI[b]!;
+    text[pos++] = HEX_LO[b]!;
+  }
+  return pos;
+}
+
 function refill(): void {
   randomFillSync(random);
   let pos = 0;
-  for (let id = 0; id < BATCH; id++) {
-    const r = id * 16;
+  for (let r = 0; r < BATCH * 16; r += 16) {
     // Version 4 and the RFC 9562 variant bits.
     random[r + 6] = (random[r + 6]! & 0x0f) | 0x40;
     random[r + 8] = (random[r + 8]! & 0x3f) | 0x80;
-    for (let i = 0; i < 16; i++) {
-      if (i === 4 || i === 6 || i === 8 || i === 10) text[pos++] = 45; // '-'
-      const b = random[r + i]!;
-      text[pos++] = HEX.charCodeAt(b >> 4);
-      text[pos++] = HEX.charCodeAt(b & 15);
-    }
+    // 8-4-4-4-12 hex digits.
+    pos = hex(r, 4, pos);
+    text[pos++] = 45;
+    pos = hex(r + 4, 2, pos);
+    text[pos++] = 45;
+    pos = hex(r + 6, 2, pos);
+    text[pos++] = 45;
+    pos = hex(r + 8, 2, pos);
+    text[pos++] = 45;
+    pos = hex(r + 10, 6, pos);
   }
   batch = text.toString('latin1');
   next = 0;
