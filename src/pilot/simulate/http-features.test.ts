@@ -322,6 +322,19 @@ describe('VirtualService http features, simulated', { skip }, () => {
     assert.match(chain, /envoy\.filters\.http\.cors/, 'the CORS filter runs on the sidecar');
   });
 
+  test('corsPolicy: unmatchedPreflights IGNORE keeps preflights of other origins from the upstream', () => {
+    const s = sim(`  - corsPolicy:
+      allowOrigins: [{exact: 'https://example.com'}]
+      allowMethods: [GET]
+      unmatchedPreflights: IGNORE
+    route: [{destination: {host: ratings, subset: v1}}]`);
+    const cors = s.request(req('/ratings/0')).perFilterConfig?.['envoy.filters.http.cors'] as Record<
+      string,
+      unknown
+    >;
+    assert.equal(cors['forward_not_matching_preflights'], false);
+  });
+
   test('corsPolicy: the deprecated allowOrigin list is exact origins, and maxAge counts whole seconds', () => {
     const s = sim(`  - corsPolicy: {allowOrigin: ['https://old.example.com'], maxAge: 1.5s}
     route: [{destination: {host: ratings, subset: v1}}]`);

@@ -3,7 +3,7 @@
 // header values, ready to set. Supported: allow_origin_string_match (exact, prefix, suffix,
 // contains, safe_regex; ignore_case), allow_methods, allow_headers, expose_headers, max_age,
 // allow_credentials, allow_private_network_access, filter_enabled (its default_value; there is no
-// runtime). Anything else (shadow_enabled, forward_not_matching_preflights: false) is refused.
+// runtime). Anything else (shadow_enabled) is refused.
 import type { StringMatcherConfig } from '../../../config/index.ts';
 import { compileStringMatcher, type StringMatchFn } from '../../../router/index.ts';
 import { camel, field, fractionalPercent, type Json, obj, type Percent } from '../json.ts';
@@ -22,6 +22,12 @@ export interface CompiledCors {
   maxAge: string | undefined;
   allowCredentials: boolean;
   allowPrivateNetworkAccess: boolean;
+  /**
+   * forward_not_matching_preflights (default true): a preflight from an origin not allowed goes to
+   * the upstream; false answers it here, 200 without Access-Control-Allow-Origin (Istio's
+   * unmatchedPreflights: IGNORE).
+   */
+  forwardNotMatchingPreflights: boolean;
   /** filter_enabled's share of requests; undefined: all of them. */
   enabled: Percent | undefined;
 }
@@ -60,8 +66,6 @@ export function compileCors(raw: unknown): Result {
       else if (!compiled.ok) errors.push(`cors: allow_origin_string_match[${i}]: ${compiled.error}`);
       else origins.push(compiled.value);
     });
-  const forward = bool(field(o, 'forward_not_matching_preflights'));
-  if (forward === false) errors.push(`cors: 'forward_not_matching_preflights: false' is not supported`);
   const enabled = obj(field(o, 'filter_enabled'));
   const cors: CompiledCors = {
     origins,
@@ -72,6 +76,7 @@ export function compileCors(raw: unknown): Result {
     maxAge: text(field(o, 'max_age')),
     allowCredentials: bool(field(o, 'allow_credentials')) === true,
     allowPrivateNetworkAccess: bool(field(o, 'allow_private_network_access')) === true,
+    forwardNotMatchingPreflights: bool(field(o, 'forward_not_matching_preflights')) !== false,
     // A RuntimeFractionalPercent without a default_value is 100 %; the runtime_key has no runtime.
     enabled:
       enabled && field(enabled, 'default_value') !== undefined

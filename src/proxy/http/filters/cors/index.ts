@@ -1,7 +1,9 @@
 // envoy.filters.http.cors: Cross-Origin Resource Sharing from the route's CorsPolicy
 // (typed_per_filter_config). A preflight (OPTIONS with Origin and Access-Control-Request-Method)
 // from an allowed origin is answered here, 200 with the Access-Control-Allow-* headers; one from
-// another origin goes on to the upstream untouched (forward_not_matching_preflights, default true).
+// another origin goes on to the upstream untouched (forward_not_matching_preflights, default true)
+// or, with forward_not_matching_preflights: false, is answered here too, without Allow-Origin.
+// allow_methods / allow_headers "*" answer with what the preflight asked for, as Envoy does.
 // Other requests from an allowed origin get Access-Control-Allow-Origin (and -Credentials,
 // -Expose-Headers) on their response; requests from other origins get no CORS headers.
 import { HeaderMap } from '../../../headers/index.ts';
@@ -32,12 +34,17 @@ class CorsFilter implements HttpFilter {
     const origin = request.headers.get('origin');
     if (origin === undefined || origin === '') return 'continue';
     if (c.enabled !== undefined && !hit(c.enabled, Math.random())) return 'continue';
-    if (!this.allows(origin)) return 'continue';
+    const allowed = this.allows(origin);
     const requestMethod = request.headers.get('access-control-request-method');
     if (request.method === 'OPTIONS' && requestMethod !== undefined && requestMethod !== '') {
-      stream.sendLocalReply(200, '', 'cors_response', 0, this.preflightHeaders(origin, request));
-      return 'stop';
+      if (allowed || !c.forwardNotMatchingPreflights) {
+        const h = this.preflightHeaders(allowed ? origin : undefined, requestMethod, request);
+        stream.sendLocalReply(200, '', 'cors_response', 0, h);
+        return 'stop';
+      }
+      return 'continue';
     }
+    if (!allowed) return 'continue';
     // The response side needs the allowed origin; only these requests pay for the state.
     stream.filterState.set(NAME, origin);
     return 'continue';
@@ -62,13 +69,23 @@ class CorsFilter implements HttpFilter {
     return false;
   }
 
-  private preflightHeaders(origin: string, request: FilterRequest): HeaderMap {
+  /** `origin`: the allowed origin to name, or undefined for a preflight answered for another one. */
+  private preflightHeaders(
+    origin: string | undefined,
+    requestMethod: string,
+    request: FilterRequest,
+  ): HeaderMap {
     const c = this.cors;
     const h = new HeaderMap();
-    h.add('access-control-allow-origin', origin);
+    if (origin !== undefined) h.add('access-control-allow-origin', origin);
     if (c.allowCredentials) h.add('access-control-allow-credentials', 'true');
-    if (c.allowMethods !== undefined) h.add('access-control-allow-methods', c.allowMethods);
-    if (c.allowHeaders !== undefined) h.add('access-control-allow-headers', c.allowHeaders);
+    if (c.allowMethods !== undefined && c.allowMethods !== '')
+      h.add('access-control-allow-methods', c.allowMethods === '*' ? requestMethod : c.allowMethods);
+    if (c.allowHeaders !== undefined && c.allowHeaders !== '') {
+      const asked = request.headers.get('access-control-request-headers');
+      const value = c.allowHeaders === '*' ? asked : c.allowHeaders;
+      if (value !== undefined && value !== '') h.add('access-control-allow-headers', value);
+    }
     if (c.maxAge !== undefined) h.add('access-control-max-age', c.maxAge);
     if (
       c.allowPrivateNetworkAccess &&
