@@ -174,7 +174,6 @@ spec:
 });
 
 test('a gateway tls passthrough route drops its weight-0 destination too', { skip }, () => {
-  // Full host names: the gateway's tls translation takes a destination host as written.
   const store = loadSamples(['bookinfo/platform/kube/bookinfo.yaml', `${NET}destination-rule-all.yaml`]);
   const { docs } = parseYaml(
     `apiVersion: networking.istio.io/v1
@@ -215,6 +214,41 @@ spec:
     tcp.weightedClusters?.map((c) => `${c.name}=${c.weight}`),
     [`${V1}=1`, `${V3}=3`],
   );
+});
+
+test("a gateway tls passthrough route's short destination host is a service of its namespace", {
+  skip,
+}, () => {
+  const store = loadSamples(['bookinfo/platform/kube/bookinfo.yaml', `${NET}destination-rule-all.yaml`]);
+  const { docs } = parseYaml(
+    `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: tls-gw}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [reviews.example.com]
+    tls: {mode: PASSTHROUGH}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews-tls}
+spec:
+  hosts: [reviews.example.com]
+  gateways: [tls-gw]
+  tls:
+  - match: [{port: 443, sniHosts: [reviews.example.com]}]
+    route: [{destination: {host: reviews, port: {number: 9080}, subset: v1}}]
+`,
+    'tls-short.yaml',
+  );
+  store.update(docs.map(toInput));
+  const sim = simulate(store, ingressGateway());
+  const chains = [...sim.listeners.values()].flatMap((l) => l.filterChains);
+  const tcp = chains.map((c) => c.filter).find((f) => f.kind === 'tcp_proxy') as TcpProxyConfig | undefined;
+  assert.ok(tcp, 'a tcp_proxy filter chain for the passthrough server');
+  assert.equal(tcp.cluster ?? tcp.weightedClusters?.[0]?.name, V1);
 });
 
 // The proxy decides the same for a one-entry weighted_clusters, so check the action's form too.

@@ -5,7 +5,7 @@
 import type { Server, TCPRoute, TLSRoute } from '../../api/types/index.ts';
 import type { Json } from './clusters.ts';
 import { httpConnectionManager, l4Target, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
-import { exportedTo, hostMatches, type MeshIndex } from './mesh.ts';
+import { exportedTo, hostMatches, type MeshIndex, resolveHost } from './mesh.ts';
 import { clusterName, type ProxyInfo } from './proxy.ts';
 import { gatewayRouteConfig } from './route-config.ts';
 
@@ -134,7 +134,8 @@ function passthroughChains(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, p
             'outbound',
             d.destination?.port?.number ?? port,
             d.destination?.subset ?? '',
-            d.destination?.host ?? '',
+            // A short name is a service of the VirtualService's namespace (Istio's rule).
+            resolveHost(d.destination?.host ?? '', vs.namespace),
           );
         const target = l4Target(dests, cluster);
         if (!target) continue;
