@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseBenchOptions } from './options.ts';
+import { parseAbOptions, parseBenchOptions } from './options.ts';
 
 test('defaults: 10 s runs, 3 repetitions, all targets at 1000 rps', () => {
   const o = parseBenchOptions([]);
@@ -30,4 +30,17 @@ test('bad input is a message naming the flag', () => {
   assert.match(String(parseBenchOptions(['--runs', '1.5'])), /--runs must be a positive integer/);
   assert.match(String(parseBenchOptions(['--duration', '0'])), /--duration must be a positive number/);
   assert.match(String(parseBenchOptions(['--bogus'])), /bogus/);
+});
+
+test('bench:proxy-ab needs --base; rounds, duration and connections have defaults and are checked', () => {
+  const o = parseAbOptions(['--base', 'HEAD~3']);
+  assert.ok(typeof o === 'object');
+  assert.deepEqual([o.base, o.rounds, o.durationS, o.connections], ['HEAD~3', 7, 3, 16]);
+  assert.match(String(parseAbOptions([])), /--base <rev> is required/);
+  assert.match(
+    String(parseAbOptions(['--base', 'x', '--rounds', '0'])),
+    /--rounds must be a positive integer/,
+  );
+  const help = parseAbOptions(['--help']);
+  assert.ok(typeof help === 'object' && help.help);
 });

@@ -104,3 +104,55 @@ function parseOnly(argv: string[]) {
     allowPositionals: false,
   });
 }
+
+/** Options of `npm run bench:proxy-ab` (ab.ts). */
+export interface AbOptions {
+  /** The revision compared against. */
+  base: string;
+  rounds: number;
+  durationS: number;
+  /** wrk connections per build. */
+  connections: number;
+  help: boolean;
+}
+
+export const AB_USAGE = `usage: npm run bench:proxy-ab -- --base <rev> [options]
+  --base <rev>          the revision to compare against (a commit, tag or branch)
+  --rounds <n>          measured rounds; medians are quoted (default 7)
+  --duration <s>        seconds of each round (default 3)
+  --connections <n>     wrk connections per build (default 16)
+  -h, --help            this text
+Prints, per round and as medians, the CPU time per request of each build and this/base.`;
+
+export function parseAbOptions(argv: string[]): AbOptions | string {
+  let v: { base?: string; rounds?: string; duration?: string; connections?: string; help?: boolean };
+  try {
+    v = parseArgs({
+      args: argv,
+      options: {
+        base: { type: 'string' },
+        rounds: { type: 'string' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const help = v.help === true;
+  if (!help && (v.base === undefined || v.base === '')) return '--base <rev> is required';
+  const rounds = positive('rounds', v.rounds, 7, true);
+  const durationS = positive('duration', v.duration, 3, true);
+  const connections = positive('connections', v.connections, 16, true);
+  for (const r of [rounds, durationS, connections]) if (typeof r === 'string') return r;
+  return {
+    base: v.base ?? '',
+    rounds: rounds as number,
+    durationS: durationS as number,
+    connections: connections as number,
+    help,
+  };
+}

@@ -84,13 +84,17 @@ export async function startHaproxy(
   return ready(children, { name: 'haproxy', port, child });
 }
 
-/** `weft proxy --bootstrap <file>` with `virtualHosts` virtual hosts, pinned to the proxy core. */
+/**
+ * `weft proxy --bootstrap <file>` with `virtualHosts` virtual hosts, pinned to the proxy core.
+ * `weftBin`: another checkout's bin/weft.js (bench:proxy-ab's baseline), else this one's.
+ */
 export async function startWeft(
   children: ChildSet,
   base: string,
   upstreamPort: number,
   virtualHosts: number,
   label = 'weft',
+  weftBin = WEFT_BIN,
 ): Promise<RunningServer> {
   const dir = join(base, label);
   await mkdir(dir, { recursive: true });
@@ -101,10 +105,10 @@ export async function startWeft(
   const child = children.start(
     label,
     process.execPath,
-    [...PROXY_NODE_FLAGS, WEFT_BIN, 'proxy', '--bootstrap', file],
+    [...PROXY_NODE_FLAGS, weftBin, 'proxy', '--bootstrap', file],
     {
       cpu: CPU.proxy,
-      cwd: resolve(import.meta.dirname, '..', '..'),
+      cwd: resolve(weftBin, '..', '..'),
     },
   );
   return ready(children, { name: label, port, child });

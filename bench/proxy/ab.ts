@@ -1,0 +1,147 @@
+// `npm run bench:proxy-ab -- --base <rev>`: CPU per proxied request of this checkout against
+// another revision, both loaded at the same time.
+//
+// Throughput on a shared VM swings by a third between runs, which hides a 5 % change. Here both
+// builds run side by side on the proxy core, each under its own wrk at once, so whatever else the
+// machine does hits both alike; each round reads utime + stime from /proc/<pid>/stat before and
+// after and divides by the requests served. Two identical builds give ratios within ±5 %. The
+// baseline is a detached git worktree of --base (sharing this checkout's node_modules), removed at
+// the end; both run with the Node flags of PROXY_NODE_FLAGS, so the ratio is the code's alone.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ChildSet, ensureTools, median, parsePidStat, parseWrkOutput, wrkArgs } from '../lib/index.ts';
+import { AB_USAGE, type AbOptions, parseAbOptions } from './options.ts';
+import { CPU, type RunningServer, startUpstream, startWeft } from './targets.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const VIRTUAL_HOSTS = 100;
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+async function cpuJiffies(pid: number): Promise<number> {
+  const stat = parsePidStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  if (stat === undefined) throw new Error(`cannot read /proc/${pid}/stat`);
+  return stat.jiffies;
+}
+
+async function wrk(
+  children: ChildSet,
+  port: number,
+  durationS: number,
+  connections: number,
+): Promise<number> {
+  const args = wrkArgs({ url: `http://127.0.0.1:${port}/`, threads: 1, connections, durationS });
+  const parsed = parseWrkOutput(await children.run('wrk', 'wrk', args, { cpu: CPU.loadAndUpstream }));
+  if (typeof parsed === 'string') throw new Error(parsed);
+  if (parsed.non2xx3xx > 0 || parsed.socketErrors > 0)
+    throw new Error(`port ${port}: ${parsed.non2xx3xx} non-2xx/3xx, ${parsed.socketErrors} socket errors`);
+  return parsed.requests;
+}
+
+interface Round {
+  baseUs: number;
+  headUs: number;
+  ratio: number;
+}
+
+/** One round: both builds under load at once; CPU µs per request of each. */
+async function round(children: ChildSet, a: RunningServer, b: RunningServer, o: AbOptions): Promise<Round> {
+  const [a0, b0] = await Promise.all([cpuJiffies(a.child.pid), cpuJiffies(b.child.pid)]);
+  const [na, nb] = await Promise.all([
+    wrk(children, a.port, o.durationS, o.connections),
+    wrk(children, b.port, o.durationS, o.connections),
+  ]);
+  const [a1, b1] = await Promise.all([cpuJiffies(a.child.pid), cpuJiffies(b.child.pid)]);
+  // Jiffies are 10 ms (USER_HZ 100 on Linux).
+  const baseUs = ((a1 - a0) * 10_000) / na;
+  const headUs = ((b1 - b0) * 10_000) / nb;
+  return { baseUs, headUs, ratio: headUs / baseUs };
+}
+
+async function run(o: AbOptions, children: ChildSet, dir: string): Promise<number> {
+  const worktree = join(dir, 'base');
+  log(`checking out ${o.base} into a temporary worktree …`);
+  execFileSync('git', ['worktree', 'add', '--detach', worktree, o.base], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    await symlink(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
+    const upstream = await startUpstream(children, dir);
+    const a = await startWeft(
+      children,
+      dir,
+      upstream.port,
+      VIRTUAL_HOSTS,
+      'base',
+      join(worktree, 'bin', 'weft.js'),
+    );
+    const b = await startWeft(children, dir, upstream.port, VIRTUAL_HOSTS, 'this');
+    log('warming up both builds …');
+    await Promise.all([wrk(children, a.port, 2, o.connections), wrk(children, b.port, 2, o.connections)]);
+    const rounds: Round[] = [];
+    for (let i = 0; i < o.rounds; i++) {
+      const r = await round(children, a, b, o);
+      rounds.push(r);
+      log(
+        `[round ${i + 1}/${o.rounds}] base ${r.baseUs.toFixed(2)} µs, this ${r.headUs.toFixed(2)} µs per request: ${r.ratio.toFixed(3)}`,
+      );
+    }
+    const m = (f: (r: Round) => number) => median(rounds.map(f));
+    process.stdout.write(
+      [
+        '',
+        `proxy CPU per request, both builds loaded at once on core ${CPU.proxy} (${o.rounds} rounds of ${o.durationS} s, wrk -c${o.connections} each)`,
+        `base (${o.base}): ${m((r) => r.baseUs).toFixed(2)} µs   this checkout: ${m((r) => r.headUs).toFixed(2)} µs`,
+        `this/base (median of the rounds' ratios): ${m((r) => r.ratio).toFixed(3)}`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await children.stopAll();
+    execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
+  }
+}
+
+async function main(): Promise<number> {
+  const o = parseAbOptions(process.argv.slice(2));
+  if (typeof o === 'string') {
+    log(`bench:proxy-ab: ${o}\n${AB_USAGE}`);
+    return 2;
+  }
+  if (o.help) {
+    process.stdout.write(`${AB_USAGE}\n`);
+    return 0;
+  }
+  if (process.platform !== 'linux') {
+    log('bench:proxy-ab: needs Linux (taskset, /proc)');
+    return 2;
+  }
+  const missing = ensureTools(
+    [
+      { command: 'nginx', packages: ['nginx-light', 'nginx'] },
+      { command: 'wrk', packages: ['wrk'] },
+      { command: 'taskset', packages: ['util-linux'] },
+    ],
+    log,
+  );
+  if (missing !== undefined) {
+    log(`bench:proxy-ab: ${missing}`);
+    return 1;
+  }
+  const children = new ChildSet();
+  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-ab-'));
+  children.installSignalHandlers(log, () => rm(dir, { recursive: true, force: true }));
+  try {
+    return await run(o, children, dir);
+  } catch (err) {
+    log(`bench:proxy-ab: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    await children.stopAll();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
