@@ -2,6 +2,9 @@
 // a CPU with taskset, started in its own process group so that one kill by id also reaches the
 // workers it forks (nginx's master → worker), and killed by id at the end, on errors and on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const STDERR_TAIL = 4096;
 
@@ -132,5 +135,25 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     // already gone
+  }
+}
+
+/**
+ * Runs `fn` with a fresh ChildSet and temp dir (`prefix` + random): on return, error or Ctrl-C every
+ * child is stopped by its id and the dir removed.
+ */
+export async function withChildren<T>(
+  prefix: string,
+  log: (line: string) => void,
+  fn: (children: ChildSet, dir: string) => Promise<T>,
+): Promise<T> {
+  const children = new ChildSet();
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  children.installSignalHandlers(log, () => rm(dir, { recursive: true, force: true }));
+  try {
+    return await fn(children, dir);
+  } finally {
+    await children.stopAll();
+    await rm(dir, { recursive: true, force: true });
   }
 }

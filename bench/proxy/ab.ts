@@ -8,10 +8,17 @@
 // baseline is a detached git worktree of --base (sharing this checkout's node_modules), removed at
 // the end; both run with the Node flags of PROXY_NODE_FLAGS, so the ratio is the code's alone.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ChildSet, ensureTools, median, parsePidStat, parseWrkOutput, wrkArgs } from '../lib/index.ts';
+import {
+  type ChildSet,
+  ensureTools,
+  median,
+  parsePidStat,
+  parseWrkOutput,
+  withChildren,
+  wrkArgs,
+} from '../lib/index.ts';
 import { AB_USAGE, type AbOptions, parseAbOptions } from './options.ts';
 import { CPU, type RunningServer, startUpstream, startWeft } from './targets.ts';
 
@@ -130,17 +137,11 @@ async function main(): Promise<number> {
     log(`bench:proxy-ab: ${missing}`);
     return 1;
   }
-  const children = new ChildSet();
-  const dir = await mkdtemp(join(tmpdir(), 'weft-bench-ab-'));
-  children.installSignalHandlers(log, () => rm(dir, { recursive: true, force: true }));
   try {
-    return await run(o, children, dir);
+    return await withChildren('weft-bench-ab-', log, (children, dir) => run(o, children, dir));
   } catch (err) {
     log(`bench:proxy-ab: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
-  } finally {
-    await children.stopAll();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -13,11 +13,11 @@
 // proxy does, which compresses the ratios towards 1 — compare ratios from the same run only.
 
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  ChildSet,
+  type ChildSet,
   ensureTools,
   foreignShare,
   LATENCY_MAIN,
@@ -26,6 +26,7 @@ import {
   readRssKiB,
   sampleCpu,
   type WrkResult,
+  withChildren,
   wrkArgs,
 } from '../lib/index.ts';
 import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './options.ts';
@@ -274,15 +275,7 @@ async function main(): Promise<number> {
     log(`bench:proxy: ${missing}`);
     return 1;
   }
-  const children = new ChildSet();
-  const base = await mkdtemp(join(tmpdir(), 'weft-bench-proxy-'));
-  children.installSignalHandlers(log, () => rm(base, { recursive: true, force: true }));
-  try {
-    return await bench(o, children, base);
-  } finally {
-    await children.stopAll();
-    await rm(base, { recursive: true, force: true });
-  }
+  return withChildren('weft-bench-proxy-', log, (children, base) => bench(o, children, base));
 }
 
 process.exitCode = await main();

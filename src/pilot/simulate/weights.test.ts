@@ -173,7 +173,11 @@ spec:
   assert.equal(pick(0.9999), tv2);
 });
 
-test('a gateway tls passthrough route drops its weight-0 destination too', { skip }, () => {
+/**
+ * The ingress gateway's tcp_proxy for a TLS passthrough server on reviews.example.com:443 whose
+ * VirtualService tls route sends to `route` (YAML flow sequence of destinations).
+ */
+function passthroughTcp(route: string): TcpProxyConfig {
   const store = loadSamples(['bookinfo/platform/kube/bookinfo.yaml', `${NET}destination-rule-all.yaml`]);
   const { docs } = parseYaml(
     `apiVersion: networking.istio.io/v1
@@ -194,10 +198,7 @@ spec:
   gateways: [tls-gw]
   tls:
   - match: [{port: 443, sniHosts: [reviews.example.com]}]
-    route:
-    - {destination: {host: reviews.default.svc.cluster.local, port: {number: 9080}, subset: v1}, weight: 1}
-    - {destination: {host: reviews.default.svc.cluster.local, port: {number: 9080}, subset: v2}, weight: 0}
-    - {destination: {host: reviews.default.svc.cluster.local, port: {number: 9080}, subset: v3}, weight: 3}
+    route: ${route}
 `,
     'tls.yaml',
   );
@@ -210,6 +211,13 @@ spec:
   const chains = [...sim.listeners.values()].flatMap((l) => l.filterChains);
   const tcp = chains.map((c) => c.filter).find((f) => f.kind === 'tcp_proxy') as TcpProxyConfig | undefined;
   assert.ok(tcp, 'a tcp_proxy filter chain for the passthrough server');
+  return tcp;
+}
+
+test('a gateway tls passthrough route drops its weight-0 destination too', { skip }, () => {
+  const reviews = (subset: string, weight: number) =>
+    `{destination: {host: reviews.default.svc.cluster.local, port: {number: 9080}, subset: ${subset}}, weight: ${weight}}`;
+  const tcp = passthroughTcp(`[${reviews('v1', 1)}, ${reviews('v2', 0)}, ${reviews('v3', 3)}]`);
   assert.deepEqual(
     tcp.weightedClusters?.map((c) => `${c.name}=${c.weight}`),
     [`${V1}=1`, `${V3}=3`],
@@ -219,35 +227,7 @@ spec:
 test("a gateway tls passthrough route's short destination host is a service of its namespace", {
   skip,
 }, () => {
-  const store = loadSamples(['bookinfo/platform/kube/bookinfo.yaml', `${NET}destination-rule-all.yaml`]);
-  const { docs } = parseYaml(
-    `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: tls-gw}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: tls, protocol: TLS}
-    hosts: [reviews.example.com]
-    tls: {mode: PASSTHROUGH}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews-tls}
-spec:
-  hosts: [reviews.example.com]
-  gateways: [tls-gw]
-  tls:
-  - match: [{port: 443, sniHosts: [reviews.example.com]}]
-    route: [{destination: {host: reviews, port: {number: 9080}, subset: v1}}]
-`,
-    'tls-short.yaml',
-  );
-  store.update(docs.map(toInput));
-  const sim = simulate(store, ingressGateway());
-  const chains = [...sim.listeners.values()].flatMap((l) => l.filterChains);
-  const tcp = chains.map((c) => c.filter).find((f) => f.kind === 'tcp_proxy') as TcpProxyConfig | undefined;
-  assert.ok(tcp, 'a tcp_proxy filter chain for the passthrough server');
+  const tcp = passthroughTcp('[{destination: {host: reviews, port: {number: 9080}, subset: v1}}]');
   assert.equal(tcp.cluster ?? tcp.weightedClusters?.[0]?.name, V1);
 });
 

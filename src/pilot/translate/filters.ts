@@ -99,7 +99,9 @@ function l4Applies(m: L4MatchAttributes, ctx: TcpRouteContext): boolean {
   return !m.sourceNamespace || m.sourceNamespace === ctx.proxyNamespace;
 }
 
-function destCluster(d: RouteDestination, ctx: TcpRouteContext): string {
+/** The cluster of a TCP or TLS route destination: a short host in the route's namespace, the port
+ * the destination names, else the service's only port, else the listener's. */
+export function destCluster(d: RouteDestination, ctx: TcpRouteContext): string {
   const host = resolveHost(d.destination?.host ?? '', ctx.namespace);
   let port = d.destination?.port?.number;
   if (port === undefined) {

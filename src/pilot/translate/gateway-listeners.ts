@@ -4,9 +4,17 @@
 // gateway; TLS passthrough servers pick a chain by SNI.
 import type { Server, TCPRoute, TLSRoute } from '../../api/types/index.ts';
 import type { Json } from './clusters.ts';
-import { httpConnectionManager, l4Target, listenerJson, tcpProxy, tcpRouteTarget } from './filters.ts';
-import { exportedTo, hostMatches, type MeshIndex, resolveHost } from './mesh.ts';
-import { clusterName, type ProxyInfo } from './proxy.ts';
+import {
+  destCluster,
+  httpConnectionManager,
+  l4Target,
+  listenerJson,
+  type TcpRouteContext,
+  tcpProxy,
+  tcpRouteTarget,
+} from './filters.ts';
+import { exportedTo, hostMatches, type MeshIndex } from './mesh.ts';
+import type { ProxyInfo } from './proxy.ts';
 import { gatewayRouteConfig } from './route-config.ts';
 
 interface BoundServer {
@@ -99,18 +107,32 @@ function statPrefixOf(target: { cluster: string } | { weighted: { name: string }
   return 'cluster' in target ? target.cluster : target.weighted[0]!.name;
 }
 
+/** What a TCP or TLS route of `namespace` bound to this gateway server resolves against. */
+function routeContext(
+  index: MeshIndex,
+  proxy: ProxyInfo,
+  s: BoundServer,
+  namespace: string,
+  port: number,
+): TcpRouteContext {
+  return {
+    namespace,
+    port,
+    gateway: s.gateway,
+    proxyLabels: proxy.labels,
+    proxyNamespace: proxy.namespace,
+    portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
+  };
+}
+
 function tcpTargetForGateway(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, port: number) {
   for (const vs of index.virtualServices) {
     if (!vs.gateways.includes(s.gateway)) continue;
     if (!exportedTo(vs.exportTo, vs.namespace, proxy.namespace)) continue;
-    const target = tcpRouteTarget(vs.spec.tcp as TCPRoute[] | undefined, {
-      namespace: vs.namespace,
-      port,
-      gateway: s.gateway,
-      proxyLabels: proxy.labels,
-      proxyNamespace: proxy.namespace,
-      portsOf: (host) => index.registry.services.get(host)?.ports.map((p) => p.port) ?? [],
-    });
+    const target = tcpRouteTarget(
+      vs.spec.tcp as TCPRoute[] | undefined,
+      routeContext(index, proxy, s, vs.namespace, port),
+    );
     if (target) return target;
   }
   return undefined;
@@ -128,16 +150,8 @@ function passthroughChains(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, p
           (s.server.hosts ?? ['*']).some((sh) => hostMatches(sh.split('/').pop()!, h)),
         );
         if (sni.length === 0) continue;
-        const dests = tls.route ?? [];
-        const cluster = (d: (typeof dests)[number]) =>
-          clusterName(
-            'outbound',
-            d.destination?.port?.number ?? port,
-            d.destination?.subset ?? '',
-            // A short name is a service of the VirtualService's namespace (Istio's rule).
-            resolveHost(d.destination?.host ?? '', vs.namespace),
-          );
-        const target = l4Target(dests, cluster);
+        const ctx = routeContext(index, proxy, s, vs.namespace, port);
+        const target = l4Target(tls.route ?? [], (d) => destCluster(d, ctx));
         if (!target) continue;
         chains.push({
           filter_chain_match: { server_names: sni },
@@ -146,6 +160,5 @@ function passthroughChains(index: MeshIndex, proxy: ProxyInfo, s: BoundServer, p
       }
     }
   }
-  void proxy;
   return chains;
 }

@@ -45,6 +45,9 @@ export interface DownstreamConnection {
   destroy(): void;
 }
 
+/** The response hooks a stream's filters have (ExchangeOwner.responseFilterHooks). */
+export const ResponseHooks = { headers: 1, data: 2 } as const;
+
 /** What an upstream exchange needs from the stream it serves. */
 export interface ExchangeOwner extends RequestView {
   readonly conn: DownstreamConnection;
@@ -68,10 +71,11 @@ export interface ExchangeOwner extends RequestView {
   writeDownstream(chunk: Buffer, chunked: boolean, head?: string | SentHead): boolean;
   endDownstream(chunked: boolean, trailers: HeaderMap | undefined): void;
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number;
-  /** Whether a filter of this stream looks at response heads (they then go through a HeaderMap). */
-  hasResponseHeaderFilters(): boolean;
-  /** Whether a filter of this stream looks at response body bytes. */
-  hasResponseDataFilters(): boolean;
+  /**
+   * ResponseHooks bits: whether a filter of this stream looks at response heads (they then go
+   * through a HeaderMap) and at response body bytes.
+   */
+  responseFilterHooks(): number;
   recordResponseCode(status: number): void;
   canRetryOnFreshConnection(): boolean;
   retry(): void;

@@ -19,7 +19,7 @@ import {
 import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
 import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
-import type { DownstreamConnection } from './stream-types.ts';
+import { type DownstreamConnection, ResponseHooks } from './stream-types.ts';
 import { IdleTimer, schedule, TimeoutDeadline, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
 
@@ -355,10 +355,10 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (head instanceof SentHead) {
       const merged = head.withBody(chunk, chunked);
       if (merged !== undefined) return writeHeadBytes(socket, merged);
-      writeHeadBytes(socket, head.bytes.subarray(0, head.length));
+      writeHeadBytes(socket, head.head());
     } else if (head !== undefined) {
       if (chunk.length <= MERGE_BODY_MAX) return writeHead(socket, headWithBody(head, chunk, chunked));
-      socket.write(head, 'latin1');
+      writeHead(socket, head);
     }
     const owned = Buffer.from(chunk);
     if (!chunked) return socket.write(owned);
@@ -373,16 +373,15 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (chunked) writeLastChunk(this.conn.socket, trailers);
   }
 
-  hasResponseDataFilters(): boolean {
+  responseFilterHooks(): number {
+    let hooks = 0;
     const filters = this.filters;
-    for (let i = 0; i < filters.length; i++) if (filters[i]!.onResponseData !== undefined) return true;
-    return false;
-  }
-
-  hasResponseHeaderFilters(): boolean {
-    const filters = this.filters;
-    for (let i = 0; i < filters.length; i++) if (filters[i]!.onResponseHeaders !== undefined) return true;
-    return false;
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i]!;
+      if (f.onResponseHeaders !== undefined) hooks |= ResponseHooks.headers;
+      if (f.onResponseData !== undefined) hooks |= ResponseHooks.data;
+    }
+    return hooks;
   }
 
   runResponseHeaderFilters(status: number, headers: HeaderMap, endStream: boolean): number {

@@ -16,13 +16,12 @@ import {
   removeHopByHop,
   responseHasNoBody,
   type SentHead,
-  ServerMode,
   serializeResponseHead,
   writeChunk,
   writeLastChunk,
 } from './h1/index.ts';
 import { UPSTREAM_RESET_BODY } from './local-reply.ts';
-import type { ExchangeOwner } from './stream-types.ts';
+import { type ExchangeOwner, ResponseHooks } from './stream-types.ts';
 
 const MAX_RESPONSE_HEAD = 96 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -31,18 +30,13 @@ const MERGE_BODY_MAX = 4096;
 
 /** The edits of the forwarded head being built (one scratch object: forwarding is synchronous). */
 const EDITS: ForwardEdits = {
-  serverMode: ServerMode.overwrite,
+  serverMode: 'OVERWRITE',
   serverName: '',
   date: '',
   serviceTimeMs: 0,
   chunked: false,
   connection: '',
 };
-
-function serverMode(t: string): number {
-  if (t === 'OVERWRITE') return ServerMode.overwrite;
-  return t === 'APPEND_IF_ABSENT' ? ServerMode.appendIfAbsent : ServerMode.passThrough;
-}
 
 export class UpstreamExchange implements UpstreamHandler {
   private readonly stream: ExchangeOwner;
@@ -61,15 +55,15 @@ export class UpstreamExchange implements UpstreamHandler {
   private extraBytes = false;
   private released = false;
   /** The response head, held back to go out in one write with the body bytes that came with it. */
-  private headText: string | SentHead | undefined;
+  private heldHead: string | SentHead | undefined;
   /**
    * Date.now() when the request went upstream. One wall-clock read serves both this and the
    * stream's timing fields: the service time is whole milliseconds anyway.
    */
   private readonly startMs: number;
   private readonly onBody = (chunk: Buffer) => {
-    const head = this.headText;
-    this.headText = undefined;
+    const head = this.heldHead;
+    this.heldHead = undefined;
     // The bytes may be a view of the shared read buffer: writeDownstream copies what it keeps.
     if (!this.stream.writeDownstream(chunk, this.chunkedDown, head)) this.socket.pause();
   };
@@ -182,11 +176,11 @@ export class UpstreamExchange implements UpstreamHandler {
     if (!decoder || this.released) return;
     const used = decoder.feed(chunk, 0, this.onBody);
     // A head held back for body bytes that turned out not to be data (a chunk-size line only).
-    const held = this.headText;
+    const held = this.heldHead;
     if (held !== undefined) {
-      this.headText = undefined;
+      this.heldHead = undefined;
       if (typeof held === 'string') writeHead(this.stream.conn.socket, held);
-      else writeHeadBytes(this.stream.conn.socket, held.bytes.subarray(0, held.length));
+      else writeHeadBytes(this.stream.conn.socket, held.head());
     }
     // Bytes after the end of the response: the upstream is out of step, do not reuse it.
     if (decoder.done && used < chunk.length) this.extraBytes = true;
@@ -221,9 +215,10 @@ export class UpstreamExchange implements UpstreamHandler {
       return;
     }
     const noBody = responseHasNoBody(stream.method, h.status);
+    const hooks = stream.responseFilterHooks();
     const plain =
       !h.connectionNamesFields &&
-      !stream.hasResponseHeaderFilters() &&
+      (hooks & ResponseHooks.headers) === 0 &&
       (stream.route === undefined || !stream.route.mutatesResponse(stream.decision));
     const length = h.contentLength;
     const whole =
@@ -233,7 +228,7 @@ export class UpstreamExchange implements UpstreamHandler {
       length > 0 &&
       length <= bodyBytes &&
       length <= MERGE_BODY_MAX &&
-      !stream.hasResponseDataFilters();
+      (hooks & ResponseHooks.data) === 0;
     let decoder: BodyDecoder;
     if (noBody) decoder = new BodyDecoder('none');
     else if (h.chunked) decoder = new BodyDecoder('chunked');
@@ -258,12 +253,12 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.responseStarted = true;
     const holdForBody = bodyBytes > 0 && !decoder.done;
     if (text !== undefined) {
-      if (holdForBody) this.headText = text;
+      if (holdForBody) this.heldHead = text;
       else writeHead(stream.conn.socket, text);
     } else {
       const cfg = stream.conn.hcm.config;
       const e = EDITS;
-      e.serverMode = serverMode(cfg.serverHeaderTransformation);
+      e.serverMode = cfg.serverHeaderTransformation;
       e.serverName = cfg.serverName;
       e.date = h.hasDate ? '' : httpDate();
       e.serviceTimeMs = serviceMs;
@@ -281,8 +276,8 @@ export class UpstreamExchange implements UpstreamHandler {
         // Bytes after the body: the upstream is out of step, its connection is not reused.
         if (bodyBytes > length) this.extraBytes = true;
         writeHeadBytes(stream.conn.socket, sent.withBodyBytes(h.source, h.fieldsEnd + 4, length));
-      } else if (holdForBody) this.headText = sent;
-      else writeHeadBytes(stream.conn.socket, sent.bytes.subarray(0, sent.length));
+      } else if (holdForBody) this.heldHead = sent;
+      else writeHeadBytes(stream.conn.socket, sent.head());
     }
     if (decoder.done) this.finish();
   }

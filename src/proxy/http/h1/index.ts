@@ -19,7 +19,12 @@ export {
   parseRequestHead,
   type RequestHead,
 } from './request-head.ts';
-export { type ForwardEdits, forwardResponseHead, SentHead, ServerMode } from './response-forward.ts';
+export {
+  type ForwardEdits,
+  forwardResponseHead,
+  SentHead,
+  type ServerHeaderTransformation,
+} from './response-forward.ts';
 export {
   parseResponseHead,
   type ResponseHead,

@@ -259,11 +259,8 @@ function parseHeadText(text: string, fallbackAuthority: string): RequestHead | H
   } else if (fields.contentLengthCount > 0) {
     const cls = headers.getAll('content-length');
     for (const v of cls) {
-      for (const part of v.split(',')) {
-        const n = parseDecimal(part.trim());
-        if (n < 0 || (contentLength !== -1 && n !== contentLength)) return codecError();
-        contentLength = n;
-      }
+      contentLength = sameLengths(v, contentLength);
+      if (contentLength < 0) return codecError();
     }
     if (cls.length > 1 || cls[0]!.includes(',')) headers.set('content-length', String(contentLength));
   }
@@ -342,6 +339,20 @@ export function parseFieldLines(text: string, pos: number, headers: HeaderMap): 
     pos = end;
   }
   return undefined;
+}
+
+/**
+ * The length a Content-Length value gives — a list of equal lengths counts as one (RFC 9110 §8.6) —
+ * checked against `known` (-1: none yet); -1 when it is malformed or disagrees.
+ */
+export function sameLengths(value: string, known: number): number {
+  let length = known;
+  for (const part of value.split(',')) {
+    const n = parseDecimal(part.trim());
+    if (n < 0 || (length !== -1 && n !== length)) return -1;
+    length = n;
+  }
+  return length;
 }
 
 /** Non-negative decimal integer (1*DIGIT), or -1. */

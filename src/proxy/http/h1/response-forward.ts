@@ -8,11 +8,12 @@ import { parseFieldLines } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import { LINE, LineKind } from './response-lines.ts';
 
-export const ServerMode = { overwrite: 0, appendIfAbsent: 1, passThrough: 2 } as const;
+/** The HCM's server_header_transformation. */
+export type ServerHeaderTransformation = 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
 
 /** The edits the connection manager makes to every forwarded response head. */
 export interface ForwardEdits {
-  serverMode: number;
+  serverMode: ServerHeaderTransformation;
   serverName: string;
   /** The date value to add when the upstream sent none. */
   date: string;
@@ -53,6 +54,11 @@ export class SentHead implements HeaderSource {
     pos += data.copy(out, pos);
     if (chunked) pos = putCrlf(out, pos);
     return out.subarray(0, pos);
+  }
+
+  /** The head alone. */
+  head(): Buffer {
+    return this.bytes.subarray(0, this.length);
   }
 
   /** The head followed by `src[start..start+length)`, which must fit in the room after the head. */
@@ -111,7 +117,7 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
   for (let i = h.start + 8; i < h.statusLineEnd; i++) out[pos++] = src[i]!;
   pos = putCrlf(out, pos);
   let serverWritten = false;
-  const overwrite = edits.serverMode === ServerMode.overwrite;
+  const overwrite = edits.serverMode === 'OVERWRITE';
   for (let l = 0; l < count; l++) {
     const at = l * LINE.size;
     const flags = t[at + LINE.flags]!;
@@ -139,7 +145,7 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
     else for (; i < ve; i++) out[pos++] = src[i]!;
     pos = putCrlf(out, pos);
   }
-  if (!serverWritten && (overwrite || (edits.serverMode === ServerMode.appendIfAbsent && !h.hasServer)))
+  if (!serverWritten && (overwrite || (edits.serverMode === 'APPEND_IF_ABSENT' && !h.hasServer)))
     pos = putField(out, pos, 'server', edits.serverName);
   if (!h.hasDate) pos = putField(out, pos, 'date', edits.date);
   pos = putField(out, pos, 'x-envoy-upstream-service-time', String(edits.serviceTimeMs));

@@ -12,7 +12,7 @@ import {
   CONNECTION_OTHER,
   connectionTokens,
 } from './connection-tokens.ts';
-import { findHeadEnd, type HeadError, parseDecimal, TOKEN } from './request-head.ts';
+import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
 import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
@@ -269,13 +269,7 @@ function lengthValue(buf: Buffer, vs: number, ve: number): number {
     }
     if (i === ve) return n;
   }
-  let length = -1;
-  for (const part of buf.toString('latin1', vs, ve).split(',')) {
-    const n = parseDecimal(part.trim());
-    if (n < 0 || (length !== -1 && n !== length)) return -1;
-    length = n;
-  }
-  return length;
+  return sameLengths(buf.toString('latin1', vs, ve), -1);
 }
 
 /**
