@@ -1,6 +1,8 @@
 // One request on a downstream connection, from its head to the end of its response: header edits,
 // the route decision, the filters, and the router (terminal filter) that forwards to a pooled
 // upstream connection and relays the response back. Bodies stream both ways with backpressure.
+
+import { wallNow } from '../event-clock/index.ts';
 import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 import { newStreamInfo, ResponseFlag, type StreamInfo } from '../observe/index.ts';
 import type { CompiledRoute, FormatContext, RouteDecision } from '../router/index.ts';
@@ -70,7 +72,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.headers = head.headers;
     this.scheme = conn.downstream.scheme;
     this.sourceIp = conn.downstream.remoteAddress;
-    this.info = newStreamInfo(Date.now());
+    this.info = newStreamInfo(wallNow());
     this.idle = new IdleTimer(conn.hcm.config.streamIdleTimeoutMs, this);
   }
 
@@ -207,7 +209,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (this.done) return;
     this.requestEnded = true;
     this.requestTrailers = trailers;
-    this.info.lastDownstreamRxByteMs = Date.now() - this.info.startTimeMs;
+    this.info.lastDownstreamRxByteMs = wallNow() - this.info.startTimeMs;
     if (this.routeTimer !== undefined && !this.routeTimerIsRoute) unschedule(this.routeTimer);
     for (const f of this.filters) f.onRequestData?.(this, EMPTY, true);
     this.router?.requestBodyEnded(trailers);
@@ -334,7 +336,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     s.downstreamRqActive.dec();
     s.downstreamRqCompleted.inc();
     const info = this.info;
-    info.durationMs = Date.now() - info.startTimeMs;
+    info.durationMs = wallNow() - info.startTimeMs;
     info.path ??= this.path;
     info.authority ??= this.authority;
     for (const log of this.conn.hcm.accessLogs) log.log(info);

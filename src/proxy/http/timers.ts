@@ -3,6 +3,7 @@
 // timer armed for the earliest of them; adding a later deadline than the armed one, or removing
 // one, touches no timer at all. Idle timeouts are activity counters the check looks at, so
 // activity never re-arms anything.
+import { monoNow } from '../event-clock/index.ts';
 
 /** A deadline in the wheel. `fire` runs once when it passes, unless removed first. */
 export abstract class Deadline {
@@ -60,7 +61,7 @@ function removeAt(i: number): void {
 }
 
 /** Schedules (or moves) `d` to fire `ms` after `now`. */
-export function schedule(d: Deadline, ms: number, now: number = performance.now()): void {
+export function schedule(d: Deadline, ms: number, now: number = monoNow()): void {
   const at = now + ms;
   d.at = at;
   if (d.slot < 0) {

@@ -2,6 +2,7 @@
 // with its framing), parses the response with the h1 codec and relays it downstream, then gives
 // the connection back to the pool — reusable only if the exchange left it clean.
 import type { Socket } from 'node:net';
+import { wallNow } from '../event-clock/index.ts';
 import type { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
 import { writeHead, writeHeadBytes } from '../socket-write/index.ts';
@@ -57,8 +58,8 @@ export class UpstreamExchange implements UpstreamHandler {
   /** The response head, held back to go out in one write with the body bytes that came with it. */
   private heldHead: string | SentHead | undefined;
   /**
-   * Date.now() when the request went upstream. One wall-clock read serves both this and the
-   * stream's timing fields: the service time is whole milliseconds anyway.
+   * The wall clock (event-clock) when the request went upstream. One reading serves both this and
+   * the stream's timing fields: the service time is whole milliseconds anyway.
    */
   private readonly startMs: number;
   private readonly onBody = (chunk: Buffer) => {
@@ -75,7 +76,7 @@ export class UpstreamExchange implements UpstreamHandler {
     // The pool's socket listeners dispatch to us (data, close, drain; errors end in close).
     conn.handler = this;
     // upstream_rq_total/active and the host's rq counters are the pool's (counted on acquire).
-    const now = Date.now();
+    const now = wallNow();
     this.startMs = now;
     stream.info.firstUpstreamTxByteMs = now - stream.info.startTimeMs;
     const pending = stream.takePending();
@@ -201,7 +202,7 @@ export class UpstreamExchange implements UpstreamHandler {
   private onResponseHead(h: ResponseHead, bodyBytes: number): void {
     const stream = this.stream;
     this.head = h;
-    const now = Date.now();
+    const now = wallNow();
     stream.info.firstUpstreamRxByteMs = now - stream.info.startTimeMs;
     const cluster = stream.cluster!;
     cluster.stats.recordResponse(h.status);
@@ -260,7 +261,7 @@ export class UpstreamExchange implements UpstreamHandler {
       const e = EDITS;
       e.serverMode = cfg.serverHeaderTransformation;
       e.serverName = cfg.serverName;
-      e.date = h.hasDate ? '' : httpDate();
+      e.date = h.hasDate ? '' : httpDate(now);
       e.serviceTimeMs = serviceMs;
       e.chunked = this.chunkedDown;
       e.connection = stream.conn.closeAfterResponse
@@ -326,7 +327,7 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.cluster!.stats.recordResponse(101);
     stream.recordResponseCode(101);
     stream.responseStarted = true;
-    h.headers.set('x-envoy-upstream-service-time', String(Date.now() - this.startMs));
+    h.headers.set('x-envoy-upstream-service-time', String(wallNow() - this.startMs));
     stream.conn.socket.write(serializeResponseHead(101, h.headers, h.reason), 'latin1');
     if (rest) stream.conn.socket.write(Buffer.from(rest));
     // From here both sockets are a raw pipe; either side closing ends the stream.

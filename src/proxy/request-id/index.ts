@@ -1,10 +1,11 @@
 // x-request-id values (UUID v4, as Envoy generates them), made in batches. crypto.randomUUID()
 // returns a string concatenated from its parts, which the socket write then has to flatten; here
 // one native call fills random bytes for BATCH ids, they are formatted into one latin1 buffer,
-// decoded as one flat string, and each id is a slice of it.
+// decoded as one flat string, and each id is a slice of it. A fill costs ~2.7 µs however small
+// (OpenSSL's DRBG re-keys per call), 16 KiB ~4.7 µs: 1,024 ids per call make it ~5 ns an id.
 import { randomFillSync } from 'node:crypto';
 
-const BATCH = 128;
+const BATCH = 1024;
 const ID_LENGTH = 36;
 /** The two hex digits of each byte value, as character codes. */
 const HEX_HI = new Uint8Array(256);

@@ -4,10 +4,10 @@ import { newRequestId } from './index.ts';
 
 test('request ids are distinct version-4 UUIDs, across batch refills', () => {
   const seen = new Set<string>();
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 3000; i++) {
     const id = newRequestId();
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     seen.add(id);
   }
-  assert.equal(seen.size, 1000);
+  assert.equal(seen.size, 3000);
 });

@@ -7,6 +7,7 @@
 // or for TLS sockets (the TLS layer reads the handle itself), the socket keeps its 'data' events
 // and the callback gets each chunk as usual.
 import net from 'node:net';
+import { enterEvent, leaveEvent } from '../event-clock/index.ts';
 
 /**
  * The one read buffer of every socket read through this module: the kernel copies into it and the
@@ -27,11 +28,21 @@ export function connectReadOptions(cb: ReadCallback): net.OnReadOpts {
   return {
     buffer: READ_BUFFER,
     callback: (n: number): boolean => {
-      cb(READ_BUFFER.subarray(0, n));
+      deliver(cb, READ_BUFFER.subarray(0, n));
       // Not `false`, which would pause the socket.
       return true;
     },
   };
+}
+
+/** Runs `cb` as one event of the event clock (one reading of each clock for the whole call). */
+function deliver(cb: ReadCallback, chunk: Buffer): void {
+  enterEvent();
+  try {
+    cb(chunk);
+  } finally {
+    leaveEvent();
+  }
 }
 
 interface OnreadFields {
@@ -67,7 +78,7 @@ function userBufferHandle(socket: net.Socket): UserBufferHandle | undefined {
 export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
   const handle = FIELDS && !('encrypted' in socket) ? userBufferHandle(socket) : undefined;
   if (FIELDS === undefined || handle === undefined) {
-    socket.on('data', cb);
+    socket.on('data', (chunk: Buffer) => deliver(cb, chunk));
     return false;
   }
   const fields = FIELDS;
@@ -77,7 +88,7 @@ export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
     cb(chunk);
   target[fields.buffer] = READ_BUFFER;
   target[fields.callback] = (n: number): boolean => {
-    cb(READ_BUFFER.subarray(0, n));
+    deliver(cb, READ_BUFFER.subarray(0, n));
     return true;
   };
   handle.useUserBuffer(READ_BUFFER);

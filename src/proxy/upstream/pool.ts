@@ -16,6 +16,7 @@
 // the bound Envoy documents.
 
 import type { Socket } from 'node:net';
+import { monoNow } from '../event-clock/index.ts';
 import { type ClusterRuntime, type OpeningConnection, openConnection } from './connect.ts';
 import type {
   AcquireCallback,
@@ -292,7 +293,7 @@ export class HostHttp1Pool implements Http1Pool {
 
   private enterIdle(conn: PooledConnection): void {
     conn.idle = true;
-    conn.idleSince = performance.now();
+    conn.idleSince = monoNow();
     const idleMs = this.rt.config.idleTimeoutMs;
     if (idleMs > 0 && conn.idleTimer === undefined) this.armIdleTimer(conn, idleMs);
     this.idle.push(conn);
