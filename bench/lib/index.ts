@@ -7,6 +7,8 @@ export {
   type CpuSample,
   type CpuTotals,
   foreignShare,
+  groupJiffies,
+  JIFFY_US,
   type PidStat,
   parsePidStat,
   parseProcStat,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { foreignShare, parsePidStat, parseProcStat, sampleCpu } from './machine.ts';
+import { foreignShare, groupJiffies, parsePidStat, parseProcStat, sampleCpu } from './machine.ts';
 
 test('/proc/stat: busy and total jiffies from the aggregate cpu line', () => {
   const text = 'cpu  100 5 50 800 20 3 2 10 0 0\ncpu0 50 2 25 400 10 1 1 5 0 0\nintr 1 2 3\n';
@@ -30,4 +31,23 @@ test('sampling this machine counts this process as our own', async () => {
   assert.ok(x > 0);
   const b = await sampleCpu(new Set());
   assert.ok(b !== undefined && b.own > a.own, `own jiffies ${a.own} → ${b?.own}`);
+});
+
+test('groupJiffies counts the CPU of a process group, and nothing for a group that does not exist', async () => {
+  // A child in its own group that spins for 300 ms, then waits to be ended.
+  const child = spawn(
+    process.execPath,
+    ['-e', 'const t = Date.now() + 300; while (Date.now() < t) {} setInterval(() => {}, 1000);'],
+    { detached: true, stdio: 'ignore' },
+  );
+  try {
+    const pid = child.pid!;
+    await new Promise((r) => setTimeout(r, 600));
+    const j = await groupJiffies(pid);
+    // 300 ms of spinning is 30 jiffies; allow for a slow start and coarse accounting.
+    assert.ok(j >= 15, `jiffies ${j}`);
+    assert.equal(await groupJiffies(2 ** 30), 0);
+  } finally {
+    process.kill(-child.pid!, 'SIGKILL');
+  }
 });

@@ -89,3 +89,26 @@ export function foreignShare(before: CpuSample, after: CpuSample): number {
   const own = after.own - before.own;
   return Math.max(0, Math.min(1, (busy - own) / total));
 }
+
+/** Microseconds in a jiffy of /proc/<pid>/stat (USER_HZ is 100 on Linux). */
+export const JIFFY_US = 10_000;
+
+/**
+ * CPU time (jiffies, user + system, all threads) of the processes in process group `pgrp`: a
+ * benchmark target and its workers (nginx's master and worker). Processes that exited are missed;
+ * none does during a measurement.
+ */
+export async function groupJiffies(pgrp: number): Promise<number> {
+  let total = 0;
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: PidStat | undefined;
+    try {
+      stat = parsePidStat(await readFile(`/proc/${name}/stat`, 'utf8'));
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (stat && stat.pgrp === pgrp) total += stat.jiffies;
+  }
+  return total;
+}

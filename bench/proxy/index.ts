@@ -20,6 +20,8 @@ import {
   type ChildSet,
   ensureTools,
   foreignShare,
+  groupJiffies,
+  JIFFY_US,
   LATENCY_MAIN,
   type LatencyResult,
   parseWrkOutput,
@@ -156,7 +158,7 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
   const samples = new Map<TargetName, TargetSamples>();
   const startErrors: Record<string, string> = {};
   for (const t of o.targets) {
-    samples.set(t, { target: t, wrk: [], latency: [], foreignCpu: [] });
+    samples.set(t, { target: t, wrk: [], latency: [], foreignCpu: [], cpuUsPerRequest: [] });
     try {
       const s = await startTarget(children, base, t, upstream);
       servers.set(t, s);
@@ -176,14 +178,25 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
     // Rotate the order each round so slow drift (thermal, page cache, other tenants) spreads evenly.
     const order = live.map((_, i) => live[(i + round) % live.length]!);
     for (const t of order) {
-      const port = servers.get(t)!.port;
+      const server = servers.get(t)!;
+      const port = server.port;
+      // The proxy's own CPU during the throughput run (not for direct: that is the upstream).
+      const j0 = t === 'direct' ? 0 : await groupJiffies(server.child.pid);
       const [w, fw] = await measured(children, () => runWrk(children, port, o.durationS, o.wrkConnections));
+      const cpuUs =
+        t === 'direct' || 'error' in w || w.requests <= 0
+          ? undefined
+          : (((await groupJiffies(server.child.pid)) - j0) * JIFFY_US) / w.requests;
       const [l, fl] = await measured(children, () => runLatency(children, port, o));
       const sample = samples.get(t)!;
       sample.wrk.push(w);
+      if (cpuUs !== undefined) sample.cpuUsPerRequest!.push(cpuUs);
       sample.latency.push(l);
       for (const f of [fw, fl]) if (f !== undefined) sample.foreignCpu!.push(f);
-      const rps = 'error' in w ? `wrk error: ${w.error}` : `${fmtNum(w.requestsPerSec, 0)} rps`;
+      const rps =
+        'error' in w
+          ? `wrk error: ${w.error}`
+          : `${fmtNum(w.requestsPerSec, 0)} rps${cpuUs === undefined ? '' : ` (${fmtNum(cpuUs, 1)} µs CPU each)`}`;
       const lat =
         'error' in l
           ? `latency error: ${l.error}`

@@ -22,23 +22,25 @@ function lat(p50: number, extra: Partial<LatencyResult> = {}): LatencyResult {
   };
 }
 
-function samples(target: TargetName, rps: number[], p50: number[]): TargetSamples {
+function samples(target: TargetName, rps: number[], p50: number[], cpuUs: number[] = []): TargetSamples {
   return {
     target,
     wrk: rps.map((r) => ({ requestsPerSec: r, requests: r * 10, non2xx3xx: 0, socketErrors: 0 })),
     latency: p50.map((p) => lat(p)),
+    cpuUsPerRequest: cpuUs,
   };
 }
 
 test('medians across runs, and the goals: throughput vs nginx, added p50 vs nginx', () => {
   const sums = [
     summarizeTarget(samples('direct', [200, 180, 190], [0.6, 0.61, 0.59])),
-    summarizeTarget(samples('weft', [85, 80, 90], [0.8, 0.7, 0.74])),
-    summarizeTarget(samples('nginx', [100, 99, 101], [0.7, 0.8, 0.72])),
+    summarizeTarget(samples('weft', [85, 80, 90], [0.8, 0.7, 0.74], [25, 24, 30])),
+    summarizeTarget(samples('nginx', [100, 99, 101], [0.7, 0.8, 0.72], [20, 19, 21])),
     summarizeTarget(samples('haproxy', [110, 120, 100], [0.65, 0.7, 0.7])),
   ];
   assert.equal(sums[1]!.rps, 85);
   assert.equal(sums[1]!.p50, 0.74);
+  assert.equal(sums[1]!.cpuUs, 25);
   const v = verdicts(sums);
   const by = (n: string) => v.find((x) => x.name === n)!;
   assert.ok(Math.abs(by('throughput weft/nginx').value - 0.85) < 1e-9);
@@ -46,8 +48,12 @@ test('medians across runs, and the goals: throughput vs nginx, added p50 vs ngin
   // added p50: weft 0.74-0.6 = 0.14, nginx 0.72-0.6 = 0.12 → 1.17, within the goal of 1.25
   assert.ok(Math.abs(by('added p50 weft/nginx').value - 0.14 / 0.12) < 1e-9);
   assert.equal(by('added p50 weft/nginx').pass, true);
+  // CPU per request: nginx 20 µs, weft 25 µs → a busy core serves 0.8 × nginx's rate with weft.
+  assert.ok(Math.abs(by('cpu-bound rps weft/nginx').value - 0.8) < 1e-9);
+  assert.equal(by('cpu-bound rps weft/nginx').pass, undefined);
   const table = formatTable(sums, v, 1000);
-  assert.match(table, /^weft\s+85\s+0\.740\s+1\.480\s+2\.960\s+0\.140$/m);
+  assert.match(table, /^weft\s+85\s+25\.0\s+0\.740\s+1\.480\s+2\.960\s+0\.140$/m);
+  assert.match(table, /^direct\s+190\s+-\s+0\.600/m);
   assert.match(table, /throughput weft\/nginx\s+0\.85\s+goal >= 0\.8\s+PASS/);
 });
 

@@ -13,6 +13,8 @@ export interface TargetSamples {
   latency: (LatencyResult | { error: string })[];
   /** Share of the machine used by other processes during each measurement (see lib/machine.ts). */
   foreignCpu?: number[];
+  /** The target's own CPU time (user + system) per request in each throughput run, µs. */
+  cpuUsPerRequest?: number[];
 }
 
 /** Above this share of the machine used by others during a measurement, its numbers are suspect. */
@@ -28,6 +30,8 @@ export interface TargetSummary {
   sendLagP50: number;
   /** Median p50 from the actual write (no send lag, no queueing): diagnosis only. */
   serviceP50: number;
+  /** Median CPU µs per request during the throughput runs (NaN for direct). */
+  cpuUs: number;
   /** Problems seen in any run: failed runs, socket errors, non-2xx responses. */
   problems: string[];
 }
@@ -78,6 +82,7 @@ export function summarizeTarget(s: TargetSamples): TargetSummary {
     p99: median(latOk.map((l) => l.latencyMs.p99)),
     sendLagP50: median(latOk.map((l) => l.sendLagMs.p50)),
     serviceP50: median(latOk.map((l) => l.serviceMs.p50)),
+    cpuUs: median(s.cpuUsPerRequest ?? []),
     problems,
   };
 }
@@ -103,6 +108,14 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
     value: tn,
     goal: `>= ${GOALS.throughputVsNginx}`,
     pass: Number.isNaN(tn) ? undefined : tn >= GOALS.throughputVsNginx,
+  });
+  // What the same core would serve if each proxy kept it busy: less noisy than rps when core 0
+  // (load generator + upstream) limits a run, or the machine's neighbours slow one target's run.
+  out.push({
+    name: 'cpu-bound rps weft/nginx',
+    value: ratio(nginx?.cpuUs, weft.cpuUs),
+    goal: '(info)',
+    pass: undefined,
   });
   out.push({
     name: 'throughput weft/haproxy',
@@ -153,10 +166,19 @@ function pad(cells: string[], widths: number[]): string {
 
 export function formatTable(summaries: TargetSummary[], vs: Verdict[], rate: number): string {
   const direct = summaries.find((s) => s.target === 'direct');
-  const header = ['target', 'rps (median)', `p50 ms @${rate}`, 'p90 ms', 'p99 ms', 'added p50 ms'];
+  const header = [
+    'target',
+    'rps (median)',
+    'cpu µs/req',
+    `p50 ms @${rate}`,
+    'p90 ms',
+    'p99 ms',
+    'added p50 ms',
+  ];
   const rows = summaries.map((s) => [
     s.target,
     fmt(s.rps, 0),
+    s.target === 'direct' ? '-' : fmt(s.cpuUs, 1),
     fmt(s.p50, 3),
     fmt(s.p90, 3),
     fmt(s.p99, 3),
