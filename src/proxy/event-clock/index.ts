@@ -7,6 +7,7 @@
 //
 // Timings are whole milliseconds (StreamInfo, service time) or timer deadlines that tolerate
 // microseconds of error, so freezing time for the length of one callback changes no result.
+import { performance } from 'node:perf_hooks';
 
 let depth = 0;
 let wall = 0;

@@ -1,6 +1,7 @@
 // One downstream HTTP/1.1 connection: reads bytes, parses request heads and bodies with the h1
 // codec, runs one stream at a time (pipelined requests wait, buffered, so responses go out in
 // order), and enforces the connection-level timeouts. The stream (stream.ts) does the proxying.
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
 import type { VirtualHostMemo } from '../router/index.ts';

@@ -1,6 +1,7 @@
 // Responses the proxy makes itself (Envoy's local replies): 404 for no route, 503 for upstream
 // failures, 400/431/408 for bad or slow requests. Bodies and headers follow Envoy: text/plain
 // when there is a body, `server` and `date` always.
+import { Buffer } from 'node:buffer';
 import { HeaderMap } from '../headers/index.ts';
 import { httpDate, serializeResponseHead } from './h1/index.ts';
 

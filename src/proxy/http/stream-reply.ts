@@ -1,6 +1,7 @@
 // Answers a stream gives itself (Envoy's sendLocalReply on an active stream): the router's local
 // decisions (no route, direct response, redirect, unknown cluster) and every error the proxy
 // answers for (503 upstream failures, 504 timeouts, 408, 400). The bytes are local-reply.ts's.
+import { Buffer } from 'node:buffer';
 import { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
 import type { RouteDecision } from '../router/index.ts';

@@ -2,6 +2,7 @@
 // the route decision, the filters, and the router (terminal filter) that forwards to a pooled
 // upstream connection and relays the response back. Bodies stream both ways with backpressure.
 
+import { Buffer } from 'node:buffer';
 import { wallNow } from '../event-clock/index.ts';
 import type { HeaderMap, HeaderSource } from '../headers/index.ts';
 import { newStreamInfo, ResponseFlag, type StreamInfo } from '../observe/index.ts';
@@ -22,7 +23,7 @@ import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
 import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
 import { type DownstreamConnection, ResponseHooks } from './stream-types.ts';
-import { IdleTimer, schedule, TimeoutDeadline, unschedule } from './timers.ts';
+import { IdleTimer, isScheduled, schedule, TimeoutDeadline, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
 
 /** Max request body bytes held while the upstream connection is being set up. */
@@ -229,7 +230,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     const ms = this.router?.timeoutMs ?? 0;
     if (ms <= 0 || this.head.upgrade !== '') return;
     const t = (this.routeTimer ??= new TimeoutDeadline(this));
-    if (t.scheduled) return;
+    if (isScheduled(t)) return;
     this.routeTimerIsRoute = true;
     schedule(t, ms);
   }

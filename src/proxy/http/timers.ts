@@ -3,19 +3,24 @@
 // timer armed for the earliest of them; adding a later deadline than the armed one, or removing
 // one, touches no timer at all. Idle timeouts are activity counters the check looks at, so
 // activity never re-arms anything.
+import { performance } from 'node:perf_hooks';
 import { monoNow } from '../event-clock/index.ts';
 
-/** A deadline in the wheel. `fire` runs once when it passes, unless removed first. */
-export abstract class Deadline {
+/**
+ * A deadline in the wheel. `fire` runs once when it passes, unless removed first. An interface,
+ * not a base class: a stream makes two of these, and V8 builds a derived class's instance through
+ * a slower constructor path (super()) than a plain one's.
+ */
+export interface Deadline {
   /** performance.now() ms at which it fires. */
-  at = 0;
+  at: number;
   /** Index in the wheel's list; -1 when not scheduled. */
-  slot = -1;
-  abstract fire(now: number): void;
+  slot: number;
+  fire(now: number): void;
+}
 
-  get scheduled(): boolean {
-    return this.slot >= 0;
-  }
+export function isScheduled(d: Deadline): boolean {
+  return d.slot >= 0;
 }
 
 const items: Deadline[] = [];
@@ -88,7 +93,9 @@ const QUIET_CHECKS = 4;
  * the counter every ms/4; four quiet checks in a row fire it, so it fires between ms and 1.25·ms
  * after the last activity, which is the precision an idle timeout needs.
  */
-export class IdleTimer extends Deadline {
+export class IdleTimer implements Deadline {
+  at = 0;
+  slot = -1;
   private activity = 0;
   private seen = 0;
   private quiet = 0;
@@ -96,7 +103,6 @@ export class IdleTimer extends Deadline {
   private readonly owner: IdleOwner;
 
   constructor(ms: number, owner: IdleOwner) {
-    super();
     this.step = ms / QUIET_CHECKS;
     this.owner = owner;
     if (ms > 0) schedule(this, this.step);
@@ -136,11 +142,12 @@ export interface TimeoutOwner {
 }
 
 /** A one-shot deadline calling its owner back. */
-export class TimeoutDeadline extends Deadline {
+export class TimeoutDeadline implements Deadline {
+  at = 0;
+  slot = -1;
   private readonly owner: TimeoutOwner;
 
   constructor(owner: TimeoutOwner) {
-    super();
     this.owner = owner;
   }
 

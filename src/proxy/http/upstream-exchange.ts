@@ -1,6 +1,7 @@
 // One attempt of a request on one pooled upstream connection: writes the request (head, body
 // with its framing), parses the response with the h1 codec and relays it downstream, then gives
 // the connection back to the pool — reusable only if the exchange left it clean.
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { wallNow } from '../event-clock/index.ts';
 import type { HeaderMap } from '../headers/index.ts';

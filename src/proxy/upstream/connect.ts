@@ -7,6 +7,7 @@
 // closes a connection, not when the kernel is done with the socket.
 
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { ClusterConfig } from '../config/index.ts';
 import { connectReadOptions, type ReadCallback } from '../socket-read/index.ts';

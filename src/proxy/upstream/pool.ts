@@ -16,6 +16,7 @@
 // the bound Envoy documents.
 
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { monoNow } from '../event-clock/index.ts';
 import { type ClusterRuntime, type OpeningConnection, openConnection } from './connect.ts';
 import type {

@@ -3,6 +3,7 @@
 // lower-cased and values trimmed, as the HeaderMap path writes them), the hop-by-hop lines left
 // out, and the connection manager's own fields written after them. Used when nothing needs the
 // fields themselves (no response filters, header mutations, or Connection-named fields).
+import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
 import { parseFieldLines } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
