@@ -1,7 +1,6 @@
 // One request on a downstream connection, from its head to the end of its response: header edits,
 // the route decision, the filters, and the router (terminal filter) that forwards to a pooled
 // upstream connection and relays the response back. Bodies stream both ways with backpressure.
-
 import { Buffer } from 'node:buffer';
 import { wallNow } from '../event-clock/index.ts';
 import type { HeaderMap, HeaderSource } from '../headers/index.ts';
