@@ -52,8 +52,9 @@ export function registerProxy(program: Command, ctx: CliContext): void {
       const stopped = new Promise<void>((resolve) => {
         stop = resolve;
       });
+      const initial = snapshotFromBootstrap(loaded.value);
       const proxy = await startProxy({
-        snapshot: snapshotFromBootstrap(loaded.value),
+        snapshot: initial,
         onShutdown: () => stop(),
         concurrency,
       });
@@ -77,6 +78,7 @@ export function registerProxy(program: Command, ctx: CliContext): void {
             listeners: loaded.value.staticResources.listeners,
             clusters: loaded.value.staticResources.clusters,
             admin: loaded.value.admin,
+            ...(initial.dump ? { dump: initial.dump } : {}),
           },
           onSnapshot: async (snapshot) => {
             const errors = await proxy.update(snapshot);

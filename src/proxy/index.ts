@@ -4,7 +4,7 @@
 // or refused with its errors, as an xDS NACK would be).
 
 import { networkInterfaces } from 'node:os';
-import { type AdminServer, startAdminServer } from './admin/index.ts';
+import { type AdminServer, bootstrapDumpSources, renderConfigDump, startAdminServer } from './admin/index.ts';
 import type { ListenerConfig, ProxySnapshot, SocketAddress } from './config/index.ts';
 import { ActiveListener, compileListener, Workers } from './listener/index.ts';
 import { StatsStore } from './observe/index.ts';
@@ -36,8 +36,8 @@ export interface ProxyHandle {
 }
 
 /** The snapshot a bootstrap file describes (static resources only). */
-export function snapshotFromBootstrap(b: BootstrapConfig): ProxySnapshot {
-  return {
+export function snapshotFromBootstrap(b: BootstrapConfig, loadedAt = new Date()): ProxySnapshot {
+  const snapshot: ProxySnapshot = {
     node: b.node,
     admin: b.admin,
     listeners: b.staticResources.listeners,
@@ -46,6 +46,8 @@ export function snapshotFromBootstrap(b: BootstrapConfig): ProxySnapshot {
     endpoints: new Map(),
     versions: { listeners: 'static', clusters: 'static', routes: 'static', endpoints: 'static' },
   };
+  if (b.source) snapshot.dump = bootstrapDumpSources(b.source, loadedAt.toISOString());
+  return snapshot;
 }
 
 /** Whether a listener bound to `bound` accepts connections to ip:port (a wildcard: on any local address). */
@@ -148,7 +150,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   if (snapshot.admin) {
     admin = await startAdminServer(
       {
-        configDump: () => ({ snapshot }),
+        configDump: (q) => renderConfigDump(snapshot.dump, { includeEds: q.has('include_eds') }),
         stats,
         clusters,
         listeners: () =>

@@ -57,10 +57,21 @@ test('admin: /stats, /stats/prometheus, /clusters, /config_dump and /ready after
   assert.match(clusters, new RegExp(`^backend::127\\.0\\.0\\.1:${origin.port}::rq_total::3$`, 'm'));
   assert.match(clusters, new RegExp(`^backend::127\\.0\\.0\\.1:${origin.port}::health_flags::healthy$`, 'm'));
 
+  // A snapshot built in code (no bootstrap file, no xDS) has nothing as-given to show: Envoy's
+  // shape, empty. The CLI test below checks the contents.
   const dump = await request(admin, '/config_dump');
   assert.equal(dump.headers['content-type'], 'application/json');
-  assert.equal(typeof JSON.parse(dump.body), 'object');
-  assert.match(dump.body, /"backend"/);
+  assert.deepEqual(
+    JSON.parse(dump.body).configs.map((c: { '@type': string }) => c['@type'].split('.').at(-1)),
+    [
+      'BootstrapConfigDump',
+      'ClustersConfigDump',
+      'ListenersConfigDump',
+      'ScopedRoutesConfigDump',
+      'RoutesConfigDump',
+      'SecretsConfigDump',
+    ],
+  );
 
   const ready = await request(admin, '/ready');
   assert.equal(ready.status, 200);
@@ -184,6 +195,23 @@ test('weft proxy --bootstrap serves, then exits 0 on POST /quitquitquit', async 
   assert.equal(r.status, 200);
   assert.equal(r.body, 'ok');
   assert.match(origin.heads[0]!, /^GET \/hello HTTP\/1\.1/);
+
+  // /config_dump: the bootstrap's resources as written there, in Envoy's ConfigDump shape.
+  const configs = JSON.parse((await request(run.admin, '/config_dump?include_eds')).body).configs;
+  const byType = (t: string) => configs.find((c: { '@type': string }) => c['@type'].endsWith(`.${t}`));
+  assert.equal(byType('BootstrapConfigDump').bootstrap.node.id, 'cli-test');
+  const staticCluster = byType('ClustersConfigDump').static_clusters[0];
+  assert.equal(staticCluster.cluster['@type'], 'type.googleapis.com/envoy.config.cluster.v3.Cluster');
+  assert.equal(staticCluster.cluster.name, 'backend');
+  assert.match(staticCluster.last_updated, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(byType('ListenersConfigDump').static_listeners[0].listener.name, 'http');
+  // An inline route_config is listed as a static route configuration, as Envoy does.
+  assert.equal(byType('RoutesConfigDump').static_route_configs[0].route_config.name, 'local');
+  const eds = byType('EndpointsConfigDump').static_endpoint_configs[0].endpoint_config;
+  assert.equal(eds.cluster_name, 'backend');
+  assert.equal(eds.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value, origin.port);
+  const plain = JSON.parse((await request(run.admin, '/config_dump')).body).configs;
+  assert.equal(plain.length, 6, 'endpoints only with ?include_eds');
   const quit = await request(run.admin, '/quitquitquit', {}, 'POST');
   assert.equal(quit.status, 200);
   assert.equal(await run.exited, 0, run.out());

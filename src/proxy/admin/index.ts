@@ -2,6 +2,12 @@
 
 export { renderClustersJson, renderClustersText } from './clusters-text.ts';
 export {
+  bootstrapDumpSources,
+  type ConfigDumpOptions,
+  RESOURCE_TYPE,
+  renderConfigDump,
+} from './config-dump.ts';
+export {
   type AdminProvider,
   type AdminServer,
   handleAdminRequest,

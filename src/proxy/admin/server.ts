@@ -16,7 +16,8 @@ export interface ServerInfo {
 }
 
 export interface AdminProvider {
-  configDump(): unknown;
+  /** The /config_dump body; `query` carries Envoy's options (include_eds). */
+  configDump(query: URLSearchParams): unknown;
   stats: StatsStore;
   clusters: ClusterManager;
   listeners(): { name: string; address: string }[];
@@ -99,7 +100,7 @@ export function handleAdminRequest(provider: AdminProvider, method: string, rawU
       );
     }
     case '/config_dump':
-      return json(JSON.stringify(provider.configDump(), null, 1) + '\n');
+      return json(JSON.stringify(provider.configDump(q), null, 1) + '\n');
     case '/stats': {
       const opts = statsOptions(q);
       if (typeof opts === 'string') return text(opts, 400);

@@ -447,4 +447,37 @@ export interface ProxySnapshot {
   endpoints: Map<string, EndpointAssignmentConfig>;
   /** Where the listeners/clusters came from, for config_dump: 'static' or an xDS version. */
   versions: { listeners: string; clusters: string; routes: string; endpoints: string };
+  /** The resources as they were given, for the admin /config_dump (absent: an empty dump). */
+  dump?: ConfigDumpSources;
+}
+
+/** A JSON object as Envoy's proto3 JSON mapping writes one. */
+export type EnvoyJson = Record<string, unknown>;
+
+/** One xDS resource as received (its Any's "@type" included), for /config_dump. */
+export interface DumpedResource {
+  name: string;
+  /** version_info of the response that last brought it. */
+  version: string;
+  resource: EnvoyJson;
+  /** RFC 3339 time it last changed. */
+  lastUpdated: string;
+}
+
+/**
+ * What the admin /config_dump shows: the bootstrap and every resource as Envoy JSON, as given
+ * (the file, the xDS responses), not as compiled — an Istio user's tools read Envoy's shape.
+ */
+export interface ConfigDumpSources {
+  bootstrap: EnvoyJson;
+  /** RFC 3339 time the bootstrap was loaded (the static resources' last_updated). */
+  bootstrapLoadedAt: string;
+  staticListeners: EnvoyJson[];
+  staticClusters: EnvoyJson[];
+  dynamic: {
+    listeners: DumpedResource[];
+    clusters: DumpedResource[];
+    routes: DumpedResource[];
+    endpoints: DumpedResource[];
+  };
 }

@@ -11,6 +11,7 @@ import {
   ROUTE_TYPE,
   ROUTER_TYPE,
 } from '../../../xds/index.ts';
+import { bootstrapDumpSources, renderConfigDump } from '../../admin/index.ts';
 import type { NodeIdentity, ProxySnapshot } from '../../config/index.ts';
 import { decodeBootstrap } from '../decode/index.ts';
 import { AdsClient, adsTargetFromBootstrap, Backoff } from './index.ts';
@@ -102,10 +103,16 @@ function serve(mesh: Mesh): AdsServer {
   return server;
 }
 
-function connect(t: TestContext, port: number, snapshots: ProxySnapshot[]): AdsClient {
+function connect(
+  t: TestContext,
+  port: number,
+  snapshots: ProxySnapshot[],
+  statics?: ConstructorParameters<typeof AdsClient>[0]['staticResources'],
+): AdsClient {
   const client = new AdsClient({
     address: `127.0.0.1:${port}`,
     node: NODE,
+    ...(statics ? { staticResources: statics } : {}),
     onSnapshot: (s) => {
       snapshots.push(s);
     },
@@ -190,6 +197,56 @@ test('an invalid route is NACKed with the reason, the previous snapshot keeps se
   assert.equal(endpointPort(last), 40002);
   const route = last.routes.get('9080')!.virtualHosts[0]!.routes[0]!;
   assert.deepEqual(route.match.path, { kind: 'safe_regex', value: '/reviews/[0-9]+' });
+});
+
+test("the admin /config_dump shows the xDS resources as received, in Envoy's ConfigDump shape", async (t) => {
+  const mesh: Mesh = { regex: '/reviews/.*', endpointPort: 40001 };
+  const server = serve(mesh);
+  const port = await server.listen('127.0.0.1:0');
+  t.after(() => server.close());
+  const snapshots: ProxySnapshot[] = [];
+  const bootstrap = { node: { id: NODE.id }, dynamic_resources: { ads_config: {} } };
+  connect(t, port, snapshots, { dump: bootstrapDumpSources(bootstrap, '2026-01-01T00:00:00.000Z') });
+  await waitFor('initial sync', () => allSynced(server) && snapshots.length === 1);
+  // biome-ignore lint/suspicious/noExplicitAny: the test walks a JSON document by Envoy's field names
+  type Dump = Record<string, any>;
+  const dumpOf = (s: ProxySnapshot, includeEds = false): Dump[] =>
+    renderConfigDump(s.dump, { includeEds }).configs as Dump[];
+  const first = snapshots[0]!;
+  const [boot, clusters, listeners, , routes] = dumpOf(first);
+  assert.equal(boot!['@type'], 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump');
+  assert.deepEqual(boot!['bootstrap'], bootstrap);
+  assert.equal(clusters!['version_info'], first.versions.clusters);
+  const active = clusters!['dynamic_active_clusters'];
+  assert.equal(active.length, 1);
+  assert.equal(active[0].cluster['@type'], CLUSTER_TYPE);
+  assert.equal(active[0].cluster.name, REVIEWS);
+  assert.equal(active[0].cluster.type, 'EDS');
+  assert.equal(active[0].version_info, first.versions.clusters);
+  assert.deepEqual(clusters!['static_clusters'], []);
+  assert.equal(listeners!['dynamic_listeners'][0].name, '0.0.0.0_9080');
+  assert.equal(listeners!['dynamic_listeners'][0].active_state.listener['@type'], LISTENER_TYPE);
+  assert.equal(routes!['dynamic_route_configs'][0].route_config.name, '9080');
+  assert.equal(
+    routes!['dynamic_route_configs'][0].route_config.virtual_hosts[0].routes[0].match.safe_regex.regex,
+    '/reviews/.*',
+  );
+  // Endpoints only with ?include_eds, as in Envoy.
+  assert.equal(dumpOf(first).length, 6);
+  const eds = dumpOf(first, true)[6]!;
+  assert.equal(eds['@type'], 'type.googleapis.com/envoy.admin.v3.EndpointsConfigDump');
+  assert.equal(eds['dynamic_endpoint_configs'][0].endpoint_config.cluster_name, REVIEWS);
+
+  // A route change: the route's entry is updated; the unchanged cluster keeps its version and time.
+  await new Promise((r) => setTimeout(r, 5));
+  mesh.regex = '/reviews/[0-9]+';
+  server.configChanged();
+  await waitFor('the change', () => snapshots.length >= 2 && allSynced(server));
+  const [, clusters2, , , routes2] = dumpOf(snapshots.at(-1)!);
+  assert.deepEqual(clusters2!['dynamic_active_clusters'][0], active[0]);
+  const route2 = routes2!['dynamic_route_configs'][0];
+  assert.equal(route2.route_config.virtual_hosts[0].routes[0].match.safe_regex.regex, '/reviews/[0-9]+');
+  assert.ok(route2.last_updated > routes!['dynamic_route_configs'][0].last_updated);
 });
 
 test('a push that changes nothing for a proxy is not sent', async (t) => {

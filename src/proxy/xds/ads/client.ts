@@ -20,13 +20,14 @@ import {
   LISTENER_TYPE,
   ROUTE_TYPE,
 } from '../../../xds/index.ts';
-import type { NodeIdentity, ProxySnapshot } from '../../config/index.ts';
+import type { EnvoyJson, NodeIdentity, ProxySnapshot } from '../../config/index.ts';
 import { decodeResource } from '../decode/index.ts';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.ts';
 import {
   type AcceptedState,
   type AcceptedType,
   assembleSnapshot,
+  rawEntries,
   referencedEndpoints,
   referencedRoutes,
   type StaticResources,
@@ -235,9 +236,15 @@ export class AdsClient {
       this.nack(typeUrl, response, decoded.message);
       return;
     }
+    const raw = rawEntries(
+      this.accepted[key]?.raw,
+      decoded.raw,
+      response.version_info,
+      new Date().toISOString(),
+    );
     const candidate: AcceptedState = {
       ...this.accepted,
-      [key]: { version: response.version_info, byName: decoded.byName },
+      [key]: { version: response.version_info, byName: decoded.byName, raw },
     };
     const assembly = assembleSnapshot(this.options.node, candidate, this.options.staticResources ?? {});
     if (assembly.complete) {
@@ -272,8 +279,11 @@ export class AdsClient {
   private decodeAll(
     typeUrl: string,
     response: DiscoveryResponse,
-  ): { ok: true; byName: Map<string, unknown> } | { ok: false; message: string } {
+  ):
+    | { ok: true; byName: Map<string, unknown>; raw: Map<string, EnvoyJson> }
+    | { ok: false; message: string } {
     const byName = new Map<string, unknown>();
+    const raw = new Map<string, EnvoyJson>();
     const problems: string[] = [];
     const kind = KIND[typeUrl]!;
     response.resources.forEach((any, i) => {
@@ -304,9 +314,10 @@ export class AdsClient {
         return;
       }
       byName.set(name, result.value.value);
+      raw.set(name, json.value);
     });
     if (problems.length > 0) return { ok: false, message: problems.join('\n') };
-    return { ok: true, byName };
+    return { ok: true, byName, raw };
   }
 
   /** Follows the accepted listeners and clusters to the RDS and EDS names they need. */

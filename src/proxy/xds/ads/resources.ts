@@ -3,7 +3,10 @@
 // warming does, so a half-delivered update never reaches the engine.
 import type {
   ClusterConfig,
+  ConfigDumpSources,
+  DumpedResource,
   EndpointAssignmentConfig,
+  EnvoyJson,
   ListenerConfig,
   NodeIdentity,
   ProxySnapshot,
@@ -13,6 +16,8 @@ import type {
 export interface AcceptedType<T> {
   version: string;
   byName: Map<string, T>;
+  /** Each resource as received (Envoy JSON with its "@type") and when it last changed, for /config_dump. */
+  raw?: Map<string, { resource: EnvoyJson; lastUpdated: string; version: string }>;
 }
 
 export interface AcceptedState {
@@ -27,6 +32,32 @@ export interface StaticResources {
   listeners?: ListenerConfig[];
   clusters?: ClusterConfig[];
   admin?: ProxySnapshot['admin'];
+  /** The bootstrap's part of /config_dump (snapshotFromBootstrap's dump); the dynamic part is added. */
+  dump?: ConfigDumpSources;
+}
+
+/**
+ * The raw entries of a response accepted at `now`: a resource whose JSON is unchanged keeps its
+ * version and last_updated (Envoy's dump says when a resource changed, not when it was resent).
+ */
+export function rawEntries(
+  previous: AcceptedType<unknown>['raw'],
+  received: Map<string, EnvoyJson>,
+  version: string,
+  now: string,
+): NonNullable<AcceptedType<unknown>['raw']> {
+  const out: NonNullable<AcceptedType<unknown>['raw']> = new Map();
+  for (const [name, resource] of received) {
+    const before = previous?.get(name);
+    if (before && JSON.stringify(before.resource) === JSON.stringify(resource)) out.set(name, before);
+    else out.set(name, { resource, lastUpdated: now, version });
+  }
+  return out;
+}
+
+function dumped(t: AcceptedType<unknown> | undefined): DumpedResource[] {
+  if (!t?.raw) return [];
+  return [...t.raw].map(([name, r]) => ({ name, ...r }));
 }
 
 /** RDS names the listeners' HTTP connection managers refer to, sorted. */
@@ -89,5 +120,16 @@ export function assembleSnapshot(
     },
   };
   if (statics.admin) snapshot.admin = statics.admin;
+  if (statics.dump) {
+    snapshot.dump = {
+      ...statics.dump,
+      dynamic: {
+        listeners: dumped(state.listeners),
+        clusters: dumped(state.clusters),
+        routes: dumped(state.routes),
+        endpoints: dumped(state.endpoints),
+      },
+    };
+  }
   return { complete: true, snapshot };
 }

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'y
 import type {
   AdminConfig,
   ClusterConfig,
+  EnvoyJson,
   ListenerConfig,
   NodeIdentity,
   SocketAddress,
@@ -36,6 +37,8 @@ export interface BootstrapConfig {
   admin?: AdminConfig;
   staticResources: { listeners: ListenerConfig[]; clusters: ClusterConfig[] };
   dynamic?: DynamicResourcesConfig;
+  /** The bootstrap as parsed (Envoy JSON), for the admin /config_dump. */
+  source?: EnvoyJson;
 }
 
 /** A DecodeError located in the bootstrap file. */
@@ -134,7 +137,7 @@ export function decodeBootstrap(json: unknown): DecodeResult<BootstrapConfig> {
   if (d) dynamic = readDynamic(d, staticResources.clusters);
   r.finish(BOOTSTRAP_NOOP);
   if (errors.length > 0) return { ok: false, errors };
-  const value: BootstrapConfig = { node, staticResources };
+  const value: BootstrapConfig = { node, staticResources, source: json };
   if (admin) value.admin = admin;
   if (dynamic) value.dynamic = dynamic;
   return { ok: true, value };

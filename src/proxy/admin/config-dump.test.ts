@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConfigDumpSources } from '../config/index.ts';
+import { bootstrapDumpSources, RESOURCE_TYPE, renderConfigDump } from './config-dump.ts';
+
+const HCM_TYPE =
+  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+function hcmListener(name: string, routeConfigName: string): Record<string, unknown> {
+  return {
+    name,
+    address: { socket_address: { address: '0.0.0.0', port_value: 8080 } },
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: { '@type': HCM_TYPE, stat_prefix: name, route_config: { name: routeConfigName } },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+test('a bootstrap dump: static resources typed, inline route configs as static routes, EDS on request', () => {
+  const bootstrap = {
+    node: { id: 'n' },
+    static_resources: {
+      listeners: [hcmListener('l1', 'inline')],
+      clusters: [
+        { name: 'c1', type: 'STATIC', load_assignment: { endpoints: [] } },
+        { name: 'c2', type: 'EDS' },
+      ],
+    },
+  };
+  const at = '2026-12-04T00:00:00.000Z';
+  const d = bootstrapDumpSources(bootstrap, at);
+  const { configs } = renderConfigDump(d, { includeEds: false });
+  const types = configs.map((c) => String(c['@type']).split('.').at(-1));
+  assert.deepEqual(types, [
+    'BootstrapConfigDump',
+    'ClustersConfigDump',
+    'ListenersConfigDump',
+    'ScopedRoutesConfigDump',
+    'RoutesConfigDump',
+    'SecretsConfigDump',
+  ]);
+  assert.equal(configs[0]!['bootstrap'], bootstrap);
+  assert.deepEqual(configs[1]!['static_clusters'], [
+    {
+      cluster: { '@type': RESOURCE_TYPE.cluster, ...bootstrap.static_resources.clusters[0] },
+      last_updated: at,
+    },
+    {
+      cluster: { '@type': RESOURCE_TYPE.cluster, ...bootstrap.static_resources.clusters[1] },
+      last_updated: at,
+    },
+  ]);
+  assert.deepEqual(configs[1]!['dynamic_active_clusters'], []);
+  assert.deepEqual(configs[4]!['static_route_configs'], [
+    { route_config: { '@type': RESOURCE_TYPE.route, name: 'inline' }, last_updated: at },
+  ]);
+  const eds = renderConfigDump(d, { includeEds: true }).configs[6]!;
+  // Only the cluster with inline endpoints has a static endpoint config, named after its cluster.
+  assert.deepEqual(eds['static_endpoint_configs'], [
+    {
+      endpoint_config: { '@type': RESOURCE_TYPE.endpoint, cluster_name: 'c1', endpoints: [] },
+      last_updated: at,
+    },
+  ]);
+});
+
+test('dynamic resources: versions per resource, the newest as the kind version, "@type" first', () => {
+  const d: ConfigDumpSources = {
+    ...bootstrapDumpSources({}, 't0'),
+    dynamic: {
+      listeners: [
+        {
+          name: 'l',
+          version: 'v2',
+          resource: { '@type': RESOURCE_TYPE.listener, ...hcmListener('l', 'from-lds') },
+          lastUpdated: '2026-12-04T00:00:02.000Z',
+        },
+      ],
+      clusters: [
+        { name: 'a', version: 'v1', resource: { name: 'a' }, lastUpdated: '2026-12-04T00:00:01.000Z' },
+        { name: 'b', version: 'v3', resource: { name: 'b' }, lastUpdated: '2026-12-04T00:00:03.000Z' },
+      ],
+      routes: [],
+      endpoints: [],
+    },
+  };
+  const { configs } = renderConfigDump(d, { includeEds: false });
+  assert.equal(configs[1]!['version_info'], 'v3');
+  const active = configs[1]!['dynamic_active_clusters'] as Record<string, unknown>[];
+  assert.deepEqual(Object.keys(active[0]!['cluster'] as object), ['@type', 'name']);
+  assert.equal(active[0]!['version_info'], 'v1');
+  const dl = (configs[2]!['dynamic_listeners'] as Record<string, Record<string, unknown>>[])[0]!;
+  assert.equal(dl['name'], 'l');
+  assert.equal(dl['active_state']!['version_info'], 'v2');
+  // A listener delivered by LDS with an inline route_config lists it too, at the listener's time.
+  assert.deepEqual(configs[4]!['static_route_configs'], [
+    {
+      route_config: { '@type': RESOURCE_TYPE.route, name: 'from-lds' },
+      last_updated: '2026-12-04T00:00:02.000Z',
+    },
+  ]);
+});
+
+test('no sources (a snapshot built in code): every kind present and empty', () => {
+  const { configs } = renderConfigDump(undefined, { includeEds: true });
+  assert.equal(configs.length, 7);
+  assert.deepEqual(configs[1]!['static_clusters'], []);
+  assert.deepEqual(configs[6]!['dynamic_endpoint_configs'], []);
+});
