@@ -1,16 +1,22 @@
-// `weft proxy-config cluster|listener|route|endpoint <proxy>`: the configuration the control plane
-// generated for one connected proxy, as istioctl's short tables or whole as JSON/YAML.
+// `weft proxy-config cluster|listener|route|endpoint <proxy>`: one proxy's configuration, as
+// istioctl's short tables or whole as JSON/YAML. Like istioctl, it shows what the proxy itself
+// runs (its admin /config_dump and /clusters, found through the local mesh's state), so a NACKed
+// update or an ejected host shows as the proxy sees it; `--from pilot`, or a proxy the local mesh
+// does not run, shows the configuration the control plane generated instead. Pilot also names the
+// DestinationRules and VirtualServices behind clusters and routes.
 import type { Command } from 'commander';
 import type { ConfigDump } from '../pilot/index.ts';
-import { type CliContext, EXIT_FAILED } from './context.ts';
+import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
 import {
   checkOutput,
+  defaultStateDir,
   PILOT_OPTION_HELP,
   renderTable,
   STATE_DIR_OPTION_HELP,
   withPilot,
   writeStructured,
 } from './pilot.ts';
+import { adminPortOf, type EndpointHealth, fetchProxyView, type ProxyView } from './proxy-view.ts';
 
 type Obj = Record<string, unknown>;
 type Section = 'cluster' | 'listener' | 'route' | 'endpoint';
@@ -140,6 +146,12 @@ export function routeRows(dump: ConfigDump): string[][] {
   return rows;
 }
 
+/** istioctl's endpoint table from the proxy's /clusters: every host with its health and ejection. */
+export function endpointHealthRows(hosts: readonly EndpointHealth[]): string[][] {
+  return hosts.map((h) => [h.address, h.health, h.outlierFailed ? 'FAILED' : 'OK', h.cluster]);
+}
+
+/** The endpoint table from generated config alone: assignments, no health the proxy observed. */
 export function endpointRows(dump: ConfigDump): string[][] {
   const rows: string[][] = [];
   const assignments: Obj[] = [
@@ -176,21 +188,44 @@ const TABLES: Record<Section, { headers: string[]; rows: (d: ConfigDump) => stri
 
 const EXAMPLES = `
 Examples:
-  # Clusters, listeners, routes and endpoints pilot generated for a proxy
+  # A proxy's clusters, listeners, routes and endpoints (read from its admin port)
   weft proxy-config cluster productpage-v1          # a prefix naming one pod is enough
   weft proxy-config listener productpage-v1-1fff627a6-0.default
   weft proxy-config route productpage-v1
   weft proxy-config endpoint productpage-v1
 
-  # The whole Envoy resources (as sent over xDS)
+  # The whole Envoy resources (as the proxy reports them in its /config_dump)
   weft proxy-config route productpage-v1 -o json
+
+  # What pilot generated for the proxy, rather than what the proxy runs
+  weft proxy-config cluster productpage-v1 --from pilot
 `;
+
+/** The proxy's own view, when the local mesh runs it; a note on stderr when it does not answer. */
+async function proxyView(
+  ctx: CliContext,
+  stateDir: string | undefined,
+  nodeId: string,
+): Promise<ProxyView | undefined> {
+  const rt = await import('../runtime/index.ts');
+  const admin = adminPortOf(rt.runningState(stateDir ?? defaultStateDir()), nodeId);
+  if (admin === undefined) return undefined;
+  try {
+    return await fetchProxyView(admin);
+  } catch (err) {
+    ctx.stderr(
+      `warning: the proxy's admin at 127.0.0.1:${admin} did not answer (${(err as Error).message}); ` +
+        'showing the configuration pilot generated for it\n',
+    );
+    return undefined;
+  }
+}
 
 export function registerProxyConfig(program: Command, ctx: CliContext): void {
   const parent = program
     .command('proxy-config')
     .alias('pc')
-    .description('Show the xDS configuration the control plane generated for a proxy')
+    .description("Show a proxy's clusters, listeners, routes and endpoints, as the proxy runs them")
     .addHelpText('after', EXAMPLES);
   for (const section of Object.keys(TABLES) as Section[]) {
     parent
@@ -199,25 +234,46 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
       .description(`The ${FIELD[section]} of a proxy`)
       .argument('<proxy>', 'proxy name: pod name or name.namespace (see `weft proxy-status`)')
       .option('-o, --output <format>', 'json or yaml (default: a table)')
+      .option(
+        '--from <source>',
+        'proxy: what the proxy runs, from its admin port (default when the local mesh runs it); pilot: what the control plane generated',
+      )
       .option('--pilot <url>', PILOT_OPTION_HELP)
       .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
-      .action(async (proxy: string, opts: { output?: string; pilot?: string; stateDir?: string }) => {
-        if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
-        await withPilot(ctx, opts, async (pilot, client) => {
-          const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
-          if (reply.status !== 200) {
-            ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
-            ctx.exitCode = EXIT_FAILED;
+      .action(
+        async (
+          proxy: string,
+          opts: { output?: string; from?: string; pilot?: string; stateDir?: string },
+        ) => {
+          if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
+          if (opts.from !== undefined && opts.from !== 'proxy' && opts.from !== 'pilot') {
+            ctx.stderr(`error: --from must be proxy or pilot, got ${JSON.stringify(opts.from)}\n`);
+            ctx.exitCode = EXIT_USAGE;
             return;
           }
-          const dump = reply.body as ConfigDump;
-          if (opts.output === 'json' || opts.output === 'yaml') {
-            writeStructured(ctx, dump.config[FIELD[section]], opts.output);
-            return;
-          }
-          const table = TABLES[section];
-          ctx.stdout(renderTable(table.headers, table.rows(dump)));
-        });
-      });
+          await withPilot(ctx, opts, async (pilot, client) => {
+            const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
+            if (reply.status !== 200) {
+              ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
+              ctx.exitCode = EXIT_FAILED;
+              return;
+            }
+            const generated = reply.body as ConfigDump;
+            const view =
+              opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
+            const dump: ConfigDump = view
+              ? { ...generated, config: { ...generated.config, ...view.resources } }
+              : generated;
+            if (opts.output === 'json' || opts.output === 'yaml') {
+              writeStructured(ctx, dump.config[FIELD[section]], opts.output);
+              return;
+            }
+            const table = TABLES[section];
+            const rows =
+              section === 'endpoint' && view ? endpointHealthRows(view.endpoints) : table.rows(dump);
+            ctx.stdout(renderTable(table.headers, rows));
+          });
+        },
+      );
   }
 }

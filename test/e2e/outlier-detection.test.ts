@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, upMesh } from './helpers.ts';
+import { ROOT, upMesh, weft } from './helpers.ts';
 import {
   applyYaml,
   appManifest,
@@ -83,6 +83,14 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
       const r = await fromPod(curl, 'http://backend:8000/');
       assert.deepEqual([r.status, r.body.trim()], [200, good.name]);
     }
+    // `weft proxy-config endpoint` reads the sidecar's own /clusters, as istioctl does: the
+    // ejected host's OUTLIER CHECK is FAILED, the other one's OK.
+    const pc = await weft(['proxy-config', 'endpoint', curl.name, '--state-dir', mesh.stateDir]);
+    assert.equal(pc.code, 0, pc.stderr);
+    const row = (port: number) =>
+      pc.stdout.split('\n').find((l) => l.startsWith(`127.0.0.1:${port} `) && l.endsWith(CLUSTER));
+    assert.match(row(bad.ports[0]!.inbound) ?? '', /^\S+\s+HEALTHY\s+FAILED\s+/, pc.stdout);
+    assert.match(row(good.ports[0]!.inbound) ?? '', /^\S+\s+HEALTHY\s+OK\s+/, pc.stdout);
   });
 
   await t.test('healed, it is back after the 3 s ejection time', async () => {

@@ -212,6 +212,10 @@ test('weft proxy --bootstrap serves, then exits 0 on POST /quitquitquit', async 
   assert.equal(eds.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value, origin.port);
   const plain = JSON.parse((await request(run.admin, '/config_dump')).body).configs;
   assert.equal(plain.length, 6, 'endpoints only with ?include_eds');
+  // A static endpoint given no health_status (UNKNOWN) is reported HEALTHY, as Envoy does.
+  const hosts = JSON.parse((await request(run.admin, '/clusters?format=json')).body).cluster_statuses[0]
+    .host_statuses;
+  assert.deepEqual(hosts[0].health_status, { eds_health_status: 'HEALTHY' });
   const quit = await request(run.admin, '/quitquitquit', {}, 'POST');
   assert.equal(quit.status, 200);
   assert.equal(await run.exited, 0, run.out());

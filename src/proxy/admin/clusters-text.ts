@@ -11,6 +11,10 @@ function healthFlags(h: UpstreamHost): string {
   return edsFlags(h);
 }
 
+function edsHealth(h: UpstreamHost): string {
+  return h.health === 'UNKNOWN' ? 'HEALTHY' : h.health;
+}
+
 function edsFlags(h: UpstreamHost): string {
   switch (h.health) {
     case 'UNHEALTHY':
@@ -85,7 +89,11 @@ export function renderClustersJson(clusters: readonly UpstreamCluster[]): string
         ].map(([name, value, type]) =>
           type ? { type, name, value: String(value) } : { name, value: String(value) },
         ),
-        health_status: { eds_health_status: h.health },
+        // Envoy's HostHealthStatus: failed_outlier_check only when ejected (proto3 JSON omits
+        // false); an endpoint given no health status (UNKNOWN) is reported HEALTHY, as Envoy does.
+        health_status: h.outlierEjected
+          ? { failed_outlier_check: true, eds_health_status: edsHealth(h) }
+          : { eds_health_status: edsHealth(h) },
         weight: h.weight,
         hostname: h.hostname,
         locality: { region: h.locality.region, zone: h.locality.zone, sub_zone: h.locality.subZone },

@@ -1,0 +1,119 @@
+// A proxy's configuration as the proxy itself reports it, as istioctl proxy-config reads Envoy's:
+// the resources from its admin /config_dump?include_eds, the endpoints' health from
+// /clusters?format=json. The local mesh records each sidecar's and the gateway's admin port in its
+// state, which is how a proxy named by pilot's node id is found. Parsing is pure; fetching is the
+// one side effect.
+import type { RuntimeState } from '../runtime/index.ts';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+
+/** The resources of each kind a proxy runs, as Envoy JSON. */
+export interface ProxyResources {
+  clusters: Obj[];
+  listeners: Obj[];
+  routes: Obj[];
+  endpoints: Obj[];
+}
+
+/** One host of a cluster with its health, from /clusters?format=json. */
+export interface EndpointHealth {
+  cluster: string;
+  address: string;
+  /** eds_health_status: HEALTHY, UNHEALTHY, DRAINING, … */
+  health: string;
+  /** Ejected by outlier detection. */
+  outlierFailed: boolean;
+}
+
+export interface ProxyView {
+  admin: number;
+  resources: ProxyResources;
+  endpoints: EndpointHealth[];
+}
+
+function dumpOf(configs: Obj[], type: string): Obj {
+  return configs.find((c) => String(c['@type'] ?? '').endsWith(`.${type}`)) ?? {};
+}
+
+/** The resources in an Envoy ConfigDump (static and dynamic alike). */
+export function resourcesFromConfigDump(dump: unknown): ProxyResources {
+  const configs = arr(obj(dump)['configs']);
+  const clusters = dumpOf(configs, 'ClustersConfigDump');
+  const listeners = dumpOf(configs, 'ListenersConfigDump');
+  const routes = dumpOf(configs, 'RoutesConfigDump');
+  const endpoints = dumpOf(configs, 'EndpointsConfigDump');
+  return {
+    clusters: [
+      ...arr(clusters['static_clusters']).map((c) => obj(c['cluster'])),
+      ...arr(clusters['dynamic_active_clusters']).map((c) => obj(c['cluster'])),
+    ],
+    listeners: [
+      ...arr(listeners['static_listeners']).map((l) => obj(l['listener'])),
+      ...arr(listeners['dynamic_listeners'])
+        .map((l) => obj(obj(l['active_state'])['listener']))
+        .filter((l) => Object.keys(l).length > 0),
+    ],
+    routes: [
+      ...arr(routes['static_route_configs']).map((r) => obj(r['route_config'])),
+      ...arr(routes['dynamic_route_configs']).map((r) => obj(r['route_config'])),
+    ],
+    endpoints: [
+      ...arr(endpoints['static_endpoint_configs']).map((e) => obj(e['endpoint_config'])),
+      ...arr(endpoints['dynamic_endpoint_configs']).map((e) => obj(e['endpoint_config'])),
+    ],
+  };
+}
+
+/** Every host of every cluster in Envoy's /clusters?format=json, with its health. */
+export function endpointHealthFromClusters(json: unknown): EndpointHealth[] {
+  const out: EndpointHealth[] = [];
+  for (const c of arr(obj(json)['cluster_statuses'])) {
+    for (const h of arr(c['host_statuses'])) {
+      const sock = obj(obj(h['address'])['socket_address']);
+      const health = obj(h['health_status']);
+      out.push({
+        cluster: String(c['name'] ?? ''),
+        address: `${String(sock['address'] ?? '')}:${String(sock['port_value'] ?? '')}`,
+        health: String(health['eds_health_status'] ?? 'HEALTHY'),
+        outlierFailed: health['failed_outlier_check'] === true,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The admin port the mesh's state records for the proxy with xDS node id `nodeId`
+ * (`sidecar~<ip>~<pod>.<namespace>~…` or `router~<ip>~<gateway>.<namespace>~…`).
+ */
+export function adminPortOf(state: RuntimeState | undefined, nodeId: string): number | undefined {
+  if (!state) return undefined;
+  const [kind, , who] = nodeId.split('~');
+  if (!who) return undefined;
+  const dot = who.lastIndexOf('.');
+  const name = dot === -1 ? who : who.slice(0, dot);
+  const namespace = dot === -1 ? 'default' : who.slice(dot + 1);
+  if (kind === 'router') {
+    const g = state.gateway;
+    return g && g.name === name && g.namespace === namespace ? g.admin : undefined;
+  }
+  return state.pods.find((p) => p.name === name && p.namespace === namespace)?.admin;
+}
+
+async function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Reads a proxy's own view from its admin port on this machine; throws what went wrong. */
+export async function fetchProxyView(admin: number, timeoutMs = 3000): Promise<ProxyView> {
+  const base = `http://127.0.0.1:${admin}`;
+  const [dump, clusters] = await Promise.all([
+    getJson(`${base}/config_dump?include_eds`, timeoutMs),
+    getJson(`${base}/clusters?format=json`, timeoutMs),
+  ]);
+  return { admin, resources: resourcesFromConfigDump(dump), endpoints: endpointHealthFromClusters(clusters) };
+}
