@@ -12,7 +12,10 @@ test("an Envoy ConfigDump's static and dynamic resources, per kind", () => {
       {
         '@type': `${admin}ClustersConfigDump`,
         static_clusters: [{ cluster: { name: 'xds-grpc' } }],
-        dynamic_active_clusters: [{ version_info: 'v1', cluster: { name: 'outbound|9080||reviews' } }],
+        dynamic_active_clusters: [
+          { version_info: 'v1', cluster: { name: 'outbound|9080||reviews' } },
+          { error_state: { details: 'never accepted' } },
+        ],
       },
       {
         '@type': `${admin}ListenersConfigDump`,

@@ -44,24 +44,32 @@ export function resourcesFromConfigDump(dump: unknown): ProxyResources {
   const listeners = dumpOf(configs, 'ListenersConfigDump');
   const routes = dumpOf(configs, 'RoutesConfigDump');
   const endpoints = dumpOf(configs, 'EndpointsConfigDump');
+  // Entries for a rejected resource that was never accepted carry only an error_state.
+  const present = (o: Obj): boolean => Object.keys(o).length > 0;
   return {
     clusters: [
       ...arr(clusters['static_clusters']).map((c) => obj(c['cluster'])),
-      ...arr(clusters['dynamic_active_clusters']).map((c) => obj(c['cluster'])),
+      ...arr(clusters['dynamic_active_clusters'])
+        .map((c) => obj(c['cluster']))
+        .filter(present),
     ],
     listeners: [
       ...arr(listeners['static_listeners']).map((l) => obj(l['listener'])),
       ...arr(listeners['dynamic_listeners'])
         .map((l) => obj(obj(l['active_state'])['listener']))
-        .filter((l) => Object.keys(l).length > 0),
+        .filter(present),
     ],
     routes: [
       ...arr(routes['static_route_configs']).map((r) => obj(r['route_config'])),
-      ...arr(routes['dynamic_route_configs']).map((r) => obj(r['route_config'])),
+      ...arr(routes['dynamic_route_configs'])
+        .map((r) => obj(r['route_config']))
+        .filter(present),
     ],
     endpoints: [
       ...arr(endpoints['static_endpoint_configs']).map((e) => obj(e['endpoint_config'])),
-      ...arr(endpoints['dynamic_endpoint_configs']).map((e) => obj(e['endpoint_config'])),
+      ...arr(endpoints['dynamic_endpoint_configs'])
+        .map((e) => obj(e['endpoint_config']))
+        .filter(present),
     ],
   };
 }

@@ -90,6 +90,8 @@ export function registerProxy(program: Command, ctx: CliContext): void {
           },
           log: (line) => ctx.stderr(`${line}\n`),
         });
+        const client = ads;
+        proxy.reportUpdateFailures(() => client.updateFailures());
         ads.start();
       }
       const onSignal = () => stop();

@@ -5,7 +5,7 @@
 
 import { networkInterfaces } from 'node:os';
 import { type AdminServer, bootstrapDumpSources, renderConfigDump, startAdminServer } from './admin/index.ts';
-import type { ListenerConfig, ProxySnapshot, SocketAddress } from './config/index.ts';
+import type { ListenerConfig, ProxySnapshot, SocketAddress, UpdateFailures } from './config/index.ts';
 import { ActiveListener, compileListener, Workers } from './listener/index.ts';
 import { StatsStore } from './observe/index.ts';
 import { ClusterManager } from './upstream/index.ts';
@@ -31,6 +31,8 @@ export interface ProxyHandle {
   adminAddress(): SocketAddress | undefined;
   /** Swaps in a new snapshot; resolves to the errors that refused it ([] when applied). */
   update(snapshot: ProxySnapshot): Promise<string[]>;
+  /** Where /config_dump finds the rejected updates (the ADS client's), shown as error_state. */
+  reportUpdateFailures(source: () => UpdateFailures): void;
   /** Stops accepting, waits up to `drainMs` for open connections, then closes everything. */
   close(drainMs?: number): Promise<void>;
 }
@@ -78,6 +80,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let admin: AdminServer | undefined;
   const startedAt = Date.now();
   let draining = false;
+  let failures: (() => UpdateFailures) | undefined;
 
   async function apply(next: ProxySnapshot): Promise<string[]> {
     const clusterErrors = clusters.update({ clusters: next.clusters, endpoints: next.endpoints });
@@ -131,6 +134,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     addresses: () => new Map([...listeners].map(([n, l]) => [n, l.address])),
     adminAddress: () => admin?.address,
     update: (next) => apply(next),
+    reportUpdateFailures: (source) => {
+      failures = source;
+    },
     async close(drainMs = 0) {
       draining = true;
       const all = [...listeners.values()];
@@ -150,7 +156,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   if (snapshot.admin) {
     admin = await startAdminServer(
       {
-        configDump: (q) => renderConfigDump(snapshot.dump, { includeEds: q.has('include_eds') }),
+        configDump: (q) =>
+          renderConfigDump(snapshot.dump, { includeEds: q.has('include_eds') }, failures?.()),
         stats,
         clusters,
         listeners: () =>

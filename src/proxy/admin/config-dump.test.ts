@@ -114,3 +114,51 @@ test('no sources (a snapshot built in code): every kind present and empty', () =
   assert.deepEqual(configs[1]!['static_clusters'], []);
   assert.deepEqual(configs[6]!['dynamic_endpoint_configs'], []);
 });
+
+test('a rejected update shows as error_state: beside the resource in use, or alone for a new one', () => {
+  const d: ConfigDumpSources = {
+    ...bootstrapDumpSources({}, 't0'),
+    dynamic: {
+      listeners: [
+        { name: 'l', version: 'v1', resource: { name: 'l' }, lastUpdated: '2026-12-04T00:00:01.000Z' },
+      ],
+      clusters: [],
+      routes: [],
+      endpoints: [],
+    },
+  };
+  const failure = (name: string) => ({
+    name,
+    version: 'v2',
+    resource: { name, bad: true },
+    at: '2026-12-04T00:00:02.000Z',
+    details: `${name} is bad`,
+  });
+  const { configs } = renderConfigDump(
+    d,
+    { includeEds: false },
+    { listeners: [failure('l'), failure('new')], clusters: [failure('c')], routes: [], endpoints: [] },
+  );
+  const state = (f: string) => ({
+    failed_configuration: { '@type': RESOURCE_TYPE.listener, name: f, bad: true },
+    last_update_attempt: '2026-12-04T00:00:02.000Z',
+    details: `${f} is bad`,
+    version_info: 'v2',
+  });
+  assert.deepEqual(configs[2]!['dynamic_listeners'], [
+    {
+      name: 'l',
+      active_state: {
+        version_info: 'v1',
+        listener: { '@type': RESOURCE_TYPE.listener, name: 'l' },
+        last_updated: '2026-12-04T00:00:01.000Z',
+      },
+      error_state: state('l'),
+    },
+    { name: 'new', error_state: state('new') },
+  ]);
+  const clusterEntries = configs[1]!['dynamic_active_clusters'] as Record<string, Record<string, unknown>>[];
+  assert.equal(clusterEntries.length, 1);
+  assert.equal(clusterEntries[0]!['error_state']!['details'], 'c is bad');
+  assert.equal(clusterEntries[0]!['cluster'], undefined);
+});

@@ -3,7 +3,13 @@
 // Endpoints with ?include_eds — holding the resources as they were given (the bootstrap file, the
 // xDS responses), so `jq '.configs[1].dynamic_active_clusters'` or istioctl's `--file` read it as
 // they read Envoy's. Pure: the sources come from the snapshot.
-import type { ConfigDumpSources, DumpedResource, EnvoyJson } from '../config/index.ts';
+import type {
+  ConfigDumpSources,
+  DumpedResource,
+  EnvoyJson,
+  UpdateFailure,
+  UpdateFailures,
+} from '../config/index.ts';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
 export const RESOURCE_TYPE = {
@@ -58,9 +64,43 @@ function staticEndpoints(cluster: EnvoyJson): EnvoyJson | undefined {
   return typed(RESOURCE_TYPE.endpoint, { cluster_name: cluster['name'], ...la });
 }
 
+/** Envoy's UpdateFailureState for a rejected resource. */
+function errorState(f: UpdateFailure, type: string): EnvoyJson {
+  return {
+    failed_configuration: typed(type, f.resource),
+    last_update_attempt: f.at,
+    details: f.details,
+    version_info: f.version,
+  };
+}
+
+/**
+ * The dynamic entries of one kind: each accepted resource (`entry`), with an `error_state` when its
+ * last update was rejected, then the rejected resources that were never accepted (error_state only).
+ */
+function withFailures(
+  active: readonly DumpedResource[],
+  failed: readonly UpdateFailure[],
+  type: string,
+  entry: (r: DumpedResource) => EnvoyJson,
+  failedOnly: (f: UpdateFailure) => EnvoyJson,
+): EnvoyJson[] {
+  const byName = new Map(failed.map((f) => [f.name, f]));
+  const out = active.map((r) => {
+    const f = byName.get(r.name);
+    byName.delete(r.name);
+    return f ? { ...entry(r), error_state: errorState(f, type) } : entry(r);
+  });
+  for (const f of byName.values()) out.push({ ...failedOnly(f), error_state: errorState(f, type) });
+  return out;
+}
+
+const NO_FAILURES: UpdateFailures = { listeners: [], clusters: [], routes: [], endpoints: [] };
+
 export function renderConfigDump(
   d: ConfigDumpSources | undefined,
   o: ConfigDumpOptions,
+  failures: UpdateFailures = NO_FAILURES,
 ): { configs: EnvoyJson[] } {
   const at = d?.bootstrapLoadedAt ?? '';
   const dyn = d?.dynamic ?? { listeners: [], clusters: [], routes: [], endpoints: [] };
@@ -75,11 +115,21 @@ export function renderConfigDump(
         cluster: typed(RESOURCE_TYPE.cluster, c),
         last_updated: at,
       })),
-      dynamic_active_clusters: dyn.clusters.map((r) => ({
-        version_info: r.version,
-        cluster: typed(RESOURCE_TYPE.cluster, r.resource),
-        last_updated: r.lastUpdated,
-      })),
+      dynamic_active_clusters: withFailures(
+        dyn.clusters,
+
+        failures.clusters,
+
+        RESOURCE_TYPE.cluster,
+
+        (r) => ({
+          version_info: r.version,
+          cluster: typed(RESOURCE_TYPE.cluster, r.resource),
+          last_updated: r.lastUpdated,
+        }),
+
+        () => ({}),
+      ),
     },
     {
       '@type': `${ADMIN}ListenersConfigDump`,
@@ -88,14 +138,24 @@ export function renderConfigDump(
         listener: typed(RESOURCE_TYPE.listener, l),
         last_updated: at,
       })),
-      dynamic_listeners: dyn.listeners.map((r) => ({
-        name: r.name,
-        active_state: {
-          version_info: r.version,
-          listener: typed(RESOURCE_TYPE.listener, r.resource),
-          last_updated: r.lastUpdated,
-        },
-      })),
+      dynamic_listeners: withFailures(
+        dyn.listeners,
+
+        failures.listeners,
+
+        RESOURCE_TYPE.listener,
+
+        (r) => ({
+          name: r.name,
+          active_state: {
+            version_info: r.version,
+            listener: typed(RESOURCE_TYPE.listener, r.resource),
+            last_updated: r.lastUpdated,
+          },
+        }),
+
+        (f) => ({ name: f.name }),
+      ),
     },
     { '@type': `${ADMIN}ScopedRoutesConfigDump` },
     {
@@ -107,11 +167,21 @@ export function renderConfigDump(
           inlineRouteConfigs(r.resource).map((rc) => ({ rc, at: r.lastUpdated })),
         ),
       ].map(({ rc, at: when }) => ({ route_config: typed(RESOURCE_TYPE.route, rc), last_updated: when })),
-      dynamic_route_configs: dyn.routes.map((r) => ({
-        version_info: r.version,
-        route_config: typed(RESOURCE_TYPE.route, r.resource),
-        last_updated: r.lastUpdated,
-      })),
+      dynamic_route_configs: withFailures(
+        dyn.routes,
+
+        failures.routes,
+
+        RESOURCE_TYPE.route,
+
+        (r) => ({
+          version_info: r.version,
+          route_config: typed(RESOURCE_TYPE.route, r.resource),
+          last_updated: r.lastUpdated,
+        }),
+
+        () => ({}),
+      ),
     },
     { '@type': `${ADMIN}SecretsConfigDump` },
   ];
@@ -122,11 +192,21 @@ export function renderConfigDump(
         const e = staticEndpoints(c);
         return e ? [{ endpoint_config: e, last_updated: at }] : [];
       }),
-      dynamic_endpoint_configs: dyn.endpoints.map((r) => ({
-        version_info: r.version,
-        endpoint_config: typed(RESOURCE_TYPE.endpoint, r.resource),
-        last_updated: r.lastUpdated,
-      })),
+      dynamic_endpoint_configs: withFailures(
+        dyn.endpoints,
+
+        failures.endpoints,
+
+        RESOURCE_TYPE.endpoint,
+
+        (r) => ({
+          version_info: r.version,
+          endpoint_config: typed(RESOURCE_TYPE.endpoint, r.resource),
+          last_updated: r.lastUpdated,
+        }),
+
+        () => ({}),
+      ),
     });
   }
   return { configs };

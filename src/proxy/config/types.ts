@@ -464,6 +464,27 @@ export interface DumpedResource {
   lastUpdated: string;
 }
 
+/** A resource whose update the proxy rejected (Envoy's UpdateFailureState), for /config_dump. */
+export interface UpdateFailure {
+  name: string;
+  /** version_info of the rejected response. */
+  version: string;
+  /** The rejected resource as received. */
+  resource: EnvoyJson;
+  /** RFC 3339 time of the rejected update. */
+  at: string;
+  /** Why it was rejected (the NACK's reason for this resource). */
+  details: string;
+}
+
+/** The rejected updates per kind, as the ADS client last saw them (empty once a kind is accepted). */
+export interface UpdateFailures {
+  listeners: UpdateFailure[];
+  clusters: UpdateFailure[];
+  routes: UpdateFailure[];
+  endpoints: UpdateFailure[];
+}
+
 /**
  * What the admin /config_dump shows: the bootstrap and every resource as Envoy JSON, as given
  * (the file, the xDS responses), not as compiled — an Istio user's tools read Envoy's shape.

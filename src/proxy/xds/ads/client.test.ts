@@ -172,7 +172,7 @@ test('an invalid route is NACKed with the reason, the previous snapshot keeps se
   const port = await server.listen('127.0.0.1:0');
   t.after(() => server.close());
   const snapshots: ProxySnapshot[] = [];
-  const client = connect(t, port, snapshots);
+  const client = connect(t, port, snapshots, { dump: bootstrapDumpSources({}, '2026-01-01T00:00:00.000Z') });
   await waitFor('initial sync', () => allSynced(server) && snapshots.length === 1);
 
   mesh.regex = '/reviews/(';
@@ -188,11 +188,31 @@ test('an invalid route is NACKed with the reason, the previous snapshot keeps se
     client.status().types.find((x) => x.typeUrl === ROUTE_TYPE)!.lastNack!.message,
     /invalid regex/,
   );
+  // The rejected route is kept with its reason for /config_dump's error_state, beside the one in use.
+  const failures = client.updateFailures();
+  assert.deepEqual(
+    failures.routes.map((f) => f.name),
+    ['9080'],
+  );
+  assert.match(failures.routes[0]!.details, /invalid regex '\/reviews\/\('/);
+  assert.equal(failures.routes[0]!.resource['@type'], ROUTE_TYPE);
+  assert.deepEqual([failures.listeners, failures.clusters, failures.endpoints], [[], [], []]);
+  const routes = renderConfigDump(snapshots[0]!.dump, { includeEds: false }, failures).configs[4]!;
+  const entry = (routes['dynamic_route_configs'] as Record<string, Record<string, unknown>>[])[0]!;
+  assert.equal(entry['route_config']!['name'], '9080');
+  assert.equal(
+    entry['error_state']!['version_info'],
+    client.status().types.find((x) => x.typeUrl === ROUTE_TYPE)!.lastNack!.version,
+  );
+  assert.notEqual(entry['error_state']!['version_info'], entry['version_info']);
+  assert.match(JSON.stringify(entry['error_state']!['failed_configuration']), /\/reviews\/\(/);
+  assert.match(String(entry['error_state']!['details']), /invalid regex/);
 
   mesh.regex = '/reviews/[0-9]+';
   mesh.endpointPort = 40002;
   server.configChanged();
   await waitFor('the fix', () => snapshots.length >= 2 && allSynced(server));
+  assert.deepEqual(client.updateFailures().routes, [], 'an accepted response clears the failures');
   const last = snapshots.at(-1)!;
   assert.equal(endpointPort(last), 40002);
   const route = last.routes.get('9080')!.virtualHosts[0]!.routes[0]!;

@@ -20,7 +20,13 @@ import {
   LISTENER_TYPE,
   ROUTE_TYPE,
 } from '../../../xds/index.ts';
-import type { EnvoyJson, NodeIdentity, ProxySnapshot } from '../../config/index.ts';
+import type {
+  EnvoyJson,
+  NodeIdentity,
+  ProxySnapshot,
+  UpdateFailure,
+  UpdateFailures,
+} from '../../config/index.ts';
 import { decodeResource } from '../decode/index.ts';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.ts';
 import {
@@ -47,6 +53,12 @@ export interface AdsClientOptions {
   credentials?: grpc.ChannelCredentials;
   backoff?: BackoffOptions;
   log?: (line: string) => void;
+}
+
+/** A resource's name as its type keys it (ClusterLoadAssignment by cluster_name), if it has one. */
+function resourceName(typeUrl: string, body: Record<string, unknown>): string | undefined {
+  const name = typeUrl === ENDPOINT_TYPE ? body['cluster_name'] : body['name'];
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 /** The engine's answer to a snapshot: the errors that refused it, or nothing when it was applied. */
@@ -94,6 +106,8 @@ export class AdsClient {
   private readonly backoff: Backoff;
   private readonly types = new Map<string, TypeState>();
   private readonly accepted: AcceptedState = {};
+  /** Per type, the resources of its last response that failed to decode (cleared on acceptance). */
+  private readonly failures = new Map<keyof UpdateFailures, UpdateFailure[]>();
   private grpcClient: grpc.Client | undefined;
   private call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -132,6 +146,20 @@ export class AdsClient {
     this.grpcClient?.close();
     this.grpcClient = undefined;
     this.connected = false;
+  }
+
+  /**
+   * The resources of the last rejected response of each type, with the reason each was refused
+   * (for the admin /config_dump's error_state); a type's list empties when a response is accepted.
+   */
+  updateFailures(): UpdateFailures {
+    const of = (key: keyof UpdateFailures) => [...(this.failures.get(key) ?? [])];
+    return {
+      listeners: of('listeners'),
+      clusters: of('clusters'),
+      routes: of('routes'),
+      endpoints: of('endpoints'),
+    };
   }
 
   status(): AdsClientStatus {
@@ -233,6 +261,7 @@ export class AdsClient {
     t.nonce = response.nonce;
     const decoded = this.decodeAll(typeUrl, response);
     if (!decoded.ok) {
+      this.failures.set(key, decoded.failed);
       this.nack(typeUrl, response, decoded.message);
       return;
     }
@@ -264,6 +293,7 @@ export class AdsClient {
       this.waitingFor = [];
     } else this.waitingFor = assembly.waitingFor;
     Object.assign(this.accepted, candidate);
+    this.failures.delete(key);
     if (this.call !== call) return;
     this.sendRequest(typeUrl);
     this.updateSubscriptions();
@@ -281,9 +311,11 @@ export class AdsClient {
     response: DiscoveryResponse,
   ):
     | { ok: true; byName: Map<string, unknown>; raw: Map<string, EnvoyJson> }
-    | { ok: false; message: string } {
+    | { ok: false; message: string; failed: UpdateFailure[] } {
     const byName = new Map<string, unknown>();
     const raw = new Map<string, EnvoyJson>();
+    const failed: UpdateFailure[] = [];
+    const at = new Date().toISOString();
     const problems: string[] = [];
     const kind = KIND[typeUrl]!;
     response.resources.forEach((any, i) => {
@@ -303,9 +335,13 @@ export class AdsClient {
       const result = decodeResource(typeUrl, body);
       if (!result.ok) {
         // Decoder messages already name the resource ("RouteConfiguration '9080': …").
-        problems.push(
-          result.errors.map((e) => (e.path ? `${e.message} (at ${e.path})` : e.message)).join('; '),
-        );
+        const details = result.errors
+          .map((e) => (e.path ? `${e.message} (at ${e.path})` : e.message))
+          .join('; ');
+        problems.push(details);
+        const name = resourceName(typeUrl, body);
+        if (name !== undefined)
+          failed.push({ name, version: response.version_info, resource: json.value, at, details });
         return;
       }
       const name = result.value.name;
@@ -316,7 +352,7 @@ export class AdsClient {
       byName.set(name, result.value.value);
       raw.set(name, json.value);
     });
-    if (problems.length > 0) return { ok: false, message: problems.join('\n') };
+    if (problems.length > 0) return { ok: false, message: problems.join('\n'), failed };
     return { ok: true, byName, raw };
   }
 
