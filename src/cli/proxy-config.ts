@@ -119,13 +119,16 @@ function routeMatch(match: Obj): string {
 
 export function routeRows(dump: ConfigDump): string[][] {
   const rows: string[][] = [];
+  // A gateway's routes come from VirtualServices bound to Gateways; a sidecar's from mesh ones.
+  const gateway = dump.nodeId.startsWith('router~');
+  const boundHere = (gateways: string[]): boolean =>
+    gateway ? gateways.some((g) => g !== 'mesh') : gateways.includes('mesh');
   for (const rc of arr(dump.config.routes)) {
     for (const vh of arr(rc['virtual_hosts'])) {
       const domains = arr(vh['domains']).map(String);
       const hosts = new Set(domains.map((d) => d.replace(/:\d+$/, '')));
       const vs = dump.virtualServices.find(
-        (v) =>
-          v.gateways.includes('mesh') && v.hosts.some((h) => hosts.has(fqdn(h, v.namespace)) || hosts.has(h)),
+        (v) => boundHere(v.gateways) && v.hosts.some((h) => hosts.has(fqdn(h, v.namespace)) || hosts.has(h)),
       );
       const shown = domains.length > 1 ? `${domains[0]} +${domains.length - 1} more` : (domains[0] ?? '');
       for (const r of arr(vh['routes'])) {
