@@ -95,4 +95,9 @@ export class HeaderMap {
  */
 export interface HeaderSource {
   readonly headers: HeaderMap;
+  /**
+   * False when the source knows it has no grpc-status field without building `headers` (a parsed
+   * response head's scan notes it); absent or true: look in `headers`.
+   */
+  readonly mayHaveGrpcStatus?: boolean;
 }

@@ -27,6 +27,8 @@ export class ResponseHead implements HeaderSource {
   readonly connectionNamesFields: boolean;
   readonly hasServer: boolean;
   readonly hasDate: boolean;
+  /** HeaderSource: whether a grpc-status line is present, known from the scan. */
+  readonly mayHaveGrpcStatus: boolean;
   /**
    * The bytes the head was parsed from and where its lines lie. Valid only during the read that
    * delivered them (they may be a view of the shared read buffer, and the line table is reused by
@@ -58,6 +60,7 @@ export class ResponseHead implements HeaderSource {
     this.connectionNamesFields = framing.connectionNamesFields;
     this.hasServer = framing.hasServer;
     this.hasDate = framing.hasDate;
+    this.mayHaveGrpcStatus = framing.hasGrpcStatus;
     this.source = source;
     this.start = start;
     this.statusLineEnd = statusLineEnd;
@@ -110,6 +113,7 @@ interface Framing {
   connectionNamesFields: boolean;
   hasServer: boolean;
   hasDate: boolean;
+  hasGrpcStatus: boolean;
 }
 
 /** Name bytes: 0 not tchar, NAME_TCHAR, or NAME_TCHAR | NAME_UPPER for A–Z. */
@@ -169,6 +173,7 @@ const FRAMING: Framing = {
   connectionNamesFields: false,
   hasServer: false,
   hasDate: false,
+  hasGrpcStatus: false,
 };
 
 /**
@@ -188,6 +193,7 @@ function scanFieldLines(
   let options = 0;
   let hasServer = false;
   let hasDate = false;
+  let hasGrpcStatus = false;
   // buf[last..last+4) is the CRLF CRLF that ends the head: every scan below stops at its CR, so
   // the loops need no bounds check of their own.
   while (pos < last) {
@@ -238,6 +244,10 @@ function scanFieldLines(
       case LineKind.date:
         hasDate = true;
         break;
+      case LineKind.grpcStatus:
+        hasGrpcStatus = true;
+        kind = LineKind.other;
+        break;
     }
     lines.push(ns, i, vs, ve, kind, upper);
     pos = e;
@@ -254,6 +264,7 @@ function scanFieldLines(
   f.connectionNamesFields = (options & CONNECTION_OTHER) !== 0;
   f.hasServer = hasServer;
   f.hasDate = hasDate;
+  f.hasGrpcStatus = hasGrpcStatus;
   return f;
 }
 

@@ -13,6 +13,8 @@ export const LineKind = {
   date: 6,
   /** Hop-by-hop unless it is `te: trailers`, which is forwarded as removeHopByHop does. */
   te: 7,
+  /** Forwarded as any other; noted so gRPC retry conditions need no HeaderMap to look for it. */
+  grpcStatus: 8,
 } as const;
 
 /** The layout of one line's record in LineTable.table. */
@@ -84,6 +86,8 @@ export function classifyName(buf: Buffer, s: number, e: number): number {
       return sameLetters(buf, s, 'server') ? LineKind.server : LineKind.other;
     case 7:
       return sameLetters(buf, s, 'upgrade') || sameLetters(buf, s, 'trailer') ? LineKind.hop : LineKind.other;
+    case 11:
+      return sameLetters(buf, s, 'grpc-status') ? LineKind.grpcStatus : LineKind.other;
     case 10:
       if (sameLetters(buf, s, 'connection')) return LineKind.connection;
       return sameLetters(buf, s, 'keep-alive') ? LineKind.hop : LineKind.other;

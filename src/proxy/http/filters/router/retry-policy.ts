@@ -202,7 +202,9 @@ function coveredResponse(p: CompiledRetryPolicy, status: number, source: HeaderS
   if (on & RetryOn.retriable4xx && status === 409) return true;
   if (on & RetryOn.retriableStatusCodes && p.statusCodes.includes(status)) return true;
   if (on & RetryOn.envoyRatelimited && source.headers.has('x-envoy-ratelimited')) return true;
-  if (on >= RetryOn.grpcCancelled) {
+  // Istio's default policy has gRPC conditions, so this runs for every response: a head that
+  // knows it has no grpc-status is not turned into a HeaderMap to find out.
+  if (on >= RetryOn.grpcCancelled && source.mayHaveGrpcStatus !== false) {
     // Only a trailers-only gRPC response carries grpc-status in its headers.
     const g = source.headers.get('grpc-status');
     if (g !== undefined && on & (GRPC_BITS[g] ?? 0)) return true;

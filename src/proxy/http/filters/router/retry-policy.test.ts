@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HeaderMap, type HeaderSource } from '../../../headers/index.ts';
+import { parseResponseHead } from '../../h1/index.ts';
+import { compileRetryPolicy, retriableResponse } from './retry-policy.ts';
+
+// Istio's default route retry policy.
+const ISTIO_DEFAULT = compileRetryPolicy({
+  retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'],
+  numRetries: 2,
+  retriableStatusCodes: [503],
+  backoffBaseMs: 25,
+  backoffMaxMs: 250,
+  retryOtherHost: false,
+  hostSelectionRetryMaxAttempts: 1,
+});
+
+function head(text: string) {
+  const r = parseResponseHead(Buffer.from(text, 'latin1'), 0, 65536);
+  if (r.kind !== 'head') throw new Error(r.kind);
+  return r.head;
+}
+
+test('a response head notes a grpc-status line while scanning (any letter case)', () => {
+  assert.equal(head('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n').mayHaveGrpcStatus, false);
+  assert.equal(
+    head('HTTP/1.1 200 OK\r\nGrpc-Status: 14\r\ncontent-length: 0\r\n\r\n').mayHaveGrpcStatus,
+    true,
+  );
+});
+
+test('gRPC retry conditions build no HeaderMap for a head known to have no grpc-status', () => {
+  const noFields: HeaderSource = {
+    mayHaveGrpcStatus: false,
+    get headers(): HeaderMap {
+      throw new Error('headers built');
+    },
+  };
+  assert.equal(retriableResponse(ISTIO_DEFAULT, 200, noFields), false);
+  // With one, the value decides: 14 (unavailable) is retried, 0 is not.
+  const withStatus = (v: string): HeaderSource => {
+    const h = new HeaderMap();
+    h.add('grpc-status', v);
+    return { headers: h };
+  };
+  assert.equal(retriableResponse(ISTIO_DEFAULT, 200, withStatus('14')), true);
+  assert.equal(retriableResponse(ISTIO_DEFAULT, 200, withStatus('0')), false);
+  const parsed = head(
+    'HTTP/1.1 200 OK\r\ncontent-type: application/grpc\r\ngrpc-status: 14\r\ncontent-length: 0\r\n\r\n',
+  );
+  assert.equal(retriableResponse(ISTIO_DEFAULT, 200, parsed), true);
+  assert.equal(
+    retriableResponse(ISTIO_DEFAULT, 503, head('HTTP/1.1 503 x\r\ncontent-length: 0\r\n\r\n')),
+    true,
+  );
+});
