@@ -197,6 +197,22 @@ test('x-envoy-retry-on / x-envoy-max-retries from an internal client, consumed',
   assert.ok(!/x-envoy-retry-on|x-envoy-max-retries/i.test(o.heads[0]!));
 });
 
+test('x-envoy-retriable-status-codes adds codes under retriable-status-codes only, and is consumed', async (t) => {
+  const o = await origin(t, (n) => (n < 2 ? 418 : 200));
+  const { port } = await start(t, [route('/', routeAction('c'))], [cluster('c', [o.port])]);
+  // Without retriable-status-codes among the conditions, the header alone retries nothing.
+  const alone = await get(port, '/', { 'x-envoy-retry-on': '5xx', 'x-envoy-retriable-status-codes': '418' });
+  assert.equal(alone.status, 418);
+  assert.equal(o.heads.length, 1);
+  const r = await get(port, '/', {
+    'x-envoy-retry-on': 'retriable-status-codes',
+    'x-envoy-retriable-status-codes': 'x, 418 ,999',
+  });
+  assert.equal(r.status, 200);
+  assert.equal(o.heads.length, 3, 'the 418 was retried once');
+  assert.ok(!/x-envoy-retriable-status-codes/i.test(o.heads[1]! + o.heads[2]!));
+});
+
 test('x-envoy-upstream-rq-timeout-ms overrides the route timeout', async (t) => {
   const o = await rawServer(() => {});
   t.after(() => o.close());

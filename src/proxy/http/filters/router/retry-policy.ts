@@ -167,18 +167,40 @@ export function upstreamControls(
   const on = headers.get('x-envoy-retry-on');
   const grpcOn = headers.get('x-envoy-retry-grpc-on');
   const max = headerMs(headers, 'x-envoy-max-retries');
-  if (perTry === undefined && on === undefined && grpcOn === undefined && max === undefined) return;
+  const codes = headers.get('x-envoy-retriable-status-codes');
+  if (
+    perTry === undefined &&
+    on === undefined &&
+    grpcOn === undefined &&
+    max === undefined &&
+    codes === undefined
+  )
+    return;
   if (on !== undefined) headers.remove('x-envoy-retry-on');
   if (grpcOn !== undefined) headers.remove('x-envoy-retry-grpc-on');
-  // Header conditions add to the route's; the header's count replaces the route's.
+  if (codes !== undefined) headers.remove('x-envoy-retriable-status-codes');
+  // Header conditions add to the route's; the header's count replaces the route's. The header's
+  // status codes add to the route's, honoured (as in Envoy) only under retriable-status-codes.
   const base = policy ?? NO_POLICY;
   policy = {
     ...base,
     retryOn: base.retryOn | (on ? parseRetryOn(on) : 0) | (grpcOn ? parseRetryOn(grpcOn) : 0),
     numRetries: max ?? base.numRetries,
     perTryTimeoutMs: perTry ?? base.perTryTimeoutMs,
+    statusCodes: codes === undefined ? base.statusCodes : [...base.statusCodes, ...statusCodeList(codes)],
   };
   out.policy = policy;
+}
+
+/** A comma-separated list of status codes; entries that are not 100–599 are ignored, as Envoy does. */
+function statusCodeList(value: string): number[] {
+  const out: number[] = [];
+  for (const part of value.split(',')) {
+    const t = part.trim();
+    const n = /^\d{3}$/.test(t) ? Number(t) : Number.NaN;
+    if (n >= 100 && n <= 599) out.push(n);
+  }
+  return out;
 }
 
 /**
