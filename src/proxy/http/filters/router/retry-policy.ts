@@ -147,8 +147,9 @@ export interface UpstreamControls {
 
 /**
  * The route's timeout and retry policy with the request's x-envoy-upstream-rq-timeout-ms,
- * x-envoy-upstream-rq-per-try-timeout-ms, x-envoy-retry-on, x-envoy-retry-grpc-on and
- * x-envoy-max-retries applied (when trusted). The headers are consumed: they control this hop only.
+ * x-envoy-upstream-rq-per-try-timeout-ms, x-envoy-retry-on, x-envoy-retry-grpc-on,
+ * x-envoy-max-retries and x-envoy-retriable-status-codes applied (when trusted). The headers are
+ * consumed: they control this hop only.
  */
 export function upstreamControls(
   routeTimeoutMs: number,
