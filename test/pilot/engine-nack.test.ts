@@ -134,8 +134,17 @@ test('a listener the engine refuses is NACKed with its reason and the last good 
     /grpc_stats/,
   );
   assert.equal(client.status().types.find((x) => x.typeUrl === LISTENER_TYPE)!.version, goodVersion);
+  // The refused listener is the update that failed, for /config_dump's error_state.
+  const failed = client.updateFailures().listeners;
+  assert.deepEqual(
+    failed.map((f) => f.name),
+    ['outbound_http'],
+  );
+  assert.match(failed[0]!.details, /^refused by the proxy: .*grpc_stats is not implemented/);
+  assert.match(JSON.stringify(failed[0]!.resource), /grpc_stats/);
 
   current = listener('outbound_http_2', []);
   server.configChanged();
   await waitFor('the fix ACKed', () => lds()?.status === 'SYNCED' && lds()!.versionAcked !== goodVersion);
+  assert.deepEqual(client.updateFailures().listeners, []);
 });

@@ -36,6 +36,7 @@ import {
   rawEntries,
   referencedEndpoints,
   referencedRoutes,
+  refusedResources,
   type StaticResources,
 } from './resources.ts';
 
@@ -286,7 +287,18 @@ export class AdsClient {
       }
       if (verdict && verdict.length > 0) {
         // The engine kept its previous snapshot, so the state (and the version reported) stays too.
-        if (this.call === call) this.nack(typeUrl, response, `refused by the proxy: ${verdict.join('; ')}`);
+        const reason = `refused by the proxy: ${verdict.join('; ')}`;
+        this.failures.set(
+          key,
+          refusedResources(
+            this.accepted[key]?.raw,
+            decoded.raw,
+            response.version_info,
+            new Date().toISOString(),
+            reason,
+          ),
+        );
+        if (this.call === call) this.nack(typeUrl, response, reason);
         return;
       }
       this.snapshotsEmitted++;

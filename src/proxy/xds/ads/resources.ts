@@ -11,6 +11,7 @@ import type {
   NodeIdentity,
   ProxySnapshot,
   RouteConfig,
+  UpdateFailure,
 } from '../../config/index.ts';
 
 export interface AcceptedType<T> {
@@ -51,6 +52,26 @@ export function rawEntries(
     const before = previous?.get(name);
     if (before && JSON.stringify(before.resource) === JSON.stringify(resource)) out.set(name, before);
     else out.set(name, { resource, lastUpdated: now, version });
+  }
+  return out;
+}
+
+/**
+ * The resources of a response the engine refused as a whole: each one it would have changed (new,
+ * or different from the accepted version) is a failed update, with the engine's reason.
+ */
+export function refusedResources(
+  previous: AcceptedType<unknown>['raw'],
+  received: Map<string, EnvoyJson>,
+  version: string,
+  at: string,
+  details: string,
+): UpdateFailure[] {
+  const out: UpdateFailure[] = [];
+  for (const [name, resource] of received) {
+    const before = previous?.get(name);
+    if (before && JSON.stringify(before.resource) === JSON.stringify(resource)) continue;
+    out.push({ name, version, resource, at, details });
   }
   return out;
 }
