@@ -4,7 +4,14 @@
 // or refused with its errors, as an xDS NACK would be).
 
 import { networkInterfaces } from 'node:os';
-import { type AdminServer, bootstrapDumpSources, renderConfigDump, startAdminServer } from './admin/index.ts';
+import {
+  type AdminServer,
+  bootstrapDumpSources,
+  queryConfigDump,
+  renderConfigDump,
+  resourceNeedsEds,
+  startAdminServer,
+} from './admin/index.ts';
 import type { ListenerConfig, ProxySnapshot, SocketAddress, UpdateFailures } from './config/index.ts';
 import { ActiveListener, compileListener, Workers } from './listener/index.ts';
 import { StatsStore } from './observe/index.ts';
@@ -156,8 +163,12 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   if (snapshot.admin) {
     admin = await startAdminServer(
       {
-        configDump: (q) =>
-          renderConfigDump(snapshot.dump, { includeEds: q.has('include_eds') }, failures?.()),
+        configDump: (q) => {
+          const resource = q.get('resource');
+          const includeEds = q.has('include_eds') || resourceNeedsEds(resource);
+          const dump = renderConfigDump(snapshot.dump, { includeEds }, failures?.());
+          return queryConfigDump(dump, resource, q.get('mask'));
+        },
         stats,
         clusters,
         listeners: () =>

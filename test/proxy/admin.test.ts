@@ -212,6 +212,24 @@ test('weft proxy --bootstrap serves, then exits 0 on POST /quitquitquit', async 
   assert.equal(eds.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value, origin.port);
   const plain = JSON.parse((await request(run.admin, '/config_dump')).body).configs;
   assert.equal(plain.length, 6, 'endpoints only with ?include_eds');
+  // ?resource= (endpoints need no include_eds then) and ?mask=, and an unknown resource.
+  const eps = JSON.parse(
+    (
+      await request(
+        run.admin,
+        '/config_dump?resource=static_endpoint_configs&mask=endpoint_config.cluster_name',
+      )
+    ).body,
+  ).configs;
+  assert.deepEqual(eps, [
+    {
+      '@type': 'type.googleapis.com/envoy.admin.v3.EndpointsConfigDump.StaticEndpointConfig',
+      endpoint_config: { cluster_name: 'backend' },
+    },
+  ]);
+  const unknown = await request(run.admin, '/config_dump?resource=nope');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body, /unknown resource 'nope'/);
   // A static endpoint given no health_status (UNKNOWN) is reported HEALTHY, as Envoy does.
   const hosts = JSON.parse((await request(run.admin, '/clusters?format=json')).body).cluster_statuses[0]
     .host_statuses;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConfigDumpSources } from '../config/index.ts';
-import { bootstrapDumpSources, RESOURCE_TYPE, renderConfigDump } from './config-dump.ts';
+import { bootstrapDumpSources, queryConfigDump, RESOURCE_TYPE, renderConfigDump } from './config-dump.ts';
 
 const HCM_TYPE =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -161,4 +161,56 @@ test('a rejected update shows as error_state: beside the resource in use, or alo
   assert.equal(clusterEntries.length, 1);
   assert.equal(clusterEntries[0]!['error_state']!['details'], 'c is bad');
   assert.equal(clusterEntries[0]!['cluster'], undefined);
+});
+
+test('?resource= lists the elements of one field, each typed; ?mask= keeps the named fields', () => {
+  const d = bootstrapDumpSources(
+    {
+      static_resources: {
+        clusters: [
+          { name: 'a', type: 'STATIC', connect_timeout: '1s' },
+          { name: 'b', type: 'EDS', connect_timeout: '2s' },
+        ],
+      },
+    },
+    't0',
+  );
+  const dump = renderConfigDump(d, { includeEds: false });
+  const r = queryConfigDump(dump, 'static_clusters', null);
+  assert.ok('configs' in r);
+  assert.deepEqual(r.configs, [
+    {
+      '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump.StaticCluster',
+      cluster: { '@type': RESOURCE_TYPE.cluster, name: 'a', type: 'STATIC', connect_timeout: '1s' },
+      last_updated: 't0',
+    },
+    {
+      '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump.StaticCluster',
+      cluster: { '@type': RESOURCE_TYPE.cluster, name: 'b', type: 'EDS', connect_timeout: '2s' },
+      last_updated: 't0',
+    },
+  ]);
+  const m = queryConfigDump(dump, 'static_clusters', 'cluster.name, cluster.type');
+  assert.ok('configs' in m);
+  assert.deepEqual(
+    m.configs.map((c) => c['cluster']),
+    [
+      { name: 'a', type: 'STATIC' },
+      { name: 'b', type: 'EDS' },
+    ],
+  );
+  assert.equal(m.configs[0]!['@type'], 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump.StaticCluster');
+  // A mask without resource applies to every config; a path through a list applies to each element.
+  const whole = queryConfigDump(dump, null, 'static_clusters.cluster.name');
+  assert.ok('configs' in whole);
+  assert.deepEqual(whole.configs[1], {
+    '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+    static_clusters: [{ cluster: { name: 'a' } }, { cluster: { name: 'b' } }],
+  });
+  assert.deepEqual(whole.configs[0], { '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump' });
+  const bad = queryConfigDump(dump, 'clusters', null);
+  assert.ok('error' in bad);
+  assert.match(bad.error, /unknown resource 'clusters'; one of: static_clusters, dynamic_active_clusters/);
+  // A resource the dump does not hold (no warming clusters): an empty list.
+  assert.deepEqual(queryConfigDump(dump, 'dynamic_warming_clusters', null), { configs: [] });
 });

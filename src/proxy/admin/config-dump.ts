@@ -223,3 +223,81 @@ export function bootstrapDumpSources(bootstrap: EnvoyJson, loadedAt: string): Co
     dynamic: { listeners: [], clusters: [], routes: [], endpoints: [] },
   };
 }
+
+/** Envoy's ?resource= values: a repeated field of one of the dumps, and its element's message type. */
+const RESOURCE_FIELDS: Record<string, string> = {
+  static_clusters: 'ClustersConfigDump.StaticCluster',
+  dynamic_active_clusters: 'ClustersConfigDump.DynamicCluster',
+  dynamic_warming_clusters: 'ClustersConfigDump.DynamicCluster',
+  static_listeners: 'ListenersConfigDump.StaticListener',
+  dynamic_listeners: 'ListenersConfigDump.DynamicListener',
+  static_route_configs: 'RoutesConfigDump.StaticRouteConfig',
+  dynamic_route_configs: 'RoutesConfigDump.DynamicRouteConfig',
+  static_endpoint_configs: 'EndpointsConfigDump.StaticEndpointConfig',
+  dynamic_endpoint_configs: 'EndpointsConfigDump.DynamicEndpointConfig',
+};
+
+/** Whether ?resource= names the endpoint dump (which is built only with include_eds). */
+export function resourceNeedsEds(resource: string | null): boolean {
+  return resource === 'static_endpoint_configs' || resource === 'dynamic_endpoint_configs';
+}
+
+/** Copies `path` (field names) of `src` into `dst`; through a list, for each element. */
+function copyPath(src: EnvoyJson, dst: EnvoyJson, path: readonly string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined || !(head in src)) return;
+  const value = src[head];
+  if (rest.length === 0) {
+    dst[head] = value;
+  } else if (Array.isArray(value)) {
+    const prior = Array.isArray(dst[head]) ? (dst[head] as unknown[]) : [];
+    dst[head] = value.map((element, i) => {
+      const into = isObject(prior[i]) ? prior[i] : {};
+      if (isObject(element)) copyPath(element, into, rest);
+      return into;
+    });
+  } else if (isObject(value)) {
+    const into = isObject(dst[head]) ? dst[head] : {};
+    copyPath(value, into, rest);
+    dst[head] = into;
+  }
+}
+
+/** Envoy's ?mask= (a FieldMask: comma-separated dotted paths); "@type" is always kept. */
+function masked(config: EnvoyJson, paths: readonly string[][]): EnvoyJson {
+  const out: EnvoyJson = { '@type': config['@type'] };
+  for (const p of paths) copyPath(config, out, p);
+  return out;
+}
+
+/**
+ * Envoy's /config_dump query on a rendered dump: ?resource= lists the elements of one repeated
+ * field, each with its element's "@type"; ?mask= keeps only the named fields of each config (or
+ * element). An unknown resource is an error naming the ones there are.
+ */
+export function queryConfigDump(
+  dump: { configs: EnvoyJson[] },
+  resource: string | null,
+  mask: string | null,
+): { configs: EnvoyJson[] } | { error: string } {
+  let configs = dump.configs;
+  if (resource !== null) {
+    const element = RESOURCE_FIELDS[resource];
+    if (element === undefined)
+      return {
+        error: `unknown resource '${resource}'; one of: ${Object.keys(RESOURCE_FIELDS).join(', ')}`,
+      };
+    const holder = configs.find((c) => resource in c);
+    configs = objects(holder?.[resource]).map((e) => typed(`${ADMIN}${element}`, e));
+  }
+  if (mask !== null && mask !== '') {
+    const paths = mask.split(',').map((p) =>
+      p
+        .trim()
+        .split('.')
+        .filter((s) => s !== ''),
+    );
+    configs = configs.map((c) => masked(c, paths));
+  }
+  return { configs };
+}

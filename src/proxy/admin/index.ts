@@ -4,8 +4,10 @@ export { renderClustersJson, renderClustersText } from './clusters-text.ts';
 export {
   bootstrapDumpSources,
   type ConfigDumpOptions,
+  queryConfigDump,
   RESOURCE_TYPE,
   renderConfigDump,
+  resourceNeedsEds,
 } from './config-dump.ts';
 export {
   type AdminProvider,

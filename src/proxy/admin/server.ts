@@ -16,7 +16,7 @@ export interface ServerInfo {
 }
 
 export interface AdminProvider {
-  /** The /config_dump body; `query` carries Envoy's options (include_eds). */
+  /** The /config_dump body, or `{ error }` (404); `query` carries Envoy's include_eds, resource, mask. */
   configDump(query: URLSearchParams): unknown;
   stats: StatsStore;
   clusters: ClusterManager;
@@ -99,8 +99,12 @@ export function handleAdminRequest(provider: AdminProvider, method: string, rawU
         ) + '\n',
       );
     }
-    case '/config_dump':
-      return json(JSON.stringify(provider.configDump(q), null, 1) + '\n');
+    case '/config_dump': {
+      const dump = provider.configDump(q);
+      if (dump !== null && typeof dump === 'object' && 'error' in dump)
+        return text(`${String(dump.error)}\n`, 404);
+      return json(JSON.stringify(dump, null, 1) + '\n');
+    }
     case '/stats': {
       const opts = statsOptions(q);
       if (typeof opts === 'string') return text(opts, 400);
