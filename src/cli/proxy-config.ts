@@ -202,6 +202,10 @@ Examples:
 
   # What pilot generated for the proxy, rather than what the proxy runs
   weft proxy-config cluster productpage-v1 --from pilot
+
+  # Every table at once, and the proxy's bootstrap
+  weft proxy-config all productpage-v1
+  weft proxy-config bootstrap productpage-v1 -o yaml
 `;
 
 /** The proxy's own view, when the local mesh runs it; a note on stderr when it does not answer. */
@@ -230,53 +234,105 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
     .alias('pc')
     .description("Show a proxy's clusters, listeners, routes and endpoints, as the proxy runs them")
     .addHelpText('after', EXAMPLES);
-  for (const section of Object.keys(TABLES) as Section[]) {
-    parent
-      .command(section)
-      .alias(`${section}s`)
-      .description(`The ${FIELD[section]} of a proxy`)
+  const sections: { name: Section | 'all' | 'bootstrap'; description: string }[] = [
+    ...(Object.keys(TABLES) as Section[]).map((name) => ({
+      name,
+      description: `The ${FIELD[name]} of a proxy`,
+    })),
+    { name: 'all', description: 'Every table of a proxy (-o json|yaml: its whole config dump)' },
+    {
+      name: 'bootstrap',
+      description: "A proxy's bootstrap, as its admin /config_dump shows it (local mesh only)",
+    },
+  ];
+  for (const { name: section, description } of sections) {
+    const cmd = parent.command(section);
+    if (section !== 'all' && section !== 'bootstrap') cmd.alias(`${section}s`);
+    cmd
+      .description(description)
       .argument('<proxy>', 'proxy name: pod name or name.namespace (see `weft proxy-status`)')
-      .option('-o, --output <format>', 'json or yaml (default: a table)')
+      .option(
+        '-o, --output <format>',
+        section === 'bootstrap' ? 'json or yaml (default: json)' : 'json or yaml (default: a table)',
+      )
       .option(
         '--from <source>',
         'proxy: what the proxy runs, from its admin port (default when the local mesh runs it); pilot: what the control plane generated',
       )
       .option('--pilot <url>', PILOT_OPTION_HELP)
       .option('--state-dir <dir>', STATE_DIR_OPTION_HELP)
-      .action(
-        async (
-          proxy: string,
-          opts: { output?: string; from?: string; pilot?: string; stateDir?: string },
-        ) => {
-          if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
-          if (opts.from !== undefined && opts.from !== 'proxy' && opts.from !== 'pilot') {
-            ctx.stderr(`error: --from must be proxy or pilot, got ${JSON.stringify(opts.from)}\n`);
-            ctx.exitCode = EXIT_USAGE;
+      .action(async (proxy: string, opts: ProxyConfigOptions) => {
+        if (!checkOutput(ctx, opts.output, ['json', 'yaml'])) return;
+        if (opts.from !== undefined && opts.from !== 'proxy' && opts.from !== 'pilot') {
+          ctx.stderr(`error: --from must be proxy or pilot, got ${JSON.stringify(opts.from)}\n`);
+          ctx.exitCode = EXIT_USAGE;
+          return;
+        }
+        await withPilot(ctx, opts, async (pilot, client) => {
+          const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
+          if (reply.status !== 200) {
+            ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
+            ctx.exitCode = EXIT_FAILED;
             return;
           }
-          await withPilot(ctx, opts, async (pilot, client) => {
-            const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
-            if (reply.status !== 200) {
-              ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
-              ctx.exitCode = EXIT_FAILED;
-              return;
-            }
-            const generated = reply.body as ConfigDump;
-            const view =
-              opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
-            const dump: ConfigDump = view
-              ? { ...generated, config: { ...generated.config, ...view.resources } }
-              : generated;
-            if (opts.output === 'json' || opts.output === 'yaml') {
-              writeStructured(ctx, dump.config[FIELD[section]], opts.output);
-              return;
-            }
-            const table = TABLES[section];
-            const rows =
-              section === 'endpoint' && view ? endpointHealthRows(view.endpoints) : table.rows(dump);
-            ctx.stdout(renderTable(table.headers, rows));
-          });
-        },
-      );
+          const generated = reply.body as ConfigDump;
+          const view =
+            opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
+          show(ctx, section, opts.output, generated, view);
+        });
+      });
   }
+}
+
+interface ProxyConfigOptions {
+  output?: string;
+  from?: string;
+  pilot?: string;
+  stateDir?: string;
+}
+
+/** Writes one section (a table, or the resources as JSON/YAML) from the proxy's view or pilot's. */
+function show(
+  ctx: CliContext,
+  section: Section | 'all' | 'bootstrap',
+  output: string | undefined,
+  generated: ConfigDump,
+  view: ProxyView | undefined,
+): void {
+  const structured = output === 'json' || output === 'yaml' ? output : undefined;
+  if (section === 'bootstrap') {
+    if (!view) {
+      ctx.stderr(
+        'error: the bootstrap is only in the proxy itself, and its admin port is not known here ' +
+          '(a proxy the local mesh runs, without --from pilot)\n',
+      );
+      ctx.exitCode = EXIT_FAILED;
+      return;
+    }
+    writeStructured(ctx, view.bootstrap, structured ?? 'json');
+    return;
+  }
+  const dump: ConfigDump = view
+    ? { ...generated, config: { ...generated.config, ...view.resources } }
+    : generated;
+  if (section === 'all') {
+    if (structured) {
+      writeStructured(ctx, view ? view.dump : dump.config, structured);
+      return;
+    }
+    const tables = (Object.keys(TABLES) as Section[]).map((s) => tableOf(s, dump, view));
+    ctx.stdout(tables.join('\n'));
+    return;
+  }
+  if (structured) {
+    writeStructured(ctx, dump.config[FIELD[section]], structured);
+    return;
+  }
+  ctx.stdout(tableOf(section, dump, view));
+}
+
+function tableOf(section: Section, dump: ConfigDump, view: ProxyView | undefined): string {
+  const table = TABLES[section];
+  const rows = section === 'endpoint' && view ? endpointHealthRows(view.endpoints) : table.rows(dump);
+  return renderTable(table.headers, rows);
 }

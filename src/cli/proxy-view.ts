@@ -29,6 +29,10 @@ export interface EndpointHealth {
 
 export interface ProxyView {
   admin: number;
+  /** The whole /config_dump?include_eds, as the proxy answered it. */
+  dump: unknown;
+  /** Its BootstrapConfigDump's bootstrap. */
+  bootstrap: unknown;
   resources: ProxyResources;
   endpoints: EndpointHealth[];
 }
@@ -123,5 +127,12 @@ export async function fetchProxyView(admin: number, timeoutMs = 3000): Promise<P
     getJson(`${base}/config_dump?include_eds`, timeoutMs),
     getJson(`${base}/clusters?format=json`, timeoutMs),
   ]);
-  return { admin, resources: resourcesFromConfigDump(dump), endpoints: endpointHealthFromClusters(clusters) };
+  const boot = dumpOf(arr(obj(dump)['configs']), 'BootstrapConfigDump')['bootstrap'] ?? {};
+  return {
+    admin,
+    dump,
+    bootstrap: boot,
+    resources: resourcesFromConfigDump(dump),
+    endpoints: endpointHealthFromClusters(clusters),
+  };
 }

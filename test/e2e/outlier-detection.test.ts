@@ -91,6 +91,22 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
       pc.stdout.split('\n').find((l) => l.startsWith(`127.0.0.1:${port} `) && l.endsWith(CLUSTER));
     assert.match(row(bad.ports[0]!.inbound) ?? '', /^\S+\s+HEALTHY\s+FAILED\s+/, pc.stdout);
     assert.match(row(good.ports[0]!.inbound) ?? '', /^\S+\s+HEALTHY\s+OK\s+/, pc.stdout);
+    // `all`: the four tables; `bootstrap`: the sidecar's own bootstrap, from its /config_dump.
+    const all = await weft(['proxy-config', 'all', curl.name, '--state-dir', mesh.stateDir]);
+    assert.equal(all.code, 0, all.stderr);
+    for (const header of [
+      /^SERVICE FQDN\s+PORT/m,
+      /^ADDRESSES\s+PORT/m,
+      /^NAME\s+VHOST NAME/m,
+      /^ENDPOINT\s+STATUS/m,
+    ])
+      assert.match(all.stdout, header);
+    const boot = await weft(['proxy-config', 'bootstrap', curl.name, '--state-dir', mesh.stateDir]);
+    assert.equal(boot.code, 0, boot.stderr);
+    assert.match(
+      JSON.parse(boot.stdout).node.id,
+      new RegExp(`^sidecar~127\\.0\\.0\\.1~${curl.name}\\.default~`),
+    );
   });
 
   await t.test('healed, it is back after the 3 s ejection time', async () => {
