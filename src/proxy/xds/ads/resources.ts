@@ -18,7 +18,7 @@ export interface AcceptedType<T> {
   version: string;
   byName: Map<string, T>;
   /** Each resource as received (Envoy JSON with its "@type") and when it last changed, for /config_dump. */
-  raw?: Map<string, { resource: EnvoyJson; lastUpdated: string; version: string }>;
+  raw?: Map<string, RawResource>;
 }
 
 export interface AcceptedState {
@@ -26,6 +26,14 @@ export interface AcceptedState {
   clusters?: AcceptedType<ClusterConfig>;
   routes?: AcceptedType<RouteConfig>;
   endpoints?: AcceptedType<EndpointAssignmentConfig>;
+}
+
+/** A resource as received; `text` is its JSON, kept so a resend is compared without re-serialising. */
+export interface RawResource {
+  resource: EnvoyJson;
+  text: string;
+  lastUpdated: string;
+  version: string;
 }
 
 /** Resources from the bootstrap that every snapshot carries alongside the dynamic ones. */
@@ -50,8 +58,9 @@ export function rawEntries(
   const out: NonNullable<AcceptedType<unknown>['raw']> = new Map();
   for (const [name, resource] of received) {
     const before = previous?.get(name);
-    if (before && JSON.stringify(before.resource) === JSON.stringify(resource)) out.set(name, before);
-    else out.set(name, { resource, lastUpdated: now, version });
+    const text = JSON.stringify(resource);
+    if (before && before.text === text) out.set(name, before);
+    else out.set(name, { resource, text, lastUpdated: now, version });
   }
   return out;
 }
@@ -70,7 +79,7 @@ export function refusedResources(
   const out: UpdateFailure[] = [];
   for (const [name, resource] of received) {
     const before = previous?.get(name);
-    if (before && JSON.stringify(before.resource) === JSON.stringify(resource)) continue;
+    if (before && before.text === JSON.stringify(resource)) continue;
     out.push({ name, version, resource, at, details });
   }
   return out;
@@ -78,7 +87,12 @@ export function refusedResources(
 
 function dumped(t: AcceptedType<unknown> | undefined): DumpedResource[] {
   if (!t?.raw) return [];
-  return [...t.raw].map(([name, r]) => ({ name, ...r }));
+  return [...t.raw].map(([name, r]) => ({
+    name,
+    version: r.version,
+    resource: r.resource,
+    lastUpdated: r.lastUpdated,
+  }));
 }
 
 /** RDS names the listeners' HTTP connection managers refer to, sorted. */
