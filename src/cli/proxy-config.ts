@@ -16,9 +16,16 @@ import {
   withPilot,
   writeStructured,
 } from './pilot.ts';
-import { adminPortOf, type EndpointHealth, fetchProxyView, type ProxyView } from './proxy-view.ts';
+import {
+  adminPortOf,
+  arr,
+  type EndpointHealth,
+  fetchProxyView,
+  type Obj,
+  obj,
+  type ProxyView,
+} from './proxy-view.ts';
 
-type Obj = Record<string, unknown>;
 type Section = 'cluster' | 'listener' | 'route' | 'endpoint';
 
 const FIELD: Record<Section, keyof ConfigDump['config']> = {
@@ -28,8 +35,6 @@ const FIELD: Record<Section, keyof ConfigDump['config']> = {
   endpoint: 'endpoints',
 };
 
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 /** 'reviews' matches 'reviews.default.svc.cluster.local' for a rule in namespace default. */

@@ -5,9 +5,10 @@
 // one side effect.
 import type { RuntimeState } from '../runtime/index.ts';
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+/** A JSON object read loosely: what is not an object (or a list of them) reads as empty. */
+export type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 /** The resources of each kind a proxy runs, as Envoy JSON. */
 export interface ProxyResources {

@@ -206,7 +206,7 @@ test('x-envoy-retriable-status-codes adds codes under retriable-status-codes onl
   assert.equal(o.heads.length, 1);
   const r = await get(port, '/', {
     'x-envoy-retry-on': 'retriable-status-codes',
-    'x-envoy-retriable-status-codes': 'x, 418 ,999',
+    'x-envoy-retriable-status-codes': 'x, 418 ,-1',
   });
   assert.equal(r.status, 200);
   assert.equal(o.heads.length, 3, 'the 418 was retried once');

@@ -71,9 +71,11 @@ test('a bootstrap dump: static resources typed, inline route configs as static r
   ]);
 });
 
-test('dynamic resources: versions per resource, the newest as the kind version, "@type" first', () => {
+test('dynamic resources: each its own version, the kind the last accepted response\'s, "@type" first', () => {
   const d: ConfigDumpSources = {
     ...bootstrapDumpSources({}, 't0'),
+    // v4 resent the clusters unchanged: they keep v1 and v3, the kind reports v4 (as Envoy).
+    versions: { listeners: 'v2', clusters: 'v4', routes: '', endpoints: '' },
     dynamic: {
       listeners: [
         {
@@ -92,7 +94,8 @@ test('dynamic resources: versions per resource, the newest as the kind version, 
     },
   };
   const { configs } = renderConfigDump(d, { includeEds: false });
-  assert.equal(configs[1]!['version_info'], 'v3');
+  assert.equal(configs[1]!['version_info'], 'v4');
+  assert.equal(configs[2]!['version_info'], 'v2');
   const active = configs[1]!['dynamic_active_clusters'] as Record<string, unknown>[];
   assert.deepEqual(Object.keys(active[0]!['cluster'] as object), ['@type', 'name']);
   assert.equal(active[0]!['version_info'], 'v1');
@@ -115,7 +118,7 @@ test('no sources (a snapshot built in code): every kind present and empty', () =
   assert.deepEqual(configs[6]!['dynamic_endpoint_configs'], []);
 });
 
-test('a rejected update shows as error_state: beside the resource in use, or alone for a new one', () => {
+test('a rejected update shows as error_state: beside the resource in use, or alone for a new listener', () => {
   const d: ConfigDumpSources = {
     ...bootstrapDumpSources({}, 't0'),
     dynamic: {
@@ -157,10 +160,8 @@ test('a rejected update shows as error_state: beside the resource in use, or alo
     },
     { name: 'new', error_state: state('new') },
   ]);
-  const clusterEntries = configs[1]!['dynamic_active_clusters'] as Record<string, Record<string, unknown>>[];
-  assert.equal(clusterEntries.length, 1);
-  assert.equal(clusterEntries[0]!['error_state']!['details'], 'c is bad');
-  assert.equal(clusterEntries[0]!['cluster'], undefined);
+  // A cluster never accepted has no entry: DynamicCluster without its cluster breaks istioctl.
+  assert.deepEqual(configs[1]!['dynamic_active_clusters'], []);
 });
 
 test('?resource= lists the elements of one field, each typed; ?mask= keeps the named fields', () => {
@@ -213,4 +214,60 @@ test('?resource= lists the elements of one field, each typed; ?mask= keeps the n
   assert.match(bad.error, /unknown resource 'clusters'; one of: static_clusters, dynamic_active_clusters/);
   // A resource the dump does not hold (no warming clusters): an empty list.
   assert.deepEqual(queryConfigDump(dump, 'dynamic_warming_clusters', null), { configs: [] });
+});
+
+test("camelCase bootstraps, an HCM known by its @type, and CDS clusters' inline endpoints", () => {
+  const d = bootstrapDumpSources(
+    {
+      staticResources: {
+        listeners: [
+          {
+            name: 'l',
+            filterChains: [
+              {
+                filters: [
+                  {
+                    name: 'hcm',
+                    typedConfig: {
+                      '@type': `${'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3'}.HttpConnectionManager`,
+                      routeConfig: { name: 'r' },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+        clusters: [{ name: 'c', loadAssignment: { endpoints: [] } }],
+      },
+    },
+    't0',
+  );
+  d.dynamic.clusters.push({
+    name: 'dns',
+    version: 'v1',
+    resource: { name: 'dns', type: 'STRICT_DNS', load_assignment: { endpoints: [{ lb_endpoints: [] }] } },
+    lastUpdated: 't1',
+  });
+  const { configs } = renderConfigDump(d, { includeEds: true });
+  assert.equal((configs[2]!['static_listeners'] as unknown[]).length, 1);
+  assert.deepEqual(
+    (configs[4]!['static_route_configs'] as Record<string, Record<string, unknown>>[]).map(
+      (x) => x['route_config']!['name'],
+    ),
+    ['r'],
+  );
+  const eds = configs[6]!;
+  assert.equal((eds['static_endpoint_configs'] as unknown[]).length, 1);
+  assert.deepEqual(eds['dynamic_endpoint_configs'], [
+    {
+      version_info: 'v1',
+      endpoint_config: {
+        '@type': RESOURCE_TYPE.endpoint,
+        cluster_name: 'dns',
+        endpoints: [{ lb_endpoints: [] }],
+      },
+      last_updated: 't1',
+    },
+  ]);
 });

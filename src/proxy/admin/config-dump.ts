@@ -35,31 +35,39 @@ function typed(type: string, resource: EnvoyJson): EnvoyJson {
   return { '@type': type, ...rest };
 }
 
-/** The version the dump reports for a kind: that of its most recent resource ('' if none). */
-function latestVersion(resources: readonly DumpedResource[]): string {
-  let best: DumpedResource | undefined;
-  for (const r of resources) if (best === undefined || r.lastUpdated > best.lastUpdated) best = r;
-  return best?.version ?? '';
+/** `o[snake]`, or its camelCase spelling (the decoders accept both; the dump shows what was given). */
+function field(o: EnvoyJson, snake: string): unknown {
+  if (snake in o) return o[snake];
+  return o[snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
+}
+
+/** Whether a network filter is the HTTP connection manager (by its config's type, as Envoy does). */
+function isHcm(filter: EnvoyJson): boolean {
+  const config = field(filter, 'typed_config');
+  const type = isObject(config) ? String(config['@type'] ?? '') : '';
+  return type.endsWith('.HttpConnectionManager') || filter['name'] === HCM;
 }
 
 /** Route configurations written inline in a listener's HTTP connection managers. */
 function inlineRouteConfigs(listener: EnvoyJson): EnvoyJson[] {
-  const chains = objects(listener['filter_chains']);
-  if (isObject(listener['default_filter_chain'])) chains.push(listener['default_filter_chain']);
+  const chains = objects(field(listener, 'filter_chains'));
+  const fallback = field(listener, 'default_filter_chain');
+  if (isObject(fallback)) chains.push(fallback);
   const out: EnvoyJson[] = [];
   for (const chain of chains) {
     for (const filter of objects(chain['filters'])) {
-      if (filter['name'] !== HCM) continue;
-      const config = filter['typed_config'];
-      if (isObject(config) && isObject(config['route_config'])) out.push(config['route_config']);
+      if (!isHcm(filter)) continue;
+      const config = field(filter, 'typed_config');
+      const rc = isObject(config) ? field(config, 'route_config') : undefined;
+      if (isObject(rc)) out.push(rc);
     }
   }
   return out;
 }
 
-/** A static cluster's inline endpoints, as the ClusterLoadAssignment Envoy lists for it. */
-function staticEndpoints(cluster: EnvoyJson): EnvoyJson | undefined {
-  const la = cluster['load_assignment'];
+/** A cluster's inline endpoints, as the ClusterLoadAssignment Envoy lists for it. */
+function inlineEndpoints(cluster: EnvoyJson): EnvoyJson | undefined {
+  const la = field(cluster, 'load_assignment');
   if (!isObject(la)) return undefined;
   return typed(RESOURCE_TYPE.endpoint, { cluster_name: cluster['name'], ...la });
 }
@@ -75,15 +83,17 @@ function errorState(f: UpdateFailure, type: string): EnvoyJson {
 }
 
 /**
- * The dynamic entries of one kind: each accepted resource (`entry`), with an `error_state` when its
- * last update was rejected, then the rejected resources that were never accepted (error_state only).
+ * The dynamic entries of one kind: each accepted resource (`entry`), with an `error_state` when
+ * its last update was rejected. A rejected resource that was never accepted gets an entry of its
+ * own only where Envoy's message has a name for it (`failedOnly`: listeners); a cluster or route
+ * entry without its resource would break readers such as istioctl.
  */
 function withFailures(
   active: readonly DumpedResource[],
   failed: readonly UpdateFailure[],
   type: string,
   entry: (r: DumpedResource) => EnvoyJson,
-  failedOnly: (f: UpdateFailure) => EnvoyJson,
+  failedOnly?: (f: UpdateFailure) => EnvoyJson,
 ): EnvoyJson[] {
   const byName = new Map(failed.map((f) => [f.name, f]));
   const out = active.map((r) => {
@@ -91,11 +101,13 @@ function withFailures(
     byName.delete(r.name);
     return f ? { ...entry(r), error_state: errorState(f, type) } : entry(r);
   });
-  for (const f of byName.values()) out.push({ ...failedOnly(f), error_state: errorState(f, type) });
+  if (failedOnly)
+    for (const f of byName.values()) out.push({ ...failedOnly(f), error_state: errorState(f, type) });
   return out;
 }
 
 const NO_FAILURES: UpdateFailures = { listeners: [], clusters: [], routes: [], endpoints: [] };
+const NO_DYNAMIC: ConfigDumpSources['dynamic'] = { listeners: [], clusters: [], routes: [], endpoints: [] };
 
 export function renderConfigDump(
   d: ConfigDumpSources | undefined,
@@ -103,57 +115,62 @@ export function renderConfigDump(
   failures: UpdateFailures = NO_FAILURES,
 ): { configs: EnvoyJson[] } {
   const at = d?.bootstrapLoadedAt ?? '';
-  const dyn = d?.dynamic ?? { listeners: [], clusters: [], routes: [], endpoints: [] };
+  const dyn = d?.dynamic ?? NO_DYNAMIC;
+  // The version of the last accepted response of each kind, as Envoy reports it.
+  const versions = d?.versions;
   const staticListeners = d?.staticListeners ?? [];
   const staticClusters = d?.staticClusters ?? [];
+  const dynamicCluster = (r: DumpedResource): EnvoyJson => ({
+    version_info: r.version,
+    cluster: typed(RESOURCE_TYPE.cluster, r.resource),
+    last_updated: r.lastUpdated,
+  });
+  const dynamicListener = (r: DumpedResource): EnvoyJson => ({
+    name: r.name,
+    active_state: {
+      version_info: r.version,
+      listener: typed(RESOURCE_TYPE.listener, r.resource),
+      last_updated: r.lastUpdated,
+    },
+  });
+  const dynamicRoute = (r: DumpedResource): EnvoyJson => ({
+    version_info: r.version,
+    route_config: typed(RESOURCE_TYPE.route, r.resource),
+    last_updated: r.lastUpdated,
+  });
+  const dynamicEndpoints = (r: DumpedResource): EnvoyJson => ({
+    version_info: r.version,
+    endpoint_config: typed(RESOURCE_TYPE.endpoint, r.resource),
+    last_updated: r.lastUpdated,
+  });
   const configs: EnvoyJson[] = [
     { '@type': `${ADMIN}BootstrapConfigDump`, bootstrap: d?.bootstrap ?? {}, last_updated: at },
     {
       '@type': `${ADMIN}ClustersConfigDump`,
-      version_info: latestVersion(dyn.clusters),
+      version_info: versions?.clusters ?? '',
       static_clusters: staticClusters.map((c) => ({
         cluster: typed(RESOURCE_TYPE.cluster, c),
         last_updated: at,
       })),
       dynamic_active_clusters: withFailures(
         dyn.clusters,
-
         failures.clusters,
-
         RESOURCE_TYPE.cluster,
-
-        (r) => ({
-          version_info: r.version,
-          cluster: typed(RESOURCE_TYPE.cluster, r.resource),
-          last_updated: r.lastUpdated,
-        }),
-
-        () => ({}),
+        dynamicCluster,
       ),
     },
     {
       '@type': `${ADMIN}ListenersConfigDump`,
-      version_info: latestVersion(dyn.listeners),
+      version_info: versions?.listeners ?? '',
       static_listeners: staticListeners.map((l) => ({
         listener: typed(RESOURCE_TYPE.listener, l),
         last_updated: at,
       })),
       dynamic_listeners: withFailures(
         dyn.listeners,
-
         failures.listeners,
-
         RESOURCE_TYPE.listener,
-
-        (r) => ({
-          name: r.name,
-          active_state: {
-            version_info: r.version,
-            listener: typed(RESOURCE_TYPE.listener, r.resource),
-            last_updated: r.lastUpdated,
-          },
-        }),
-
+        dynamicListener,
         (f) => ({ name: f.name }),
       ),
     },
@@ -162,26 +179,12 @@ export function renderConfigDump(
       '@type': `${ADMIN}RoutesConfigDump`,
       // Envoy lists a connection manager's inline route_config as a static route configuration.
       static_route_configs: [
-        ...staticListeners.flatMap((l) => inlineRouteConfigs(l).map((rc) => ({ rc, at }))),
+        ...staticListeners.flatMap((l) => inlineRouteConfigs(l).map((rc) => ({ rc, when: at }))),
         ...dyn.listeners.flatMap((r) =>
-          inlineRouteConfigs(r.resource).map((rc) => ({ rc, at: r.lastUpdated })),
+          inlineRouteConfigs(r.resource).map((rc) => ({ rc, when: r.lastUpdated })),
         ),
-      ].map(({ rc, at: when }) => ({ route_config: typed(RESOURCE_TYPE.route, rc), last_updated: when })),
-      dynamic_route_configs: withFailures(
-        dyn.routes,
-
-        failures.routes,
-
-        RESOURCE_TYPE.route,
-
-        (r) => ({
-          version_info: r.version,
-          route_config: typed(RESOURCE_TYPE.route, r.resource),
-          last_updated: r.lastUpdated,
-        }),
-
-        () => ({}),
-      ),
+      ].map(({ rc, when }) => ({ route_config: typed(RESOURCE_TYPE.route, rc), last_updated: when })),
+      dynamic_route_configs: withFailures(dyn.routes, failures.routes, RESOURCE_TYPE.route, dynamicRoute),
     },
     { '@type': `${ADMIN}SecretsConfigDump` },
   ];
@@ -189,24 +192,18 @@ export function renderConfigDump(
     configs.push({
       '@type': `${ADMIN}EndpointsConfigDump`,
       static_endpoint_configs: staticClusters.flatMap((c) => {
-        const e = staticEndpoints(c);
+        const e = inlineEndpoints(c);
         return e ? [{ endpoint_config: e, last_updated: at }] : [];
       }),
-      dynamic_endpoint_configs: withFailures(
-        dyn.endpoints,
-
-        failures.endpoints,
-
-        RESOURCE_TYPE.endpoint,
-
-        (r) => ({
-          version_info: r.version,
-          endpoint_config: typed(RESOURCE_TYPE.endpoint, r.resource),
-          last_updated: r.lastUpdated,
+      // EDS assignments, then the inline endpoints of clusters that came over CDS (STATIC or
+      // STRICT_DNS ones, as Istio sends for DNS ServiceEntries), as Envoy lists them.
+      dynamic_endpoint_configs: [
+        ...withFailures(dyn.endpoints, failures.endpoints, RESOURCE_TYPE.endpoint, dynamicEndpoints),
+        ...dyn.clusters.flatMap((r) => {
+          const e = inlineEndpoints(r.resource);
+          return e ? [{ version_info: r.version, endpoint_config: e, last_updated: r.lastUpdated }] : [];
         }),
-
-        () => ({}),
-      ),
+      ],
     });
   }
   return { configs };
@@ -214,7 +211,8 @@ export function renderConfigDump(
 
 /** The dump's static part from a bootstrap as parsed (its JSON), loaded at `loadedAt`. */
 export function bootstrapDumpSources(bootstrap: EnvoyJson, loadedAt: string): ConfigDumpSources {
-  const s = isObject(bootstrap['static_resources']) ? bootstrap['static_resources'] : {};
+  const raw = field(bootstrap, 'static_resources');
+  const s = isObject(raw) ? raw : {};
   return {
     bootstrap,
     bootstrapLoadedAt: loadedAt,

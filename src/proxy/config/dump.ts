@@ -45,6 +45,8 @@ export interface ConfigDumpSources {
   bootstrapLoadedAt: string;
   staticListeners: EnvoyJson[];
   staticClusters: EnvoyJson[];
+  /** version_info of the last accepted response of each dynamic kind (absent: none yet). */
+  versions?: { listeners: string; clusters: string; routes: string; endpoints: string };
   dynamic: {
     listeners: DumpedResource[];
     clusters: DumpedResource[];

@@ -85,7 +85,7 @@ export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
   const target = socket as unknown as Record<symbol, unknown>;
   // Reads already taken into the stream's buffer (before the switch) go first.
   for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null)
-    cb(chunk);
+    deliver(cb, chunk);
   target[fields.buffer] = READ_BUFFER;
   target[fields.callback] = (n: number): boolean => {
     deliver(cb, READ_BUFFER.subarray(0, n));

@@ -158,6 +158,12 @@ export function assembleSnapshot(
   if (statics.dump) {
     snapshot.dump = {
       ...statics.dump,
+      versions: {
+        listeners: state.listeners?.version ?? '',
+        clusters: state.clusters?.version ?? '',
+        routes: state.routes?.version ?? '',
+        endpoints: state.endpoints?.version ?? '',
+      },
       dynamic: {
         listeners: dumped(state.listeners),
         clusters: dumped(state.clusters),

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HeaderMap, type HeaderSource } from '../../../headers/index.ts';
 import { parseResponseHead } from '../../h1/index.ts';
-import { compileRetryPolicy, retriableResponse } from './retry-policy.ts';
+import {
+  compileRetryPolicy,
+  retriableResponse,
+  type UpstreamControls,
+  upstreamControls,
+} from './retry-policy.ts';
 
 // Istio's default route retry policy.
 const ISTIO_DEFAULT = compileRetryPolicy({
@@ -53,4 +58,29 @@ test('gRPC retry conditions build no HeaderMap for a head known to have no grpc-
     retriableResponse(ISTIO_DEFAULT, 503, head('HTTP/1.1 503 x\r\ncontent-length: 0\r\n\r\n')),
     true,
   );
+});
+
+test("an external request's router control headers are removed, not honoured (Envoy's sanitizing)", () => {
+  const h = new HeaderMap();
+  for (const [n, v] of [
+    ['x-envoy-retry-on', '5xx'],
+    ['x-envoy-upstream-rq-timeout-ms', '1'],
+    ['x-envoy-max-retries', '9'],
+    ['x-envoy-expected-rq-timeout-ms', '5'],
+    ['x-envoy-retriable-status-codes', '418'],
+    ['x-custom', 'kept'],
+  ])
+    h.add(n!, v!);
+  const out: UpstreamControls = { timeoutMs: 0, policy: undefined };
+  upstreamControls(15000, undefined, h, false, out);
+  assert.equal(out.timeoutMs, 15000);
+  assert.equal(out.policy, undefined);
+  // Not on Envoy's list: left for the next hop to judge.
+  assert.deepEqual(h.names, ['x-envoy-retriable-status-codes', 'x-custom']);
+  // From an internal client they are honoured (and consumed).
+  const internal = new HeaderMap();
+  internal.add('x-envoy-upstream-rq-timeout-ms', '80');
+  upstreamControls(15000, undefined, internal, true, out);
+  assert.equal(out.timeoutMs, 80);
+  assert.equal(internal.size, 0);
 });

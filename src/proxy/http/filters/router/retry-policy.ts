@@ -138,6 +138,33 @@ function headerMs(headers: HeaderMap, name: string): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
+/**
+ * The router's control headers that Envoy sanitizes from an external request (its "HTTP header
+ * sanitizing" list), so an outside client cannot set them for the hops behind this one.
+ */
+const EXTERNAL_SANITIZED = new Set([
+  'x-envoy-expected-rq-timeout-ms',
+  'x-envoy-max-retries',
+  'x-envoy-retry-grpc-on',
+  'x-envoy-retry-on',
+  'x-envoy-upstream-alt-stat-name',
+  'x-envoy-upstream-rq-per-try-timeout-ms',
+  'x-envoy-upstream-rq-timeout-alt-response',
+  'x-envoy-upstream-rq-timeout-ms',
+  'x-envoy-upstream-stream-duration-ms',
+]);
+
+/** Removes EXTERNAL_SANITIZED fields; one pass over the names, a set lookup only for x-envoy-*. */
+function removeExternalControls(headers: HeaderMap): void {
+  const names = headers.names;
+  let found: string[] | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    if (n.length > 8 && n.startsWith('x-envoy-') && EXTERNAL_SANITIZED.has(n)) (found ??= []).push(n);
+  }
+  if (found) for (const n of found) headers.remove(n);
+}
+
 /** What the router enforces for one request: the global timeout and the effective retry policy. */
 export interface UpstreamControls {
   timeoutMs: number;
@@ -161,7 +188,10 @@ export function upstreamControls(
   out.timeoutMs = routeTimeoutMs;
   let policy = routePolicy === undefined ? undefined : compileRetryPolicy(routePolicy);
   out.policy = policy;
-  if (!trusted) return;
+  if (!trusted) {
+    removeExternalControls(headers);
+    return;
+  }
   const timeout = headerMs(headers, 'x-envoy-upstream-rq-timeout-ms');
   if (timeout !== undefined) out.timeoutMs = timeout;
   const perTry = headerMs(headers, 'x-envoy-upstream-rq-per-try-timeout-ms');
@@ -193,13 +223,12 @@ export function upstreamControls(
   out.policy = policy;
 }
 
-/** A comma-separated list of status codes; entries that are not 100–599 are ignored, as Envoy does. */
+/** A comma-separated list of status codes: each entry that is an unsigned integer, as Envoy parses it. */
 function statusCodeList(value: string): number[] {
   const out: number[] = [];
   for (const part of value.split(',')) {
     const t = part.trim();
-    const n = /^\d{3}$/.test(t) ? Number(t) : Number.NaN;
-    if (n >= 100 && n <= 599) out.push(n);
+    if (/^\d{1,9}$/.test(t)) out.push(Number(t));
   }
   return out;
 }
