@@ -10,10 +10,12 @@ import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
 import {
   checkOutput,
   defaultStateDir,
+  loadPilot,
+  locatePilot,
   PILOT_OPTION_HELP,
   renderTable,
   STATE_DIR_OPTION_HELP,
-  withPilot,
+  unreachableMessage,
   writeStructured,
 } from './pilot.ts';
 import {
@@ -21,6 +23,7 @@ import {
   arr,
   type EndpointHealth,
   fetchProxyView,
+  localProxies,
   type Obj,
   obj,
   type ProxyView,
@@ -273,20 +276,59 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
           ctx.exitCode = EXIT_USAGE;
           return;
         }
-        await withPilot(ctx, opts, async (pilot, client) => {
-          const reply = await client.get(`/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`);
-          if (reply.status !== 200) {
-            ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
-            ctx.exitCode = EXIT_FAILED;
-            return;
-          }
-          const generated = reply.body as ConfigDump;
-          const view =
-            opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
-          show(ctx, section, opts.output, generated, view);
-        });
+        const generated = await generatedConfig(ctx, proxy, opts);
+        if (generated === undefined) return;
+        const view =
+          opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
+        show(ctx, section, opts.output, generated, view);
       });
   }
+}
+
+/**
+ * Pilot's generated config for the proxy, which also names the rules behind clusters and routes.
+ * When pilot does not answer, or does not know the proxy (a sidecar cut off from it, the moment
+ * one debugs it), a proxy the local mesh runs is still shown from its own admin port, as istioctl
+ * reads the pod: with empty rule columns and a warning. Undefined (after an error) otherwise.
+ */
+async function generatedConfig(
+  ctx: CliContext,
+  proxy: string,
+  opts: ProxyConfigOptions,
+): Promise<ConfigDump | undefined> {
+  const pilot = await loadPilot();
+  const at = await locatePilot(opts);
+  const rt = await import('../runtime/index.ts');
+  const local =
+    opts.from === 'pilot'
+      ? undefined
+      : pilot.findProxy(localProxies(rt.runningState(opts.stateDir ?? defaultStateDir()), rt.nodeId), proxy);
+  const bare = (nodeId: string, why: string): ConfigDump => {
+    ctx.stderr(`warning: ${why}; showing the proxy's own config, without the rule columns\n`);
+    return {
+      connectionId: '',
+      nodeId,
+      meshVersion: 0,
+      configVersion: 0,
+      config: { listeners: [], clusters: [], routes: [], endpoints: [] },
+      destinationRules: [],
+      virtualServices: [],
+    } as unknown as ConfigDump;
+  };
+  try {
+    const reply = await new pilot.PilotClient(at.url).get(
+      `/debug/config_dump?proxyID=${encodeURIComponent(proxy)}`,
+    );
+    if (reply.status === 200) return reply.body as ConfigDump;
+    if (local) return bare(local.node.id, `pilot at ${at.url} does not know ${proxy}`);
+    ctx.stderr(`error: ${pilot.replyError(reply)}\n`);
+  } catch (err) {
+    if (!(err instanceof pilot.PilotUnreachableError)) throw err;
+    if (local) return bare(local.node.id, `no pilot answers at ${at.url}`);
+    ctx.stderr(unreachableMessage(at, err.code));
+  }
+  ctx.exitCode = EXIT_FAILED;
+  return undefined;
 }
 
 interface ProxyConfigOptions {

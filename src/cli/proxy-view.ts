@@ -115,6 +115,25 @@ export function adminPortOf(state: RuntimeState | undefined, nodeId: string): nu
   return state.pods.find((p) => p.name === name && p.namespace === namespace)?.admin;
 }
 
+/** The proxies the local mesh runs, as pilot's findProxy takes them (no connection ids). */
+export function localProxies(
+  state: RuntimeState | undefined,
+  nodeIdOf: (kind: 'sidecar' | 'router', name: string, namespace: string) => string,
+): { connectionId: string; node: { id: string; name: string; namespace: string } }[] {
+  if (!state) return [];
+  const out = state.pods.map((p) => ({
+    connectionId: '',
+    node: { id: nodeIdOf('sidecar', p.name, p.namespace), name: p.name, namespace: p.namespace },
+  }));
+  const g = state.gateway;
+  if (g)
+    out.push({
+      connectionId: '',
+      node: { id: nodeIdOf('router', g.name, g.namespace), name: g.name, namespace: g.namespace },
+    });
+  return out;
+}
+
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);

@@ -5,6 +5,7 @@ export {
   type ConfigDump,
   DEFAULT_PILOT_URL,
   type DeleteResult,
+  findProxy,
   KIND_EXAMPLES,
   normalizePilotUrl,
   PilotClient,

@@ -101,6 +101,22 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
       /^ENDPOINT\s+STATUS/m,
     ])
       assert.match(all.stdout, header);
+    // With no pilot to ask (as when a sidecar lost it), the sidecar itself still answers.
+    const alone = await weft([
+      'proxy-config',
+      'endpoint',
+      curl.name,
+      '--state-dir',
+      mesh.stateDir,
+      '--pilot',
+      'http://127.0.0.1:9',
+    ]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(alone.stderr, /warning: no pilot answers at http:\/\/127\.0\.0\.1:9/);
+    assert.match(
+      alone.stdout,
+      new RegExp(`^127\\.0\\.0\\.1:${bad.ports[0]!.inbound}\\s+HEALTHY\\s+FAILED`, 'm'),
+    );
     const boot = await weft(['proxy-config', 'bootstrap', curl.name, '--state-dir', mesh.stateDir]);
     assert.equal(boot.code, 0, boot.stderr);
     assert.match(
