@@ -62,6 +62,16 @@ export async function sampleCpu(groups: ReadonlySet<number>): Promise<CpuSample 
   }
   if (!machine) return undefined;
   let own = 0;
+  for (const [pid, stat] of await processStats()) {
+    if (pid === process.pid) own += stat.jiffies + stat.childJiffies;
+    else if (groups.has(stat.pgrp)) own += stat.jiffies;
+  }
+  return { machine, own };
+}
+
+/** Every process's /proc/<pid>/stat, by pid; processes that exit meanwhile are skipped. */
+async function processStats(): Promise<[number, PidStat][]> {
+  const out: [number, PidStat][] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     let stat: PidStat | undefined;
@@ -70,11 +80,9 @@ export async function sampleCpu(groups: ReadonlySet<number>): Promise<CpuSample 
     } catch {
       continue; // exited meanwhile
     }
-    if (!stat) continue;
-    if (Number(name) === process.pid) own += stat.jiffies + stat.childJiffies;
-    else if (groups.has(stat.pgrp)) own += stat.jiffies;
+    if (stat) out.push([Number(name), stat]);
   }
-  return { machine, own };
+  return out;
 }
 
 /**
@@ -100,15 +108,6 @@ export const JIFFY_US = 10_000;
  */
 export async function groupJiffies(pgrp: number): Promise<number> {
   let total = 0;
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: PidStat | undefined;
-    try {
-      stat = parsePidStat(await readFile(`/proc/${name}/stat`, 'utf8'));
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (stat && stat.pgrp === pgrp) total += stat.jiffies;
-  }
+  for (const [, stat] of await processStats()) if (stat.pgrp === pgrp) total += stat.jiffies;
   return total;
 }

@@ -19,10 +19,10 @@ import {
   writeStructured,
 } from './pilot.ts';
 import {
-  adminPortOf,
   arr,
   type EndpointHealth,
   fetchProxyView,
+  type LocalProxy,
   localProxies,
   type Obj,
   obj,
@@ -219,11 +219,10 @@ Examples:
 /** The proxy's own view, when the local mesh runs it; a note on stderr when it does not answer. */
 async function proxyView(
   ctx: CliContext,
-  stateDir: string | undefined,
+  locals: readonly LocalProxy[],
   nodeId: string,
 ): Promise<ProxyView | undefined> {
-  const rt = await import('../runtime/index.ts');
-  const admin = adminPortOf(rt.runningState(stateDir ?? defaultStateDir()), nodeId);
+  const admin = locals.find((p) => p.node.id === nodeId)?.admin;
   if (admin === undefined) return undefined;
   try {
     return await fetchProxyView(admin);
@@ -276,10 +275,16 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
           ctx.exitCode = EXIT_USAGE;
           return;
         }
-        const generated = await generatedConfig(ctx, proxy, opts);
+        // The proxies the local mesh runs, read once: the fallback when pilot cannot name the
+        // proxy, and where its admin port is.
+        const rt = await import('../runtime/index.ts');
+        const locals =
+          opts.from === 'pilot'
+            ? []
+            : localProxies(rt.runningState(opts.stateDir ?? defaultStateDir()), rt.nodeId);
+        const generated = await generatedConfig(ctx, proxy, opts, locals);
         if (generated === undefined) return;
-        const view =
-          opts.from === 'pilot' ? undefined : await proxyView(ctx, opts.stateDir, generated.nodeId);
+        const view = await proxyView(ctx, locals, generated.nodeId);
         show(ctx, section, opts.output, generated, view);
       });
   }
@@ -295,14 +300,11 @@ async function generatedConfig(
   ctx: CliContext,
   proxy: string,
   opts: ProxyConfigOptions,
+  locals: LocalProxy[],
 ): Promise<ConfigDump | undefined> {
   const pilot = await loadPilot();
   const at = await locatePilot(opts);
-  const rt = await import('../runtime/index.ts');
-  const local =
-    opts.from === 'pilot'
-      ? undefined
-      : pilot.findProxy(localProxies(rt.runningState(opts.stateDir ?? defaultStateDir()), rt.nodeId), proxy);
+  const local = pilot.findProxy(locals, proxy);
   const bare = (nodeId: string, why: string): ConfigDump => {
     ctx.stderr(`warning: ${why}; showing the proxy's own config, without the rule columns\n`);
     return {

@@ -81,16 +81,28 @@ test("endpoint health from /clusters?format=json, in istioctl's endpoint table",
 });
 
 test('the admin port of a sidecar or the gateway, from its xDS node id and the mesh state', () => {
+  const nodeIdOf = (kind: string, name: string, namespace: string) =>
+    `${kind}~127.0.0.1~${name}.${namespace}~${namespace}.svc.cluster.local`;
   const state = {
     pods: [{ name: 'curl-1', namespace: 'default', admin: 15001 }],
     gateway: { name: 'istio-ingressgateway', namespace: 'istio-system', admin: 15002 },
   } as unknown as RuntimeState;
-  assert.equal(adminPortOf(state, 'sidecar~127.0.0.1~curl-1.default~default.svc.cluster.local'), 15001);
   assert.equal(
-    adminPortOf(state, 'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local'),
+    adminPortOf(state, 'sidecar~127.0.0.1~curl-1.default~default.svc.cluster.local', nodeIdOf),
+    15001,
+  );
+  assert.equal(
+    adminPortOf(
+      state,
+      'router~127.0.0.1~istio-ingressgateway.istio-system~istio-system.svc.cluster.local',
+      nodeIdOf,
+    ),
     15002,
   );
-  assert.equal(adminPortOf(state, 'sidecar~127.0.0.1~curl-1.other~other.svc.cluster.local'), undefined);
-  assert.equal(adminPortOf(undefined, 'sidecar~127.0.0.1~curl-1.default~x'), undefined);
-  assert.equal(adminPortOf(state, 'garbage'), undefined);
+  assert.equal(
+    adminPortOf(state, 'sidecar~127.0.0.1~curl-1.other~other.svc.cluster.local', nodeIdOf),
+    undefined,
+  );
+  assert.equal(adminPortOf(undefined, 'sidecar~127.0.0.1~curl-1.default~x', nodeIdOf), undefined);
+  assert.equal(adminPortOf(state, 'garbage', nodeIdOf), undefined);
 });

@@ -50,32 +50,21 @@ export function resourcesFromConfigDump(dump: unknown): ProxyResources {
   const routes = dumpOf(configs, 'RoutesConfigDump');
   const endpoints = dumpOf(configs, 'EndpointsConfigDump');
   // Entries for a rejected resource that was never accepted carry only an error_state.
-  const present = (o: Obj): boolean => Object.keys(o).length > 0;
+  const listed = (holder: Obj, stat: string, dyn: string, pick: (entry: Obj) => Obj): Obj[] => [
+    ...arr(holder[stat]).map(pick),
+    ...arr(holder[dyn])
+      .map(pick)
+      .filter((o) => Object.keys(o).length > 0),
+  ];
   return {
-    clusters: [
-      ...arr(clusters['static_clusters']).map((c) => obj(c['cluster'])),
-      ...arr(clusters['dynamic_active_clusters'])
-        .map((c) => obj(c['cluster']))
-        .filter(present),
-    ],
-    listeners: [
-      ...arr(listeners['static_listeners']).map((l) => obj(l['listener'])),
-      ...arr(listeners['dynamic_listeners'])
-        .map((l) => obj(obj(l['active_state'])['listener']))
-        .filter(present),
-    ],
-    routes: [
-      ...arr(routes['static_route_configs']).map((r) => obj(r['route_config'])),
-      ...arr(routes['dynamic_route_configs'])
-        .map((r) => obj(r['route_config']))
-        .filter(present),
-    ],
-    endpoints: [
-      ...arr(endpoints['static_endpoint_configs']).map((e) => obj(e['endpoint_config'])),
-      ...arr(endpoints['dynamic_endpoint_configs'])
-        .map((e) => obj(e['endpoint_config']))
-        .filter(present),
-    ],
+    clusters: listed(clusters, 'static_clusters', 'dynamic_active_clusters', (c) => obj(c['cluster'])),
+    listeners: listed(listeners, 'static_listeners', 'dynamic_listeners', (l) =>
+      obj(l['listener'] ?? obj(l['active_state'])['listener']),
+    ),
+    routes: listed(routes, 'static_route_configs', 'dynamic_route_configs', (r) => obj(r['route_config'])),
+    endpoints: listed(endpoints, 'static_endpoint_configs', 'dynamic_endpoint_configs', (e) =>
+      obj(e['endpoint_config']),
+    ),
   };
 }
 
@@ -97,41 +86,36 @@ export function endpointHealthFromClusters(json: unknown): EndpointHealth[] {
   return out;
 }
 
-/**
- * The admin port the mesh's state records for the proxy with xDS node id `nodeId`
- * (`sidecar~<ip>~<pod>.<namespace>~…` or `router~<ip>~<gateway>.<namespace>~…`).
- */
-export function adminPortOf(state: RuntimeState | undefined, nodeId: string): number | undefined {
-  if (!state) return undefined;
-  const [kind, , who] = nodeId.split('~');
-  if (!who) return undefined;
-  const dot = who.lastIndexOf('.');
-  const name = dot === -1 ? who : who.slice(0, dot);
-  const namespace = dot === -1 ? 'default' : who.slice(dot + 1);
-  if (kind === 'router') {
-    const g = state.gateway;
-    return g && g.name === name && g.namespace === namespace ? g.admin : undefined;
-  }
-  return state.pods.find((p) => p.name === name && p.namespace === namespace)?.admin;
+/** How the local mesh names a proxy for xDS (runtime's nodeId), passed in to keep runtime lazy. */
+export type NodeIdOf = (kind: 'sidecar' | 'router', name: string, namespace: string) => string;
+
+/** A proxy the local mesh runs: as pilot's findProxy takes them (no connection id), and its admin port. */
+export interface LocalProxy {
+  connectionId: string;
+  node: { id: string; name: string; namespace: string };
+  admin: number;
 }
 
-/** The proxies the local mesh runs, as pilot's findProxy takes them (no connection ids). */
-export function localProxies(
-  state: RuntimeState | undefined,
-  nodeIdOf: (kind: 'sidecar' | 'router', name: string, namespace: string) => string,
-): { connectionId: string; node: { id: string; name: string; namespace: string } }[] {
+/** The sidecars and the gateway of the mesh `state` describes. */
+export function localProxies(state: RuntimeState | undefined, nodeIdOf: NodeIdOf): LocalProxy[] {
   if (!state) return [];
-  const out = state.pods.map((p) => ({
+  const one = (kind: 'sidecar' | 'router', p: { name: string; namespace: string; admin: number }) => ({
     connectionId: '',
-    node: { id: nodeIdOf('sidecar', p.name, p.namespace), name: p.name, namespace: p.namespace },
-  }));
-  const g = state.gateway;
-  if (g)
-    out.push({
-      connectionId: '',
-      node: { id: nodeIdOf('router', g.name, g.namespace), name: g.name, namespace: g.namespace },
-    });
+    node: { id: nodeIdOf(kind, p.name, p.namespace), name: p.name, namespace: p.namespace },
+    admin: p.admin,
+  });
+  const out = state.pods.map((p) => one('sidecar', p));
+  if (state.gateway) out.push(one('router', state.gateway));
   return out;
+}
+
+/** The admin port the mesh's state records for the proxy with xDS node id `nodeId`. */
+export function adminPortOf(
+  state: RuntimeState | undefined,
+  nodeId: string,
+  nodeIdOf: NodeIdOf,
+): number | undefined {
+  return localProxies(state, nodeIdOf).find((p) => p.node.id === nodeId)?.admin;
 }
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {

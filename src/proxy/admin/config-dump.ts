@@ -106,6 +106,11 @@ function withFailures(
   return out;
 }
 
+/** A dynamic resource's entry: its version, the resource typed under `key`, when it changed. */
+function dynamicEntry(key: string, type: string): (r: DumpedResource) => EnvoyJson {
+  return (r) => ({ version_info: r.version, [key]: typed(type, r.resource), last_updated: r.lastUpdated });
+}
+
 const NO_FAILURES: UpdateFailures = { listeners: [], clusters: [], routes: [], endpoints: [] };
 const NO_DYNAMIC: ConfigDumpSources['dynamic'] = { listeners: [], clusters: [], routes: [], endpoints: [] };
 
@@ -120,28 +125,12 @@ export function renderConfigDump(
   const versions = d?.versions;
   const staticListeners = d?.staticListeners ?? [];
   const staticClusters = d?.staticClusters ?? [];
-  const dynamicCluster = (r: DumpedResource): EnvoyJson => ({
-    version_info: r.version,
-    cluster: typed(RESOURCE_TYPE.cluster, r.resource),
-    last_updated: r.lastUpdated,
-  });
+  const dynamicCluster = dynamicEntry('cluster', RESOURCE_TYPE.cluster);
+  const dynamicRoute = dynamicEntry('route_config', RESOURCE_TYPE.route);
+  const dynamicEndpoints = dynamicEntry('endpoint_config', RESOURCE_TYPE.endpoint);
   const dynamicListener = (r: DumpedResource): EnvoyJson => ({
     name: r.name,
-    active_state: {
-      version_info: r.version,
-      listener: typed(RESOURCE_TYPE.listener, r.resource),
-      last_updated: r.lastUpdated,
-    },
-  });
-  const dynamicRoute = (r: DumpedResource): EnvoyJson => ({
-    version_info: r.version,
-    route_config: typed(RESOURCE_TYPE.route, r.resource),
-    last_updated: r.lastUpdated,
-  });
-  const dynamicEndpoints = (r: DumpedResource): EnvoyJson => ({
-    version_info: r.version,
-    endpoint_config: typed(RESOURCE_TYPE.endpoint, r.resource),
-    last_updated: r.lastUpdated,
+    active_state: dynamicEntry('listener', RESOURCE_TYPE.listener)(r),
   });
   const configs: EnvoyJson[] = [
     { '@type': `${ADMIN}BootstrapConfigDump`, bootstrap: d?.bootstrap ?? {}, last_updated: at },

@@ -288,16 +288,7 @@ export class AdsClient {
       if (verdict && verdict.length > 0) {
         // The engine kept its previous snapshot, so the state (and the version reported) stays too.
         const reason = `refused by the proxy: ${verdict.join('; ')}`;
-        this.failures.set(
-          key,
-          refusedResources(
-            this.accepted[key]?.raw,
-            decoded.raw,
-            response.version_info,
-            new Date().toISOString(),
-            reason,
-          ),
-        );
+        this.failures.set(key, refusedResources(this.accepted[key]?.raw, raw, reason));
         if (this.call === call) this.nack(typeUrl, response, reason);
         return;
       }

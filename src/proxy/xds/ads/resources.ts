@@ -66,21 +66,19 @@ export function rawEntries(
 }
 
 /**
- * The resources of a response the engine refused as a whole: each one it would have changed (new,
- * or different from the accepted version) is a failed update, with the engine's reason.
+ * The resources of a response the engine refused as a whole: each one it would have changed is a
+ * failed update, with the engine's reason. `candidate` is rawEntries' result for the response, so
+ * an unchanged resource is the very entry it already was.
  */
 export function refusedResources(
   previous: AcceptedType<unknown>['raw'],
-  received: Map<string, EnvoyJson>,
-  version: string,
-  at: string,
+  candidate: NonNullable<AcceptedType<unknown>['raw']>,
   details: string,
 ): UpdateFailure[] {
   const out: UpdateFailure[] = [];
-  for (const [name, resource] of received) {
-    const before = previous?.get(name);
-    if (before && before.text === JSON.stringify(resource)) continue;
-    out.push({ name, version, resource, at, details });
+  for (const [name, e] of candidate) {
+    if (previous?.get(name) === e) continue;
+    out.push({ name, version: e.version, resource: e.resource, at: e.lastUpdated, details });
   }
   return out;
 }
