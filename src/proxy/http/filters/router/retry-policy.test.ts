@@ -4,6 +4,7 @@ import { HeaderMap, type HeaderSource } from '../../../headers/index.ts';
 import { parseResponseHead } from '../../h1/index.ts';
 import {
   compileRetryPolicy,
+  honoursEnvoyHeaders,
   retriableResponse,
   type UpstreamControls,
   upstreamControls,
@@ -83,4 +84,30 @@ test("an external request's router control headers are removed, not honoured (En
   upstreamControls(15000, undefined, internal, true, out);
   assert.equal(out.timeoutMs, 80);
   assert.equal(internal.size, 0);
+});
+
+test('x-envoy-* controls are honoured off the edge, and at the edge only from internal peers', () => {
+  assert.equal(honoursEnvoyHeaders(false, '203.0.113.7'), true);
+  // Alternating peers: the remembered answer is the last peer's, never another's.
+  for (let i = 0; i < 3; i++) {
+    assert.equal(honoursEnvoyHeaders(true, '10.1.2.3'), true);
+    assert.equal(honoursEnvoyHeaders(true, '203.0.113.7'), false);
+    assert.equal(honoursEnvoyHeaders(true, '203.0.113.7'), false);
+    assert.equal(honoursEnvoyHeaders(true, '::1'), true);
+    assert.equal(honoursEnvoyHeaders(true, '172.32.0.1'), false);
+    assert.equal(honoursEnvoyHeaders(true, '172.16.0.1'), true);
+  }
+});
+
+test('x-envoy- names are found whatever their place, and names that only resemble them are not', () => {
+  const out: UpstreamControls = { timeoutMs: 0, policy: undefined };
+  const h = new HeaderMap();
+  h.add('x-envoyz-upstream-rq-timeout-ms', '5');
+  h.add('xxenvoy-upstream-rq-timeout-ms', '5');
+  upstreamControls(15000, undefined, h, true, out);
+  assert.equal(out.timeoutMs, 15000);
+  h.add('x-envoy-upstream-rq-timeout-ms', '250');
+  upstreamControls(15000, undefined, h, true, out);
+  assert.equal(out.timeoutMs, 250);
+  assert.equal(h.has('x-envoy-upstream-rq-timeout-ms'), false);
 });
