@@ -205,13 +205,11 @@ export class UpstreamExchange implements UpstreamHandler {
     this.head = h;
     const now = wallNow();
     stream.info.firstUpstreamRxByteMs = now - stream.info.startTimeMs;
-    const cluster = stream.cluster!;
-    cluster.stats.recordResponse(h.status);
     const serviceMs = now - this.startMs;
     stream.info.upstreamServiceTimeMs = serviceMs;
-    cluster.stats.upstreamRqTime.record(serviceMs);
     // A retriable answer is dropped here, before anything reaches the downstream.
     if (stream.onUpstreamResponse(h.status, h)) {
+      this.recordUpstreamStats(h.status, serviceMs);
       if (h.status >= 500) this.conn.host.stats.rqError++;
       this.release(false);
       return;
@@ -247,10 +245,7 @@ export class UpstreamExchange implements UpstreamHandler {
       }
     }
     const text = plain ? undefined : this.editedHead(h, serviceMs, decoder.done);
-    if (text === undefined) {
-      if (this.closesDownstream()) stream.conn.closeAfterResponse = true;
-      stream.recordResponseCode(h.status);
-    }
+    if (text === undefined && this.closesDownstream()) stream.conn.closeAfterResponse = true;
     stream.info.responseCodeDetails = 'via_upstream';
     stream.responseStarted = true;
     const holdForBody = bodyBytes > 0 && !decoder.done;
@@ -281,7 +276,18 @@ export class UpstreamExchange implements UpstreamHandler {
       } else if (holdForBody) this.heldHead = sent;
       else writeHeadBytes(stream.conn.socket, sent.head());
     }
+    // Counted once the head is on its way: nothing reads them in between, and at a low request
+    // rate each counter is a cache miss the response would otherwise wait for.
+    if (text === undefined) stream.recordResponseCode(h.status);
+    this.recordUpstreamStats(h.status, serviceMs);
     if (decoder.done) this.finish();
+  }
+
+  /** upstream_rq_<code>, upstream_rq_<n>xx and upstream_rq_time of the attempt's cluster. */
+  private recordUpstreamStats(status: number, serviceMs: number): void {
+    const stats = this.stream.cluster!.stats;
+    stats.recordResponse(status);
+    stats.upstreamRqTime.record(serviceMs);
   }
 
   /** Whether the downstream connection closes after this response. */
