@@ -23,7 +23,7 @@ import {
   type UpstreamControls,
   upstreamControls,
 } from './filters/index.ts';
-import { serializeRequestHead } from './h1/index.ts';
+import { requestHeadBytes } from './h1/index.ts';
 import { UPSTREAM_RESET_BODY } from './local-reply.ts';
 import type { ExchangeOwner } from './stream-types.ts';
 import { UpstreamExchange } from './upstream-exchange.ts';
@@ -55,7 +55,7 @@ export class RouterRequest implements RetryOwner {
   /** Router attempts started (x-envoy-attempt-count). */
   private tries = 0;
   private includeAttemptCount = false;
-  private upstreamHeadText: string | undefined;
+  private upstreamHeadBytes: Buffer | undefined;
   private upstreamHeadTries = 0;
   /** The route's shadows while the request body is still coming (undefined without mirrors). */
   private shadows: Shadows | undefined;
@@ -368,9 +368,9 @@ export class RouterRequest implements RetryOwner {
   }
 
   /** The request head for upstream, built once per attempt number (a retry reuses it). */
-  private upstreamHead(): string {
-    if (this.upstreamHeadText !== undefined && this.upstreamHeadTries === this.tries)
-      return this.upstreamHeadText;
+  private upstreamHead(): Buffer {
+    if (this.upstreamHeadBytes !== undefined && this.upstreamHeadTries === this.tries)
+      return this.upstreamHeadBytes;
     const stream = this.stream;
     const h = stream.headers;
     if (stream.head.upgrade !== '') h.set('connection', 'upgrade');
@@ -383,8 +383,8 @@ export class RouterRequest implements RetryOwner {
     this.upstreamHeadTries = this.tries;
     // Upstream requests carry Host, not :authority.
     h.set('host', stream.authority);
-    this.upstreamHeadText = serializeRequestHead(stream.method, stream.path, h);
-    return this.upstreamHeadText;
+    this.upstreamHeadBytes = requestHeadBytes(stream.method, stream.path, h);
+    return this.upstreamHeadBytes;
   }
 }
 

@@ -6,6 +6,8 @@ import {
   parseRequestHead,
   parseResponseHead,
   removeHopByHop,
+  requestHeadBytes,
+  serializeRequestHead,
   writeChunk,
   writeLastChunk,
 } from './index.ts';
@@ -157,4 +159,21 @@ test('chunk encoding and hop-by-hop removal', () => {
     h.add(n!, v!);
   removeHopByHop(h);
   assert.deepEqual(h.names, ['te', 'x-ok']);
+});
+
+test('requestHeadBytes writes the bytes a latin1 write of serializeRequestHead would', () => {
+  const h = new HeaderMap();
+  h.add('host', 'svc.ns.svc.cluster.local:8080');
+  h.add('x-empty', '');
+  h.add('x-latin1', 'caf\u00e9');
+  // Beyond latin1 (a config value): its low byte, as a latin1 string write sends.
+  h.add('x-wide', 'a\u20acb');
+  for (const [method, path, headers] of [
+    ['GET', '/', new HeaderMap()],
+    ['POST', '/reviews/0?x=1&y=%20', h],
+  ] as const) {
+    const bytes = requestHeadBytes(method, path, headers);
+    assert.deepEqual(bytes, Buffer.from(serializeRequestHead(method, path, headers), 'latin1'));
+  }
+  assert.equal(requestHeadBytes('GET', '/', new HeaderMap()).toString('latin1'), 'GET / HTTP/1.1\r\n\r\n');
 });

@@ -34,6 +34,7 @@ export {
 export {
   httpDate,
   reasonPhrase,
+  requestHeadBytes,
   serializeRequestHead,
   serializeResponseHead,
 } from './serialize.ts';

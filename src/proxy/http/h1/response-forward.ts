@@ -5,6 +5,7 @@
 // fields themselves (no response filters, header mutations, or Connection-named fields).
 import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
+import { putCrlf, putField, putLatin1 } from './head-bytes.ts';
 import { parseFieldLines } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import { LINE, LineKind } from './response-lines.ts';
@@ -50,7 +51,7 @@ export class SentHead implements HeaderSource {
     if (pos + data.length + (chunked ? size.length + 4 : 0) > out.length) return undefined;
     if (chunked) {
       if (data.length === 0) return out.subarray(0, pos);
-      pos = putCrlf(out, putAscii(out, pos, size));
+      pos = putCrlf(out, putLatin1(out, pos, size));
     }
     pos += data.copy(out, pos);
     if (chunked) pos = putCrlf(out, pos);
@@ -83,26 +84,6 @@ export class SentHead implements HeaderSource {
 /** Room for the fields added here, besides the server name and the date. */
 const ADDED_MAX = 160;
 
-function putAscii(out: Buffer, pos: number, s: string): number {
-  for (let k = 0; k < s.length; k++) out[pos++] = s.charCodeAt(k);
-  return pos;
-}
-
-function putCrlf(out: Buffer, pos: number): number {
-  out[pos] = 13;
-  out[pos + 1] = 10;
-  return pos + 2;
-}
-
-/** One field line `name: value` CRLF. */
-function putField(out: Buffer, pos: number, name: string, value: string): number {
-  pos = putAscii(out, pos, name);
-  out[pos++] = 58;
-  out[pos++] = 32;
-  pos = putAscii(out, pos, value);
-  return putCrlf(out, pos);
-}
-
 /**
  * The downstream head for `h` with `edits` applied, in a buffer with at least `spare` bytes free
  * after it. `h` must be the head of the current read (its bytes and line table are still valid).
@@ -114,7 +95,7 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
   // Each copied line is at most its own bytes plus the space after the colon; CRLFs as in the source.
   const copied = h.fieldsEnd - h.start + count + 4;
   const out = Buffer.allocUnsafe(copied + ADDED_MAX + edits.serverName.length + edits.date.length + spare);
-  let pos = putAscii(out, 0, 'HTTP/1.1');
+  let pos = putLatin1(out, 0, 'HTTP/1.1');
   for (let i = h.start + 8; i < h.statusLineEnd; i++) out[pos++] = src[i]!;
   pos = putCrlf(out, pos);
   let serverWritten = false;
