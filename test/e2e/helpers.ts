@@ -74,7 +74,10 @@ export async function upMesh(t: TestContext, files: string[]): Promise<Mesh> {
     url: (path) => `http://127.0.0.1:${ports.http}${path}`,
     async apply(file, proxy) {
       const pilot = mesh.state().pilot.url;
-      const before = await ackedVersions(pilot, proxy);
+      // The newest push the proxy had been sent or had ACKed: the apply's own push comes later.
+      // (Waiting for any change of the ACKed versions instead could end on a late ACK of the
+      // previous apply's pushes, before this one's — its first request then saw the old routes.)
+      const before = (await syncedPushes(pilot, proxy))?.newestSeen ?? 0;
       const res = await fetch(`${pilot}/apis/v1/apply?source=${encodeURIComponent(file)}`, {
         method: 'POST',
         body: await (await import('node:fs/promises')).readFile(file, 'utf8'),
@@ -82,8 +85,8 @@ export async function upMesh(t: TestContext, files: string[]): Promise<Mesh> {
       });
       if (!res.ok) throw new Error(`apply ${file}: ${res.status} ${await res.text()}`);
       await until(`${proxy} ACKs the config of ${file}`, 15_000, async () => {
-        const now = await ackedVersions(pilot, proxy);
-        return now !== undefined && now !== before;
+        const now = await syncedPushes(pilot, proxy);
+        return now !== undefined && now.synced && now.newestAcked > before;
       });
     },
   };
@@ -108,15 +111,36 @@ export async function upMesh(t: TestContext, files: string[]): Promise<Mesh> {
   return mesh;
 }
 
-/** The versions a proxy (pod name prefix) last ACKed, joined; undefined until all are SYNCED. */
-async function ackedVersions(pilot: string, proxy: string): Promise<string | undefined> {
+/** The push number of a pilot version (`<time>/<push>`), 0 when there is none. */
+function pushNumber(version: string | undefined): number {
+  const n = Number(version?.slice(version.lastIndexOf('/') + 1));
+  return Number.isInteger(n) ? n : 0;
+}
+
+/**
+ * A proxy's (pod name prefix) xDS state: the newest push it was sent or ACKed, the newest it
+ * ACKed, and whether every type is SYNCED (nothing in flight); undefined for an unknown proxy.
+ */
+async function syncedPushes(
+  pilot: string,
+  proxy: string,
+): Promise<{ newestSeen: number; newestAcked: number; synced: boolean } | undefined> {
   const res = await fetch(`${pilot}/debug/syncz`);
   const body = (await res.json()) as {
-    proxies: { node: { name: string }; types: { status: string; versionAcked?: string }[] }[];
+    proxies: {
+      node: { name: string };
+      types: { status: string; versionSent?: string; versionAcked?: string }[];
+    }[];
   };
   const p = body.proxies.filter((x) => x.node.name.startsWith(proxy)).at(-1);
-  if (!p || p.types.some((x) => x.status.startsWith('STALE'))) return undefined;
-  return p.types.map((x) => x.versionAcked ?? '').join('|');
+  if (!p) return undefined;
+  let newestSeen = 0;
+  let newestAcked = 0;
+  for (const t of p.types) {
+    newestAcked = Math.max(newestAcked, pushNumber(t.versionAcked));
+    newestSeen = Math.max(newestSeen, newestAcked, pushNumber(t.versionSent));
+  }
+  return { newestSeen, newestAcked, synced: !p.types.some((x) => x.status.startsWith('STALE')) };
 }
 
 /** Polls `check` every 100 ms until true; throws naming `what` after `timeoutMs`. */
