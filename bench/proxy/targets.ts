@@ -13,6 +13,7 @@ export const CPU = { proxy: '1', loadAndUpstream: '0' } as const;
 const READY_TIMEOUT_MS = 15_000;
 const WEFT_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'weft.js');
 const NODE_PIPE = resolve(import.meta.dirname, 'node-pipe.ts');
+const NODE_FLOOR = resolve(import.meta.dirname, 'node-floor.ts');
 
 export interface RunningServer {
   name: string;
@@ -116,14 +117,27 @@ export async function startWeft(
 
 /** The parse-nothing node:net forwarder (node-pipe.ts), pinned to the proxy core: Node's ceiling. */
 export async function startNodePipe(children: ChildSet, upstreamPort: number): Promise<RunningServer> {
+  return startForwarder(children, 'node-pipe', NODE_PIPE, [], upstreamPort);
+}
+
+/** node-floor.ts (weft's read and write layer, no parsing), with the proxy's Node flags. */
+export async function startNodeFloor(children: ChildSet, upstreamPort: number): Promise<RunningServer> {
+  return startForwarder(children, 'node-floor', NODE_FLOOR, PROXY_NODE_FLAGS, upstreamPort);
+}
+
+async function startForwarder(
+  children: ChildSet,
+  name: string,
+  script: string,
+  nodeFlags: readonly string[],
+  upstreamPort: number,
+): Promise<RunningServer> {
   const port = await freePort();
   const child = children.start(
-    'node-pipe',
+    name,
     process.execPath,
-    [NODE_PIPE, String(port), String(upstreamPort)],
-    {
-      cpu: CPU.proxy,
-    },
+    [...nodeFlags, script, String(port), String(upstreamPort)],
+    { cpu: CPU.proxy },
   );
-  return ready(children, { name: 'node-pipe', port, child });
+  return ready(children, { name, port, child });
 }
