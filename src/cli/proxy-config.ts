@@ -40,9 +40,15 @@ const FIELD: Record<Section, keyof ConfigDump['config']> = {
 
 const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
-/** 'reviews' matches 'reviews.default.svc.cluster.local' for a rule in namespace default. */
-function fqdn(host: string, namespace: string): string {
-  return host === '*' || host.includes('.') ? host : `${host}.${namespace}.svc.cluster.local`;
+/**
+ * The Istio rule of `kind` ('virtual-service', 'destination-rule') that made a route or cluster,
+ * as `name.namespace`, from its `istio.config` metadata
+ * (`/apis/networking.istio.io/<version>/namespaces/<ns>/<kind>/<name>`) — where istioctl looks.
+ */
+export function madeBy(resource: Obj, kind: string): string | undefined {
+  const config = str(obj(obj(obj(resource['metadata'])['filter_metadata'])['istio'])['config']);
+  const m = /^\/apis\/networking\.istio\.io\/[^/]+\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(config);
+  return m && m[2] === kind ? `${m[3]}.${m[1]}` : undefined;
 }
 
 export function clusterRows(dump: ConfigDump): string[][] {
@@ -51,17 +57,13 @@ export function clusterRows(dump: ConfigDump): string[][] {
     const parts = name.split('|');
     if (parts.length !== 4) return [name, '-', '-', '-', str(c['type']) || 'EDS', '-'];
     const [direction, port, subset, host] = parts as [string, string, string, string];
-    const dr =
-      direction === 'outbound'
-        ? dump.destinationRules.find((d) => fqdn(d.host, d.namespace) === host)
-        : undefined;
     return [
       host || '-',
       port || '-',
       subset || '-',
       direction,
       str(c['type']) || 'EDS',
-      dr ? `${dr.name}.${dr.namespace}` : '-',
+      madeBy(c, 'destination-rule') ?? '-',
     ];
   });
 }
@@ -127,17 +129,9 @@ function routeMatch(match: Obj): string {
 
 export function routeRows(dump: ConfigDump): string[][] {
   const rows: string[][] = [];
-  // A gateway's routes come from VirtualServices bound to Gateways; a sidecar's from mesh ones.
-  const gateway = dump.nodeId.startsWith('router~');
-  const boundHere = (gateways: string[]): boolean =>
-    gateway ? gateways.some((g) => g !== 'mesh') : gateways.includes('mesh');
   for (const rc of arr(dump.config.routes)) {
     for (const vh of arr(rc['virtual_hosts'])) {
       const domains = arr(vh['domains']).map(String);
-      const hosts = new Set(domains.map((d) => d.replace(/:\d+$/, '')));
-      const vs = dump.virtualServices.find(
-        (v) => boundHere(v.gateways) && v.hosts.some((h) => hosts.has(fqdn(h, v.namespace)) || hosts.has(h)),
-      );
       const shown = domains.length > 1 ? `${domains[0]} +${domains.length - 1} more` : (domains[0] ?? '');
       for (const r of arr(vh['routes'])) {
         rows.push([
@@ -145,11 +139,7 @@ export function routeRows(dump: ConfigDump): string[][] {
           str(vh['name']),
           shown,
           routeMatch(obj(r['match'])),
-          vs
-            ? `${vs.name}.${vs.namespace}`
-            : '404' === str(obj(r['direct_response'])['status'])
-              ? '404'
-              : '-',
+          madeBy(r, 'virtual-service') ?? ('404' === str(obj(r['direct_response'])['status']) ? '404' : '-'),
         ]);
       }
     }
@@ -291,10 +281,11 @@ export function registerProxyConfig(program: Command, ctx: CliContext): void {
 }
 
 /**
- * Pilot's generated config for the proxy, which also names the rules behind clusters and routes.
- * When pilot does not answer, or does not know the proxy (a sidecar cut off from it, the moment
- * one debugs it), a proxy the local mesh runs is still shown from its own admin port, as istioctl
- * reads the pod: with empty rule columns and a warning. Undefined (after an error) otherwise.
+ * Pilot's generated config for the proxy. When pilot does not answer, or does not know the proxy
+ * (a sidecar cut off from it, the moment one debugs it), a proxy the local mesh runs is still
+ * shown from its own admin port, as istioctl reads the pod, with a warning: the rule columns come
+ * from the routes' and clusters' own `istio.config` metadata either way. Undefined (after an
+ * error) otherwise.
  */
 async function generatedConfig(
   ctx: CliContext,
@@ -306,15 +297,13 @@ async function generatedConfig(
   const at = await locatePilot(opts);
   const local = pilot.findProxy(locals, proxy);
   const bare = (nodeId: string, why: string): ConfigDump => {
-    ctx.stderr(`warning: ${why}; showing the proxy's own config, without the rule columns\n`);
+    ctx.stderr(`warning: ${why}; showing the proxy's own config\n`);
     return {
       connectionId: '',
       nodeId,
       meshVersion: 0,
       configVersion: 0,
       config: { listeners: [], clusters: [], routes: [], endpoints: [] },
-      destinationRules: [],
-      virtualServices: [],
     } as unknown as ConfigDump;
   };
   try {

@@ -113,6 +113,15 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
     ]);
     assert.equal(alone.code, 0, alone.stderr);
     assert.match(alone.stderr, /warning: no pilot answers at http:\/\/127\.0\.0\.1:9/);
+    // The DESTINATION RULE column is the cluster's own istio.config metadata: pilot or not.
+    for (const from of [[], ['--pilot', 'http://127.0.0.1:9']]) {
+      const cl = await weft(['proxy-config', 'cluster', curl.name, '--state-dir', mesh.stateDir, ...from]);
+      assert.equal(cl.code, 0, cl.stderr);
+      assert.match(
+        cl.stdout,
+        /^backend\.default\.svc\.cluster\.local\s+8000\s+-\s+outbound\s+EDS\s+backend\.default$/m,
+      );
+    }
     assert.match(
       alone.stdout,
       new RegExp(`^127\\.0\\.0\\.1:${bad.ports[0]!.inbound}\\s+HEALTHY\\s+FAILED`, 'm'),

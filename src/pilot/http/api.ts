@@ -10,10 +10,8 @@ export interface ConfigDump {
   /** The mesh (config + workloads) version the config was generated from. */
   meshVersion: number;
   configVersion: number;
+  /** Routes and clusters name the rule that made them in `istio.config` metadata, as Istio's do. */
   config: GeneratedConfig;
-  /** The rules the config was generated from, so tools can say which rule made which cluster/route. */
-  destinationRules: { name: string; namespace: string; host: string }[];
-  virtualServices: { name: string; namespace: string; hosts: string[]; gateways: string[] }[];
 }
 
 export interface PilotApi {

@@ -130,17 +130,6 @@ export async function startPilot(options: PilotOptions): Promise<PilotHandle> {
         meshVersion: mesh.meshVersion,
         configVersion: store.snapshot().version,
         config: mesh.configFor(proxy),
-        destinationRules: mesh.current().destinationRules.map(({ name, namespace, host }) => ({
-          name,
-          namespace,
-          host,
-        })),
-        virtualServices: mesh.current().virtualServices.map(({ name, namespace, hosts, gateways }) => ({
-          name,
-          namespace,
-          hosts,
-          gateways,
-        })),
       };
     },
     metricsText: () => {

@@ -30,6 +30,8 @@ export interface ClusterPlan {
   /** Labels an endpoint must carry to belong to this cluster (the subset's). */
   subsetLabels: Record<string, string>;
   policy: PortTrafficPolicy;
+  /** The DestinationRule the policy comes from, if one applies (named in the cluster's metadata). */
+  rule: { name: string; namespace: string } | undefined;
   /** EDS clusters get a ClusterLoadAssignment; DNS clusters carry theirs inline. */
   eds: boolean;
   /**
@@ -58,6 +60,7 @@ export function planOutboundClusters(index: MeshIndex, namespace: string): Clust
         subset: '',
         subsetLabels: {},
         policy: mergedPolicy(dr?.spec.trafficPolicy, undefined, port.port),
+        rule: dr,
         eds,
         originalDst,
       });
@@ -70,6 +73,7 @@ export function planOutboundClusters(index: MeshIndex, namespace: string): Clust
           subset: subset.name,
           subsetLabels: subset.labels ?? {},
           policy: mergedPolicy(dr?.spec.trafficPolicy, subset.trafficPolicy, port.port),
+          rule: dr,
           eds,
           originalDst,
         });
@@ -85,6 +89,11 @@ function visibleFrom(service: MeshService, namespace: string): boolean {
   if (to.includes('~')) return false;
   if (to.includes('.') && service.namespace === namespace) return true;
   return to.includes(namespace);
+}
+
+/** Istio's config-info path of a networking rule (`istio.config` in route and cluster metadata). */
+export function istioConfigPath(kind: string, rule: { name: string; namespace: string }): string {
+  return `/apis/networking.istio.io/v1/namespaces/${rule.namespace}/${kind}/${rule.name}`;
 }
 
 export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | undefined): Json {
@@ -103,6 +112,8 @@ export function outboundClusterJson(plan: ClusterPlan, inlineEndpoints: Json | u
             { host: plan.service.hostname, name: plan.service.name, namespace: plan.service.namespace },
           ],
           ...(plan.subset ? { subset: plan.subset } : {}),
+          // Istio's config-info metadata: the DestinationRule that shaped the cluster.
+          ...(plan.rule ? { config: istioConfigPath('destination-rule', plan.rule) } : {}),
         },
       },
     },

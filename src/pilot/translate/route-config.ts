@@ -4,7 +4,7 @@
 import type { HTTPRoute } from '../../api/types/index.ts';
 import type { MeshService } from '../../registry/index.ts';
 import { isHttpProtocol } from '../../registry/index.ts';
-import type { Json } from './clusters.ts';
+import { istioConfigPath, type Json } from './clusters.ts';
 import { destinationHash, hashPolicyJson, serviceHash } from './hash-policy.ts';
 import { ISTIO_DEFAULT_RETRY, type RouteContext, retryPolicy, translateHttpRoute } from './http-route.ts';
 import {
@@ -76,8 +76,21 @@ function defaultRoute(service: MeshService, port: number, vhostName: string, has
 
 function routesFor(vs: IndexedVirtualService | undefined, ctx: RouteContext): Json[] {
   const out: Json[] = [];
-  for (const http of (vs?.spec.http ?? []) as HTTPRoute[]) out.push(...translateHttpRoute(http, ctx));
+  if (vs === undefined) return out;
+  const metadata = virtualServiceMetadata(vs);
+  for (const http of vs.spec.http ?? []) {
+    for (const route of translateHttpRoute(http as HTTPRoute, ctx)) out.push({ ...route, metadata });
+  }
   return out;
+}
+
+/**
+ * Istio's config-info metadata on a route made from a VirtualService: `istio.config` names it
+ * (`/apis/networking.istio.io/v1/namespaces/<ns>/virtual-service/<name>`). istioctl's
+ * proxy-config routes and describe read it, as does weft proxy-config.
+ */
+export function virtualServiceMetadata(vs: { name: string; namespace: string }): Json {
+  return { filter_metadata: { istio: { config: istioConfigPath('virtual-service', vs) } } };
 }
 
 function contextFor(
