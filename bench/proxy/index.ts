@@ -38,6 +38,7 @@ import {
   type RunningServer,
   startHaproxy,
   startNginxProxy,
+  startNodeFloor,
   startNodePipe,
   startUpstream,
   startWeft,
@@ -109,6 +110,8 @@ async function startTarget(
       return startWeft(children, base, upstream.port, 1);
     case 'node-pipe':
       return startNodePipe(children, upstream.port);
+    case 'node-floor':
+      return startNodeFloor(children, upstream.port);
   }
 }
 

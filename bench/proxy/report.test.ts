@@ -99,3 +99,20 @@ test('measurements taken while other processes loaded the machine are flagged', 
   assert.match(s.problems[0]!, /more than 10% of the machine during 2 of 4 measurements \(up to 35%\)/);
   assert.deepEqual(summarizeTarget({ ...samples('nginx', [1], [1]), foreignCpu: [0.01] }).problems, []);
 });
+
+test("with node-floor measured, weft's CPU per request is compared with it (information)", () => {
+  const sums = [
+    summarizeTarget(samples('direct', [200], [0.6])),
+    summarizeTarget(samples('weft', [80], [0.8], [25])),
+    summarizeTarget(samples('nginx', [100], [0.75], [20])),
+    summarizeTarget(samples('node-floor', [110], [0.72], [20])),
+  ];
+  const v = verdicts(sums).find((x) => x.name === 'cpu-bound rps weft/node-floor');
+  assert.ok(v, 'the verdict is there');
+  assert.equal(v.value, 0.8);
+  assert.equal(v.pass, undefined);
+  assert.equal(
+    verdicts(sums.filter((s) => s.target !== 'node-floor')).some((x) => x.name.includes('node-floor')),
+    false,
+  );
+});

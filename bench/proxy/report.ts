@@ -123,6 +123,16 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
     goal: '(info)',
     pass: undefined,
   });
+  const floor = by('node-floor');
+  if (floor) {
+    // CPU per request against weft's own I/O layer doing no HTTP work: what the HTTP work costs.
+    out.push({
+      name: 'cpu-bound rps weft/node-floor',
+      value: ratio(floor.cpuUs, weft.cpuUs),
+      goal: '(info)',
+      pass: undefined,
+    });
+  }
   if (pipe) {
     // What no Node proxy here can exceed: a forwarder that parses nothing.
     out.push({
