@@ -32,7 +32,7 @@ import {
   wrkArgs,
 } from '../lib/index.ts';
 import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './options.ts';
-import { formatTable, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
+import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
 import {
   CPU,
   type RunningServer,
@@ -224,6 +224,7 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
     `cpu: proxy on core ${CPU.proxy}; load generator + upstream on core ${CPU.loadAndUpstream}`,
     '',
     formatTable(summaries, vs, o.rate),
+    ...perRoundLines([...samples.values()]),
   ];
   if (idle !== undefined) {
     lines.push(

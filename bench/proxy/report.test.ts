@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LatencyResult } from '../lib/index.ts';
 import type { TargetName } from './options.ts';
-import { formatTable, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
+import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
 
 function lat(p50: number, extra: Partial<LatencyResult> = {}): LatencyResult {
   return {
@@ -115,4 +115,18 @@ test("with node-floor measured, weft's CPU per request is compared with it (info
     verdicts(sums.filter((s) => s.target !== 'node-floor')).some((x) => x.name.includes('node-floor')),
     false,
   );
+});
+
+test("each round's own goal ratios are listed, failed rounds left out", () => {
+  const all = [
+    samples('direct', [200, 190, 180], [0.6, 0.6, 0.6]),
+    samples('weft', [80, 90, 70], [0.8, 0.7, 0.75]),
+    samples('nginx', [100, 100, 100], [0.76, 0.68, 0.7]),
+  ];
+  assert.deepEqual(perRoundLines(all), [
+    'by round: throughput weft/nginx 0.80 0.90 0.70; added p50 weft/nginx 1.25 1.25 1.50',
+  ]);
+  all[1]!.latency[1] = { error: 'boom' };
+  assert.match(perRoundLines(all)[0]!, /added p50 weft\/nginx 1\.25 1\.50$/);
+  assert.deepEqual(perRoundLines(all.slice(1)), [], 'no direct, no added latency');
 });

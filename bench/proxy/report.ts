@@ -174,6 +174,36 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 }
 
+/**
+ * The goal ratios of each round on its own (targets are measured close together within a round),
+ * so the spread between rounds — the machine's, not the code's — shows next to the medians.
+ * Empty without weft, nginx and direct; a round where one of them failed is left out.
+ */
+export function perRoundLines(samples: readonly TargetSamples[]): string[] {
+  const of = (t: TargetName) => samples.find((s) => s.target === t);
+  const weft = of('weft');
+  const nginx = of('nginx');
+  const direct = of('direct');
+  if (!weft || !nginx || !direct) return [];
+  const rps = (w: WrkResult | { error: string } | undefined) =>
+    w && !('error' in w) ? w.requestsPerSec : NaN;
+  const p50 = (l: LatencyResult | { error: string } | undefined) =>
+    l && !('error' in l) ? l.latencyMs.p50 : NaN;
+  const thr: string[] = [];
+  const lat: string[] = [];
+  for (let i = 0; i < weft.wrk.length; i++) {
+    const t = rps(weft.wrk[i]) / rps(nginx.wrk[i]);
+    if (Number.isFinite(t)) thr.push(t.toFixed(2));
+  }
+  for (let i = 0; i < weft.latency.length; i++) {
+    const d = p50(direct.latency[i]);
+    const r = (p50(weft.latency[i]) - d) / (p50(nginx.latency[i]) - d);
+    if (Number.isFinite(r)) lat.push(r.toFixed(2));
+  }
+  if (thr.length < 2 && lat.length < 2) return [];
+  return [`by round: throughput weft/nginx ${thr.join(' ')}; added p50 weft/nginx ${lat.join(' ')}`];
+}
+
 export function formatTable(summaries: TargetSummary[], vs: Verdict[], rate: number): string {
   const direct = summaries.find((s) => s.target === 'direct');
   const header = [
