@@ -1,7 +1,7 @@
 // Shared benchmark helpers: child processes pinned with taskset, tool installation, loopback
 // probes, wrk, the open-loop latency generator and order statistics.
 export { type ChildInfo, ChildSet, pinnedCommand, type StartOptions, withChildren } from './children.ts';
-export { ensureTools, hasCommand, type ToolNeed } from './install.ts';
+export { ensureTools, hasCommand, TOOLS, type ToolNeed } from './install.ts';
 export { type LatencyLoadOptions, type LatencyResult, runLatencyLoad } from './latency-load.ts';
 export {
   type CpuSample,

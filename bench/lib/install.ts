@@ -9,6 +9,15 @@ export interface ToolNeed {
   packages: string[];
 }
 
+/** The benchmarks' tools and their Debian packages (nginx-light first: the smallest nginx). */
+export const TOOLS = {
+  nginx: { command: 'nginx', packages: ['nginx-light', 'nginx'] },
+  haproxy: { command: 'haproxy', packages: ['haproxy'] },
+  wrk: { command: 'wrk', packages: ['wrk'] },
+  taskset: { command: 'taskset', packages: ['util-linux'] },
+  perf: { command: 'perf', packages: ['linux-perf'] },
+} as const satisfies Record<string, ToolNeed>;
+
 export function hasCommand(command: string): boolean {
   const r = spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
   return r.status === 0;
@@ -41,7 +50,7 @@ export function ensureTools(needs: ToolNeed[], log: (line: string) => void): str
   }
   if (!aptGet(['update'], log)) return 'apt-get update failed';
   for (const need of missing) {
-    // nginx-light is the smallest nginx Debian ships; newer releases dropped it for plain nginx.
+    // Packages in order of preference (newer releases dropped nginx-light for plain nginx).
     const ok = need.packages.some(
       (pkg) => aptGet(['install', '-y', '--no-install-recommends', pkg], log) && hasCommand(need.command),
     );

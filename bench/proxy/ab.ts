@@ -16,6 +16,7 @@ import {
   median,
   parsePidStat,
   parseWrkOutput,
+  TOOLS,
   withChildren,
   wrkArgs,
 } from '../lib/index.ts';
@@ -125,14 +126,7 @@ async function main(): Promise<number> {
     log('bench:proxy-ab: needs Linux (taskset, /proc)');
     return 2;
   }
-  const missing = ensureTools(
-    [
-      { command: 'nginx', packages: ['nginx-light', 'nginx'] },
-      { command: 'wrk', packages: ['wrk'] },
-      { command: 'taskset', packages: ['util-linux'] },
-    ],
-    log,
-  );
+  const missing = ensureTools([TOOLS.nginx, TOOLS.wrk, TOOLS.taskset], log);
   if (missing !== undefined) {
     log(`bench:proxy-ab: ${missing}`);
     return 1;

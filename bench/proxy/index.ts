@@ -27,22 +27,14 @@ import {
   parseWrkOutput,
   readRssKiB,
   sampleCpu,
+  TOOLS,
   type WrkResult,
   withChildren,
   wrkArgs,
 } from '../lib/index.ts';
 import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './options.ts';
 import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
-import {
-  CPU,
-  type RunningServer,
-  startHaproxy,
-  startNginxProxy,
-  startNodeFloor,
-  startNodePipe,
-  startUpstream,
-  startWeft,
-} from './targets.ts';
+import { CPU, type RunningServer, startTarget, startUpstream, startWeft } from './targets.ts';
 
 const OUT_DIR = resolve(import.meta.dirname, '..', 'out');
 const log = (line: string): void => {
@@ -90,28 +82,6 @@ async function runLatency(
     return JSON.parse(out) as LatencyResult;
   } catch (err) {
     return { error: errorText(err) };
-  }
-}
-
-async function startTarget(
-  children: ChildSet,
-  base: string,
-  t: TargetName,
-  upstream: RunningServer,
-): Promise<RunningServer> {
-  switch (t) {
-    case 'direct':
-      return upstream;
-    case 'nginx':
-      return startNginxProxy(children, base, upstream.port);
-    case 'haproxy':
-      return startHaproxy(children, base, upstream.port);
-    case 'weft':
-      return startWeft(children, base, upstream.port, 1);
-    case 'node-pipe':
-      return startNodePipe(children, upstream.port);
-    case 'node-floor':
-      return startNodeFloor(children, upstream.port);
   }
 }
 
@@ -279,15 +249,7 @@ async function main(): Promise<number> {
   }
   if (cpus().length < 2)
     log(`warning: ${cpus().length} CPU(s); the proxy and the load generator will share one`);
-  const missing = ensureTools(
-    [
-      { command: 'nginx', packages: ['nginx-light', 'nginx'] },
-      { command: 'haproxy', packages: ['haproxy'] },
-      { command: 'wrk', packages: ['wrk'] },
-      { command: 'taskset', packages: ['util-linux'] },
-    ],
-    log,
-  );
+  const missing = ensureTools([TOOLS.nginx, TOOLS.haproxy, TOOLS.wrk, TOOLS.taskset], log);
   if (missing !== undefined) {
     log(`bench:proxy: ${missing}`);
     return 1;

@@ -2,8 +2,8 @@
 // connection, and every read is copied and written straight to the other socket's handle — reads
 // through src/proxy/socket-read (one shared buffer, no 'data' events), writes through
 // src/proxy/socket-write (no Writable), no parsing at all. What weft spends beyond this on a
-// request is its HTTP work. Run by `npm run bench:proxy-trace`:
-// `node bench/proxy/node-floor.ts <listen port> <upstream port>`.
+// request is its HTTP work. Run by `npm run bench:proxy-trace` and by `npm run bench:proxy --
+// --only …,node-floor`: `node bench/proxy/node-floor.ts <listen port> <upstream port>`.
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import { connectReadOptions, readInto } from '../../src/proxy/socket-read/index.ts';

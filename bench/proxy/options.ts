@@ -38,7 +38,8 @@ export const USAGE = `usage: npm run bench:proxy -- [options]
   --rate <rps>       fixed rate of the latency runs (default 1000)
   -h, --help         this text`;
 
-function positive(
+/** `--name`'s value as a positive number (an integer if asked), its fallback when absent, or a message. */
+export function positive(
   name: string,
   raw: string | undefined,
   fallback: number,
@@ -50,6 +51,17 @@ function positive(
     return `--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`;
   }
   return n;
+}
+
+/** `--only`'s comma-separated list, each one of `known`, or a message naming the unknown ones. */
+export function onlyTargets<T extends string>(list: string, known: readonly T[]): T[] | string {
+  const asked = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = asked.filter((s) => !(known as readonly string[]).includes(s));
+  if (unknown.length > 0) return `--only: unknown target ${unknown.join(', ')} (known: ${known.join(', ')})`;
+  return asked as T[];
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions | string {
@@ -67,13 +79,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | string {
   for (const r of [durationS, runs, rate]) if (typeof r === 'string') return r;
   let targets: TargetName[] = [...DEFAULT_TARGETS];
   if (v.only !== undefined) {
-    const asked = v.only
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    const unknown = asked.filter((s) => !(TARGETS as readonly string[]).includes(s));
-    if (unknown.length > 0)
-      return `--only: unknown target ${unknown.join(', ')} (known: ${TARGETS.join(', ')})`;
+    const asked = onlyTargets(v.only, TARGETS);
+    if (typeof asked === 'string') return asked;
     // direct is the baseline every added-latency number is computed against.
     targets = TARGETS.filter((t) => t === 'direct' || asked.includes(t));
   }

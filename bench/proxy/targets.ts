@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { PROXY_NODE_FLAGS } from '../../src/util/node-flags/index.ts';
 import { type ChildInfo, type ChildSet, freePort, waitForHttp200 } from '../lib/index.ts';
 import { haproxyConf, proxyNginxConf, upstreamNginxConf, weftBootstrapYaml } from './configs.ts';
+import type { TargetName } from './options.ts';
 
 /** CPU placement on a 2-core machine: the proxy under test alone on core 1, everything else on 0. */
 export const CPU = { proxy: '1', loadAndUpstream: '0' } as const;
@@ -140,4 +141,27 @@ async function startForwarder(
     { cpu: CPU.proxy },
   );
   return ready(children, { name, port, child });
+}
+
+/** Starts target `t` against `upstream` (direct: the upstream itself), pinned as above. */
+export async function startTarget(
+  children: ChildSet,
+  base: string,
+  t: TargetName,
+  upstream: RunningServer,
+): Promise<RunningServer> {
+  switch (t) {
+    case 'direct':
+      return upstream;
+    case 'nginx':
+      return startNginxProxy(children, base, upstream.port);
+    case 'haproxy':
+      return startHaproxy(children, base, upstream.port);
+    case 'weft':
+      return startWeft(children, base, upstream.port, 1);
+    case 'node-pipe':
+      return startNodePipe(children, upstream.port);
+    case 'node-floor':
+      return startNodeFloor(children, upstream.port);
+  }
 }

@@ -1,5 +1,6 @@
 // Command-line options of `npm run bench:proxy-trace`, parsed into a plan; bad input is a message value.
 import { parseArgs } from 'node:util';
+import { onlyTargets, positive } from './options.ts';
 
 export const TARGETS = ['weft', 'nginx', 'node-floor'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -36,25 +37,17 @@ export function parseTraceOptions(argv: string[]): TraceOptions | string {
     return err instanceof Error ? err.message : String(err);
   }
   if (v.help === true) return TRACE_USAGE;
-  const num = (name: string, fallback: number): number | string => {
-    const raw = v[name];
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    return Number.isFinite(n) && n > 0
-      ? n
-      : `--${name} must be a positive number, got ${JSON.stringify(raw)}`;
-  };
-  const rounds = num('rounds', 3);
+  const num = (name: string, fallback: number, integer = false): number | string =>
+    positive(name, typeof v[name] === 'string' ? v[name] : undefined, fallback, integer);
+  const rounds = num('rounds', 3, true);
   const rate = num('rate', 1000);
   const traceS = num('trace', 1);
   for (const r of [rounds, rate, traceS]) if (typeof r === 'string') return r;
   let targets: Target[] = [...TARGETS];
   if (typeof v.only === 'string') {
-    const asked = v.only.split(',').map((s) => s.trim());
-    const unknown = asked.filter((s) => !(TARGETS as readonly string[]).includes(s));
-    if (unknown.length > 0)
-      return `--only: unknown target ${unknown.join(', ')} (known: ${TARGETS.join(', ')})`;
+    const asked = onlyTargets(v.only, TARGETS);
+    if (typeof asked === 'string') return asked;
     targets = TARGETS.filter((t) => asked.includes(t));
   }
-  return { rounds: Math.round(rounds as number), rate: rate as number, traceS: traceS as number, targets };
+  return { rounds: rounds as number, rate: rate as number, traceS: traceS as number, targets };
 }

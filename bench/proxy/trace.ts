@@ -13,7 +13,15 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type ChildSet, ensureTools, LATENCY_MAIN, median, withChildren, wrkArgs } from '../lib/index.ts';
+import {
+  type ChildSet,
+  ensureTools,
+  LATENCY_MAIN,
+  median,
+  TOOLS,
+  withChildren,
+  wrkArgs,
+} from '../lib/index.ts';
 import {
   parseTraceLine,
   requestChains,
@@ -22,14 +30,7 @@ import {
   type Segment,
   type SyscallEvent,
 } from './chain.ts';
-import {
-  CPU,
-  type RunningServer,
-  startNginxProxy,
-  startNodeFloor,
-  startUpstream,
-  startWeft,
-} from './targets.ts';
+import { CPU, type RunningServer, startTarget, startUpstream } from './targets.ts';
 import { parseTraceOptions, type Target, TRACE_USAGE, type TraceOptions } from './trace-options.ts';
 
 const log = (line: string): void => {
@@ -137,14 +138,7 @@ async function main(): Promise<number> {
     log('bench:proxy-trace needs root: syscall tracepoints are root-only. Run it with sudo.');
     return 2;
   }
-  const missing = ensureTools(
-    [
-      { command: 'nginx', packages: ['nginx-light', 'nginx'] },
-      { command: 'wrk', packages: ['wrk'] },
-      { command: 'perf', packages: ['linux-perf'] },
-    ],
-    log,
-  );
+  const missing = ensureTools([TOOLS.nginx, TOOLS.wrk, TOOLS.taskset, TOOLS.perf], log);
   if (missing !== undefined) {
     log(missing);
     return 2;
@@ -154,12 +148,7 @@ async function main(): Promise<number> {
     const upstreamPid = await workerPid(upstream.child.pid);
     const servers = new Map<Target, RunningServer>();
     for (const t of o.targets) {
-      const s =
-        t === 'weft'
-          ? await startWeft(children, dir, upstream.port, 1)
-          : t === 'nginx'
-            ? await startNginxProxy(children, dir, upstream.port)
-            : await startNodeFloor(children, upstream.port);
+      const s = await startTarget(children, dir, t, upstream);
       servers.set(t, s);
       const args = wrkArgs({ url: `http://127.0.0.1:${s.port}/`, threads: 1, connections: 16, durationS: 2 });
       await children.run('wrk', 'wrk', args, { cpu: CPU.loadAndUpstream });

@@ -2,8 +2,8 @@
 // istioctl's short tables or whole as JSON/YAML. Like istioctl, it shows what the proxy itself
 // runs (its admin /config_dump and /clusters, found through the local mesh's state), so a NACKed
 // update or an ejected host shows as the proxy sees it; `--from pilot`, or a proxy the local mesh
-// does not run, shows the configuration the control plane generated instead. Pilot also names the
-// DestinationRules and VirtualServices behind clusters and routes.
+// does not run, shows the configuration the control plane generated instead. The rule columns
+// (DESTINATION RULE, VIRTUAL SERVICE) come from the resources' own istio.config metadata.
 import type { Command } from 'commander';
 import type { ConfigDump } from '../pilot/index.ts';
 import { type CliContext, EXIT_FAILED, EXIT_USAGE } from './context.ts';
@@ -304,7 +304,7 @@ async function generatedConfig(
       meshVersion: 0,
       configVersion: 0,
       config: { listeners: [], clusters: [], routes: [], endpoints: [] },
-    } as unknown as ConfigDump;
+    };
   };
   try {
     const reply = await new pilot.PilotClient(at.url).get(

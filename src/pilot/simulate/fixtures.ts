@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { parseYaml, validateDocuments } from '../../api/index.ts';
 import { ConfigStore, toInput } from '../../config/index.ts';
 import { buildRegistry, type WorkloadInstance } from '../../registry/index.ts';
-import { buildMeshIndex, generateProxyConfig, type ProxyInfo } from '../translate/index.ts';
+import {
+  buildMeshIndex,
+  type GeneratedConfig,
+  generateProxyConfig,
+  type ProxyInfo,
+} from '../translate/index.ts';
 import { Simulation } from './index.ts';
 
 export const SAMPLES = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'istio', 'samples');
@@ -83,9 +88,14 @@ export function ingressGateway(): ProxyInfo {
 }
 
 /** Store + workloads → the simulation of one proxy's generated config. */
-export function simulate(store: ConfigStore, proxy: ProxyInfo): Simulation {
+/** The config pilot generates for `proxy` from `store` (its Deployments' pods as the workloads). */
+export function generateFor(store: ConfigStore, proxy: ProxyInfo): GeneratedConfig {
   const registry = buildRegistry(store.snapshot(), { workloads: workloadsOfDeployments(store) });
-  return new Simulation(generateProxyConfig(buildMeshIndex(store.snapshot(), registry), proxy));
+  return generateProxyConfig(buildMeshIndex(store.snapshot(), registry), proxy);
+}
+
+export function simulate(store: ConfigStore, proxy: ProxyInfo): Simulation {
+  return new Simulation(generateFor(store, proxy));
 }
 
 export const BOOKINFO = 'bookinfo/platform/kube/bookinfo.yaml';

@@ -3,18 +3,17 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildRegistry } from '../../registry/index.ts';
 import {
   BOOKINFO,
+  generateFor,
   ingressGateway,
   loadSamples,
   NET,
   SAMPLES,
   sidecar,
-  workloadsOfDeployments,
 } from '../simulate/fixtures.ts';
 import type { Json } from './clusters.ts';
-import { buildMeshIndex, generateProxyConfig, type ProxyInfo } from './index.ts';
+import type { ProxyInfo } from './index.ts';
 
 const skip = existsSync(SAMPLES) ? false : 'Istio samples (../shared/istio) not present';
 const PATH = '/apis/networking.istio.io/v1/namespaces/default';
@@ -26,8 +25,7 @@ function generated(proxy: ProxyInfo) {
     `${NET}destination-rule-all.yaml`,
     `${NET}virtual-service-reviews-test-v2.yaml`,
   ]);
-  const registry = buildRegistry(store.snapshot(), { workloads: workloadsOfDeployments(store) });
-  return generateProxyConfig(buildMeshIndex(store.snapshot(), registry), proxy);
+  return generateFor(store, proxy);
 }
 
 function configOf(resource: Json): unknown {

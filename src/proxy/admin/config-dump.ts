@@ -106,6 +106,11 @@ function withFailures(
   return out;
 }
 
+/** Static resources' entries: each typed under `key`, last updated when the bootstrap loaded. */
+function staticEntries(list: readonly EnvoyJson[], key: string, type: string, at: string): EnvoyJson[] {
+  return list.map((r) => ({ [key]: typed(type, r), last_updated: at }));
+}
+
 /** A dynamic resource's entry: its version, the resource typed under `key`, when it changed. */
 function dynamicEntry(key: string, type: string): (r: DumpedResource) => EnvoyJson {
   return (r) => ({ version_info: r.version, [key]: typed(type, r.resource), last_updated: r.lastUpdated });
@@ -128,19 +133,17 @@ export function renderConfigDump(
   const dynamicCluster = dynamicEntry('cluster', RESOURCE_TYPE.cluster);
   const dynamicRoute = dynamicEntry('route_config', RESOURCE_TYPE.route);
   const dynamicEndpoints = dynamicEntry('endpoint_config', RESOURCE_TYPE.endpoint);
+  const listenerState = dynamicEntry('listener', RESOURCE_TYPE.listener);
   const dynamicListener = (r: DumpedResource): EnvoyJson => ({
     name: r.name,
-    active_state: dynamicEntry('listener', RESOURCE_TYPE.listener)(r),
+    active_state: listenerState(r),
   });
   const configs: EnvoyJson[] = [
     { '@type': `${ADMIN}BootstrapConfigDump`, bootstrap: d?.bootstrap ?? {}, last_updated: at },
     {
       '@type': `${ADMIN}ClustersConfigDump`,
       version_info: versions?.clusters ?? '',
-      static_clusters: staticClusters.map((c) => ({
-        cluster: typed(RESOURCE_TYPE.cluster, c),
-        last_updated: at,
-      })),
+      static_clusters: staticEntries(staticClusters, 'cluster', RESOURCE_TYPE.cluster, at),
       dynamic_active_clusters: withFailures(
         dyn.clusters,
         failures.clusters,
@@ -151,10 +154,7 @@ export function renderConfigDump(
     {
       '@type': `${ADMIN}ListenersConfigDump`,
       version_info: versions?.listeners ?? '',
-      static_listeners: staticListeners.map((l) => ({
-        listener: typed(RESOURCE_TYPE.listener, l),
-        last_updated: at,
-      })),
+      static_listeners: staticEntries(staticListeners, 'listener', RESOURCE_TYPE.listener, at),
       dynamic_listeners: withFailures(
         dyn.listeners,
         failures.listeners,

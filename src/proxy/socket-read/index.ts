@@ -25,13 +25,15 @@ export type ReadCallback = (chunk: Buffer) => void;
 
 /** `onread` options for net.connect that deliver into READ_BUFFER. */
 export function connectReadOptions(cb: ReadCallback): net.OnReadOpts {
-  return {
-    buffer: READ_BUFFER,
-    callback: (n: number): boolean => {
-      deliver(cb, READ_BUFFER.subarray(0, n));
-      // Not `false`, which would pause the socket.
-      return true;
-    },
+  return { buffer: READ_BUFFER, callback: onreadCallback(cb) };
+}
+
+/** An `onread` callback: the `n` bytes Node read into READ_BUFFER, delivered to `cb`. */
+function onreadCallback(cb: ReadCallback): (n: number) => boolean {
+  return (n) => {
+    deliver(cb, READ_BUFFER.subarray(0, n));
+    // Not `false`, which would pause the socket.
+    return true;
   };
 }
 
@@ -87,10 +89,7 @@ export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
   for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null)
     deliver(cb, chunk);
   target[fields.buffer] = READ_BUFFER;
-  target[fields.callback] = (n: number): boolean => {
-    deliver(cb, READ_BUFFER.subarray(0, n));
-    return true;
-  };
+  target[fields.callback] = onreadCallback(cb);
   handle.useUserBuffer(READ_BUFFER);
   return true;
 }

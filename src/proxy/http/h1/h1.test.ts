@@ -7,7 +7,6 @@ import {
   parseResponseHead,
   removeHopByHop,
   requestHeadBytes,
-  serializeRequestHead,
   writeChunk,
   writeLastChunk,
 } from './index.ts';
@@ -161,19 +160,16 @@ test('chunk encoding and hop-by-hop removal', () => {
   assert.deepEqual(h.names, ['te', 'x-ok']);
 });
 
-test('requestHeadBytes writes the bytes a latin1 write of serializeRequestHead would', () => {
+test('requestHeadBytes writes the request line, each field and the blank line, a byte per character', () => {
   const h = new HeaderMap();
   h.add('host', 'svc.ns.svc.cluster.local:8080');
   h.add('x-empty', '');
   h.add('x-latin1', 'caf\u00e9');
   // Beyond latin1 (a config value): its low byte, as a latin1 string write sends.
   h.add('x-wide', 'a\u20acb');
-  for (const [method, path, headers] of [
-    ['GET', '/', new HeaderMap()],
-    ['POST', '/reviews/0?x=1&y=%20', h],
-  ] as const) {
-    const bytes = requestHeadBytes(method, path, headers);
-    assert.deepEqual(bytes, Buffer.from(serializeRequestHead(method, path, headers), 'latin1'));
-  }
+  const expected =
+    'POST /reviews/0?x=1&y=%20 HTTP/1.1\r\nhost: svc.ns.svc.cluster.local:8080\r\nx-empty: \r\n' +
+    'x-latin1: caf\u00e9\r\nx-wide: a\u20acb\r\n\r\n';
+  assert.deepEqual(requestHeadBytes('POST', '/reviews/0?x=1&y=%20', h), Buffer.from(expected, 'latin1'));
   assert.equal(requestHeadBytes('GET', '/', new HeaderMap()).toString('latin1'), 'GET / HTTP/1.1\r\n\r\n');
 });

@@ -35,6 +35,5 @@ export {
   httpDate,
   reasonPhrase,
   requestHeadBytes,
-  serializeRequestHead,
   serializeResponseHead,
 } from './serialize.ts';

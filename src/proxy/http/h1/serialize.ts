@@ -1,5 +1,6 @@
-// Serialising heads. One latin1 string per head, written with one socket write: cheaper than
-// several small writes, and heads are small.
+// Serialising heads, each written with one socket write: cheaper than several small writes, and
+// heads are small. Request heads are built as bytes; response heads made here (local replies,
+// edited or upgraded responses) as one latin1 string.
 import { Buffer } from 'node:buffer';
 import type { HeaderMap } from '../../headers/index.ts';
 import { putCrlf, putField, putLatin1 } from './head-bytes.ts';
@@ -63,16 +64,11 @@ function appendHeaders(s: string, headers: HeaderMap): string {
   return s;
 }
 
-/** `METHOD path HTTP/1.1` + headers + CRLF. Upstream requests are always HTTP/1.1. */
-export function serializeRequestHead(method: string, path: string, headers: HeaderMap): string {
-  return appendHeaders(method + ' ' + path + ' HTTP/1.1\r\n', headers) + '\r\n';
-}
-
 const REQUEST_LINE_END = ' HTTP/1.1';
 
 /**
- * The bytes serializeRequestHead's text would write, built straight into a Buffer of exactly their
- * size (head-bytes.ts says why). The proxied request's head goes out this way.
+ * `METHOD path HTTP/1.1` + headers + CRLF (upstream requests are always HTTP/1.1), built straight
+ * into a Buffer of exactly its size (head-bytes.ts says why): proxied and mirrored requests.
  */
 export function requestHeadBytes(method: string, path: string, headers: HeaderMap): Buffer {
   const names = headers.names;

@@ -18,7 +18,7 @@ export interface AcceptedType<T> {
   version: string;
   byName: Map<string, T>;
   /** Each resource as received (Envoy JSON with its "@type") and when it last changed, for /config_dump. */
-  raw?: Map<string, RawResource>;
+  raw?: RawEntries;
 }
 
 export interface AcceptedState {
@@ -36,6 +36,9 @@ export interface RawResource {
   version: string;
 }
 
+/** An accepted type's resources as received, by name. */
+export type RawEntries = Map<string, RawResource>;
+
 /** Resources from the bootstrap that every snapshot carries alongside the dynamic ones. */
 export interface StaticResources {
   listeners?: ListenerConfig[];
@@ -50,12 +53,12 @@ export interface StaticResources {
  * version and last_updated (Envoy's dump says when a resource changed, not when it was resent).
  */
 export function rawEntries(
-  previous: AcceptedType<unknown>['raw'],
+  previous: RawEntries | undefined,
   received: Map<string, EnvoyJson>,
   version: string,
   now: string,
-): NonNullable<AcceptedType<unknown>['raw']> {
-  const out: NonNullable<AcceptedType<unknown>['raw']> = new Map();
+): RawEntries {
+  const out: RawEntries = new Map();
   for (const [name, resource] of received) {
     const before = previous?.get(name);
     const text = JSON.stringify(resource);
@@ -71,8 +74,8 @@ export function rawEntries(
  * an unchanged resource is the very entry it already was.
  */
 export function refusedResources(
-  previous: AcceptedType<unknown>['raw'],
-  candidate: NonNullable<AcceptedType<unknown>['raw']>,
+  previous: RawEntries | undefined,
+  candidate: RawEntries,
   details: string,
 ): UpdateFailure[] {
   const out: UpdateFailure[] = [];

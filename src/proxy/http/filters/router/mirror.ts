@@ -22,8 +22,8 @@ import {
   BodyDecoder,
   type ByteSink,
   parseResponseHead,
+  requestHeadBytes,
   responseHasNoBody,
-  serializeRequestHead,
   writeChunk,
   writeLastChunk,
 } from '../../h1/index.ts';
@@ -99,7 +99,7 @@ export function sendMirrors(
   timeoutMs: number,
   worker = 0,
 ): Shadows | undefined {
-  let text: string | undefined;
+  let head: Buffer | undefined;
   let list: Shadow[] | undefined;
   const chunked = req.head.chunked;
   for (const m of mirrors) {
@@ -107,7 +107,7 @@ export function sendMirrors(
     const cluster = clusters.get(m.cluster);
     const host = cluster?.chooseHost();
     if (!cluster || !host) continue;
-    if (text === undefined) {
+    if (head === undefined) {
       const h = req.headers.clone();
       h.set('host', shadowAuthority(req.authority));
       if (chunked) {
@@ -118,9 +118,9 @@ export function sendMirrors(
         if (req.head.contentLength > 0) h.set('content-length', String(req.head.contentLength));
         else h.remove('content-length');
       }
-      text = serializeRequestHead(req.method, req.path, h);
+      head = requestHeadBytes(req.method, req.path, h);
     }
-    const s = new Shadow(host, cluster, text, req.method, chunked, timeoutMs);
+    const s = new Shadow(host, cluster, head, req.method, chunked, timeoutMs);
     if (req.pending !== undefined) for (const chunk of req.pending) s.data(chunk);
     if (req.requestEnded) s.end(req.requestTrailers);
     s.start(worker);
@@ -155,7 +155,7 @@ class Shadow implements ByteSink {
   constructor(
     host: UpstreamHost,
     cluster: UpstreamCluster,
-    head: string,
+    head: Buffer,
     method: string,
     chunked: boolean,
     timeoutMs: number,

@@ -164,14 +164,17 @@ const EXTERNAL_SANITIZED = new Set([
   'x-envoy-upstream-stream-duration-ms',
 ]);
 
+/** Whether `name` is an x-envoy-* field (more than the prefix). */
+function isEnvoyName(name: string): boolean {
+  // 'x' and the '-' after 'envoy' first: almost every name fails there, without a builtin call.
+  return (
+    name.length > 8 && name.charCodeAt(0) === 120 && name.charCodeAt(7) === 45 && name.startsWith('x-envoy-')
+  );
+}
+
 function hasEnvoyField(headers: HeaderMap): boolean {
   const names = headers.names;
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    // 'x' and the '-' after 'envoy' first: almost every name fails there, without a builtin call.
-    if (n.length > 8 && n.charCodeAt(0) === 120 && n.charCodeAt(7) === 45 && n.startsWith('x-envoy-'))
-      return true;
-  }
+  for (let i = 0; i < names.length; i++) if (isEnvoyName(names[i]!)) return true;
   return false;
 }
 
@@ -181,7 +184,7 @@ function removeExternalControls(headers: HeaderMap): void {
   let found: string[] | undefined;
   for (let i = 0; i < names.length; i++) {
     const n = names[i]!;
-    if (n.length > 8 && n.startsWith('x-envoy-') && EXTERNAL_SANITIZED.has(n)) (found ??= []).push(n);
+    if (isEnvoyName(n) && EXTERNAL_SANITIZED.has(n)) (found ??= []).push(n);
   }
   if (found) for (const n of found) headers.remove(n);
 }
