@@ -86,7 +86,7 @@ export async function upMesh(t: TestContext, files: string[]): Promise<Mesh> {
       if (!res.ok) throw new Error(`apply ${file}: ${res.status} ${await res.text()}`);
       await until(`${proxy} ACKs the config of ${file}`, 15_000, async () => {
         const now = await syncedPushes(pilot, proxy);
-        return now !== undefined && now.synced && now.newestAcked > before;
+        return now?.synced === true && now.newestAcked > before;
       });
     },
   };
