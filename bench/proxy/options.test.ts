@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAbOptions, parseBenchOptions } from './options.ts';
 
-test('defaults: 10 s runs, 3 repetitions, all targets at 1000 rps', () => {
+test('defaults: 5 s runs, 6 repetitions, all targets at 1000 rps', () => {
   const o = parseBenchOptions([]);
   assert.ok(typeof o === 'object');
-  assert.equal(o.durationS, 10);
-  assert.equal(o.runs, 3);
+  assert.equal(o.durationS, 5);
+  assert.equal(o.runs, 6);
   assert.equal(o.rate, 1000);
   assert.deepEqual(o.targets, ['direct', 'weft', 'nginx', 'haproxy']);
 });

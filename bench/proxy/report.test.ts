@@ -124,9 +124,50 @@ test("each round's own goal ratios are listed, failed rounds left out", () => {
     samples('nginx', [100, 100, 100], [0.76, 0.68, 0.7]),
   ];
   assert.deepEqual(perRoundLines(all), [
-    'by round: throughput weft/nginx 0.80 0.90 0.70; added p50 weft/nginx 1.25 1.25 1.50',
+    'by round: throughput weft/nginx 0.80 0.90 0.70 (median 0.80); added p50 weft/nginx 1.25 1.25 1.50 (median 1.25)',
   ]);
   all[1]!.latency[1] = { error: 'boom' };
-  assert.match(perRoundLines(all)[0]!, /added p50 weft\/nginx 1\.25 1\.50$/);
+  assert.match(perRoundLines(all)[0]!, /added p50 weft\/nginx 1\.25 1\.50 \(median 1\.38\)$/);
   assert.deepEqual(perRoundLines(all.slice(1)), [], 'no direct, no added latency');
+});
+
+test('added p50 comes from service times: a send lag that differs between runs does not move it', () => {
+  // Direct's generator lagged 40 µs more than the proxies' (as measured on this project's VMs):
+  // intended-time p50s carry that, service-time p50s do not.
+  const withLag = (t: TargetName, service: number, lagP50: number): TargetSamples => ({
+    target: t,
+    wrk: [{ requestsPerSec: 100, requests: 1000, non2xx3xx: 0, socketErrors: 0 }],
+    latency: [
+      lat(service + lagP50, {
+        sendLagMs: { p50: lagP50, p99: 1, max: 2 },
+        serviceMs: { p50: service, p99: service * 3 },
+      }),
+    ],
+  });
+  const sums = [
+    summarizeTarget(withLag('direct', 0.1, 0.54)),
+    summarizeTarget(withLag('weft', 0.28, 0.5)),
+    summarizeTarget(withLag('nginx', 0.25, 0.5)),
+  ];
+  const v = verdicts(sums);
+  const by = (n: string) => v.find((x) => x.name === n)!;
+  // Service: weft adds 0.18, nginx 0.15 → 1.2. Intended: 0.14 and 0.11 → 1.27, the lag's bias.
+  assert.ok(Math.abs(by('added p50 weft/nginx').value - 1.2) < 1e-9);
+  assert.equal(by('added p50 weft/nginx').pass, true);
+  assert.ok(Math.abs(by('added p50 weft/nginx (intended)').value - 0.14 / 0.11) < 1e-9);
+  assert.equal(by('added p50 weft/nginx (intended)').pass, undefined);
+  const table = formatTable(sums, v, 1000);
+  assert.match(table, /^weft\s+100\s+n\/a\s+0\.780\s+.*\s0\.180$/m);
+  // Per round too: two rounds of the same figures give 1.20 each.
+  const twice = (s: TargetSamples): TargetSamples => ({
+    ...s,
+    wrk: [...s.wrk, ...s.wrk],
+    latency: [...s.latency, ...s.latency],
+  });
+  const rounds = perRoundLines([
+    twice(withLag('direct', 0.1, 0.54)),
+    twice(withLag('weft', 0.28, 0.5)),
+    twice(withLag('nginx', 0.25, 0.5)),
+  ]);
+  assert.match(rounds[0]!, /added p50 weft\/nginx 1\.20 1\.20 \(median 1\.20\)$/);
 });
