@@ -24,7 +24,6 @@ import { AB_USAGE, type AbOptions, parseAbOptions } from './options.ts';
 import { CPU, type RunningServer, startUpstream, startWeft } from './targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const VIRTUAL_HOSTS = 100;
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -80,11 +79,11 @@ async function run(o: AbOptions, children: ChildSet, dir: string): Promise<numbe
       children,
       dir,
       upstream.port,
-      VIRTUAL_HOSTS,
+      o.virtualHosts,
       'base',
       join(worktree, 'bin', 'weft.js'),
     );
-    const b = await startWeft(children, dir, upstream.port, VIRTUAL_HOSTS, 'this');
+    const b = await startWeft(children, dir, upstream.port, o.virtualHosts, 'this');
     log('warming up both builds …');
     await Promise.all([wrk(children, a.port, 2, o.connections), wrk(children, b.port, 2, o.connections)]);
     const rounds: Round[] = [];

@@ -35,7 +35,13 @@ test('bad input is a message naming the flag', () => {
 test('bench:proxy-ab needs --base; rounds, duration and connections have defaults and are checked', () => {
   const o = parseAbOptions(['--base', 'HEAD~3']);
   assert.ok(typeof o === 'object');
-  assert.deepEqual([o.base, o.rounds, o.durationS, o.connections], ['HEAD~3', 7, 3, 16]);
+  assert.deepEqual([o.base, o.rounds, o.durationS, o.connections, o.virtualHosts], ['HEAD~3', 7, 3, 16, 100]);
+  const one = parseAbOptions(['--base', 'x', '--virtual-hosts', '1']);
+  assert.ok(typeof one === 'object' && one.virtualHosts === 1);
+  assert.match(
+    String(parseAbOptions(['--base', 'x', '--virtual-hosts', '0'])),
+    /--virtual-hosts must be a positive integer/,
+  );
   assert.match(String(parseAbOptions([])), /--base <rev> is required/);
   assert.match(
     String(parseAbOptions(['--base', 'x', '--rounds', '0'])),

@@ -129,6 +129,11 @@ export interface AbOptions {
   durationS: number;
   /** wrk connections per build. */
   connections: number;
+  /**
+   * Virtual hosts of the route table both builds run (the last one '*'): 100 by default, as a
+   * mesh's outbound routes; 1 is bench:proxy's table, '*' alone, as a sidecar's inbound routes.
+   */
+  virtualHosts: number;
   help: boolean;
 }
 
@@ -137,11 +142,20 @@ export const AB_USAGE = `usage: npm run bench:proxy-ab -- --base <rev> [options]
   --rounds <n>          measured rounds; medians are quoted (default 7)
   --duration <s>        seconds of each round (default 3)
   --connections <n>     wrk connections per build (default 16)
+  --virtual-hosts <n>   virtual hosts of the route table, the last one '*' (default 100; 1 is
+                        bench:proxy's table)
   -h, --help            this text
 Prints, per round and as medians, the CPU time per request of each build and this/base.`;
 
 export function parseAbOptions(argv: string[]): AbOptions | string {
-  let v: { base?: string; rounds?: string; duration?: string; connections?: string; help?: boolean };
+  let v: {
+    base?: string;
+    rounds?: string;
+    duration?: string;
+    connections?: string;
+    'virtual-hosts'?: string;
+    help?: boolean;
+  };
   try {
     v = parseArgs({
       args: argv,
@@ -150,6 +164,7 @@ export function parseAbOptions(argv: string[]): AbOptions | string {
         rounds: { type: 'string' },
         duration: { type: 'string' },
         connections: { type: 'string' },
+        'virtual-hosts': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -163,12 +178,14 @@ export function parseAbOptions(argv: string[]): AbOptions | string {
   const rounds = positive('rounds', v.rounds, 7, true);
   const durationS = positive('duration', v.duration, 3, true);
   const connections = positive('connections', v.connections, 16, true);
-  for (const r of [rounds, durationS, connections]) if (typeof r === 'string') return r;
+  const virtualHosts = positive('virtual-hosts', v['virtual-hosts'], 100, true);
+  for (const r of [rounds, durationS, connections, virtualHosts]) if (typeof r === 'string') return r;
   return {
     base: v.base ?? '',
     rounds: rounds as number,
     durationS: durationS as number,
     connections: connections as number,
+    virtualHosts: virtualHosts as number,
     help,
   };
 }

@@ -29,6 +29,8 @@ interface CompiledVirtualHost {
 class Table implements RouteTable {
   readonly name: string;
   private readonly hosts: VirtualHostIndex<CompiledVirtualHost>;
+  /** The one virtual host when its only domain is '*': every request gets it without a lookup. */
+  private readonly everyHost: HostMatch<CompiledVirtualHost> | undefined;
   /** Reused for every request: route() is synchronous, so one scratch object is enough. */
   private readonly input: MatchInput = {
     req: undefined as unknown as RequestView,
@@ -40,18 +42,23 @@ class Table implements RouteTable {
   constructor(name: string, hosts: VirtualHostIndex<CompiledVirtualHost>) {
     this.name = name;
     this.hosts = hosts;
+    this.everyHost = hosts.onlyMatch();
   }
 
   route(req: RequestView, random: number, memo?: VirtualHostMemo): RouteDecision {
-    let found: HostMatch<CompiledVirtualHost> | undefined;
-    if (memo !== undefined && memo.table === this && memo.authority === req.authority)
-      found = memo.found as HostMatch<CompiledVirtualHost> | undefined;
-    else {
-      found = this.hosts.find(req.authority);
-      if (memo !== undefined) {
-        memo.table = this;
-        memo.authority = req.authority;
-        memo.found = found;
+    // With '*' alone nothing is looked up. The memo's check compares two slices of head strings,
+    // which V8 does in its runtime: ~1 % of a proxied request's samples in a line-level profile.
+    let found = this.everyHost;
+    if (found === undefined) {
+      if (memo !== undefined && memo.table === this && memo.authority === req.authority)
+        found = memo.found as HostMatch<CompiledVirtualHost> | undefined;
+      else {
+        found = this.hosts.find(req.authority);
+        if (memo !== undefined) {
+          memo.table = this;
+          memo.authority = req.authority;
+          memo.found = found;
+        }
       }
     }
     if (found === undefined) return NO_ROUTE;

@@ -111,3 +111,19 @@ test("a connection's host memo answers repeated authorities, and a new table or 
   assert.equal(cluster(t2.route(request('/', { authority: 'nowhere' }), 0, memo)), 'other');
   assert.equal(memo.table, t2);
 });
+
+test("with '*' as the only domain every authority routes to it without the host memo", () => {
+  const t = table([['all', ['*']]]);
+  const memo = { table: undefined as unknown, authority: '', found: undefined as unknown };
+  for (const authority of ['a.example', 'A.EXAMPLE:8080', '', '*', 'x'.repeat(300)])
+    assert.equal(cluster(t.route(request('/', { authority }), 0, memo)), 'all', authority);
+  assert.equal(memo.table, undefined, 'nothing to remember');
+  // With any other domain beside '*', the lookup (and the memo) are back.
+  const mixed = table([
+    ['all', ['*']],
+    ['a', ['a.example']],
+  ]);
+  assert.equal(cluster(mixed.route(request('/', { authority: 'a.example' }), 0, memo)), 'a');
+  assert.equal(cluster(mixed.route(request('/', { authority: 'b.example' }), 0, memo)), 'all');
+  assert.equal(memo.table, mixed);
+});

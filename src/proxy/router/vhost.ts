@@ -68,6 +68,15 @@ export class VirtualHostIndex<T> {
     this.prefixes.sort((a, b) => b.part.length - a.part.length);
   }
 
+  /**
+   * The match of every authority when '*' is the only domain (Istio's inbound route config, and
+   * many a bootstrap's), else undefined: the router then needs no lookup, cache or host memo.
+   */
+  onlyMatch(): HostMatch<T> | undefined {
+    const onlyFallback = this.exact.size === 0 && this.suffixes.length === 0 && this.prefixes.length === 0;
+    return onlyFallback ? this.fallback : undefined;
+  }
+
   find(authority: string): HostMatch<T> | undefined {
     const cached = this.cache.get(authority);
     if (cached !== undefined) return cached ?? undefined;
