@@ -75,7 +75,45 @@ test('request headers not complete within request_headers_timeout → 408, conne
   assert.equal(origin.heads.length, 0);
 });
 
-test('Expect: 100-continue: the upstream 100 is relayed, then the final response', async (t) => {
+test('Expect: 100-continue is answered by the proxy at once; the upstream sees no Expect (Envoy default)', async (t) => {
+  let seen = '';
+  const origin = await rawServer((s) => {
+    s.on('data', (d) => {
+      seen += d.toString('latin1');
+      // An upstream that never sends 100 itself: the client must not wait for it.
+      if (seen.endsWith('hello')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone');
+    });
+  });
+  t.after(() => origin.close());
+  const { p, port } = await proxyTo(t, origin.port);
+  const c = client(port, t);
+  c.s.write('POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n');
+  await until(() => c.text().includes('\r\n\r\n'), '100 Continue', 1000);
+  assert.equal(c.text(), 'HTTP/1.1 100 Continue\r\n\r\n');
+  c.s.write('hello');
+  await until(() => c.text().endsWith('done'), 'final response');
+  assert.match(c.text(), /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(seen, /expect:/i);
+  assert.match(seen, /hello$/);
+  const n = counters(p.stats);
+  assert.equal(n['http.ingress_http.downstream_rq_1xx'], 1);
+  assert.equal(n['http.ingress_http.downstream_rq_2xx'], 1);
+});
+
+test('an upstream 100 the client did not get Expect for under the default is not relayed', async (t) => {
+  const origin = await rawServer((s) => {
+    s.once('data', () =>
+      s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    );
+  });
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port);
+  const text = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.doesNotMatch(text, /100 Continue/);
+});
+
+test('proxy_100_continue: Expect goes upstream and the upstream 100 is relayed, then the final response', async (t) => {
   let seen = '';
   const origin = await rawServer((s) => {
     s.on('data', (d) => {
@@ -86,7 +124,7 @@ test('Expect: 100-continue: the upstream 100 is relayed, then the final response
     });
   });
   t.after(() => origin.close());
-  const { port } = await proxyTo(t, origin.port);
+  const { port } = await proxyTo(t, origin.port, { proxy100Continue: true });
   const c = client(port, t);
   c.s.write('POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
   await until(() => c.text().includes('\r\n\r\n'), '100 Continue');
@@ -360,4 +398,47 @@ test('response heads: hop-by-hop fields out, names lower-cased, server replaced;
     if (!log.includes('\n')) await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(log.split('\n')[0], 'envoy Value -');
+});
+
+test("a route's idle_timeout replaces stream_idle_timeout for the streams it routes (0 disables it)", async (t) => {
+  // An upstream that takes the request and never answers.
+  const origin = await rawServer(() => {});
+  t.after(() => origin.close());
+  const p = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(
+            hcm(
+              routeConfig([
+                route('/quick', routeAction('backend', { idleTimeoutMs: 150 })),
+                route('/never', routeAction('backend', { idleTimeoutMs: 0 })),
+                route('/', routeAction('backend')),
+              ]),
+              { streamIdleTimeoutMs: 600 },
+            ),
+          ),
+        ]),
+      ],
+      [cluster('backend', [origin.port])],
+    ),
+  });
+  t.after(() => p.close());
+  const port = p.addresses().get('http')!.port;
+  const timed = async (path: string) => {
+    const started = Date.now();
+    const text = await exchange(port, `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    return { text, ms: Date.now() - started };
+  };
+  const quick = await timed('/quick');
+  assert.match(quick.text, /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*\r\n\r\nstream timeout$/);
+  assert.ok(quick.ms >= 140 && quick.ms < 550, `route idle timeout after ${quick.ms} ms`);
+  const hcmWide = await timed('/other');
+  assert.match(hcmWide.text, /^HTTP\/1\.1 408 /);
+  assert.ok(hcmWide.ms >= 590, `connection manager's idle timeout after ${hcmWide.ms} ms`);
+  // idle_timeout 0 on the route: no idle timeout even though the connection manager has one.
+  const c = client(port, t);
+  c.s.write('GET /never HTTP/1.1\r\nHost: a\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 900));
+  assert.equal(c.text(), '', 'no answer after 1.5 × the connection manager idle timeout');
 });

@@ -74,6 +74,7 @@ export function hcm(
     xffNumTrustedHops: 0,
     skipXffAppend: false,
     generateRequestId: true,
+    proxy100Continue: false,
     preserveExternalRequestId: false,
     serverName: 'envoy',
     serverHeaderTransformation: 'OVERWRITE',

@@ -175,7 +175,6 @@ export interface RouteActionConfig {
   mirrors: MirrorPolicyConfig[];
   /** upgrade_configs: upgrade types allowed on this route (e.g. 'websocket'). */
   upgrades: string[];
-  maxStreamDurationMs?: number;
 }
 
 export interface RedirectActionConfig {
@@ -229,6 +228,11 @@ export interface HttpConnectionManagerConfig {
   xffNumTrustedHops: number;
   skipXffAppend: boolean;
   generateRequestId: boolean;
+  /**
+   * proxy_100_continue: forward `Expect: 100-continue` and the upstream's 100. Off (Envoy's
+   * default): the proxy answers 100 Continue itself and removes Expect.
+   */
+  proxy100Continue: boolean;
   preserveExternalRequestId: boolean;
   /** server_name for the `server` response header (Envoy default 'envoy'). */
   serverName: string;

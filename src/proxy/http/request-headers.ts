@@ -1,8 +1,9 @@
 // The connection manager's request header edits, as Envoy makes them before routing:
-// x-forwarded-for / x-forwarded-proto (use_remote_address, xff_num_trusted_hops), x-request-id.
+// x-forwarded-for / x-forwarded-proto (use_remote_address), x-request-id.
 import type { HttpConnectionManagerConfig } from '../config/index.ts';
 import type { HeaderMap } from '../headers/index.ts';
 import { newRequestId } from '../request-id/index.ts';
+import { honoursEnvoyHeaders } from './filters/index.ts';
 
 export function mutateRequestHeaders(
   headers: HeaderMap,
@@ -20,5 +21,15 @@ export function mutateRequestHeaders(
   } else if (!headers.has('x-forwarded-proto')) {
     headers.add('x-forwarded-proto', scheme);
   }
-  if (config.generateRequestId && !headers.has('x-request-id')) headers.add('x-request-id', newRequestId());
+  if (!config.generateRequestId) return;
+  // At the edge (use_remote_address, a peer that is not internal) Envoy replaces whatever id an
+  // outside client sent, unless preserve_external_request_id; elsewhere it only adds a missing one.
+  if (
+    config.useRemoteAddress &&
+    !config.preserveExternalRequestId &&
+    !honoursEnvoyHeaders(true, remoteIp) &&
+    headers.has('x-request-id')
+  )
+    headers.set('x-request-id', newRequestId());
+  else if (!headers.has('x-request-id')) headers.add('x-request-id', newRequestId());
 }

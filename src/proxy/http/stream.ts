@@ -116,6 +116,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     info.downstreamLocalAddress = this.conn.downstream.localAddress;
     info.requestedServerName = this.conn.downstream.requestedServerName;
     removeHopByHop(this.headers, this.head.upgrade !== '');
+    if (this.head.expectContinue && !hcm.config.proxy100Continue) this.answerContinue();
     mutateRequestHeaders(this.headers, hcm.config, this.sourceIp, this.scheme);
     if (endStream) this.requestEnded = true;
     if (hcm.config.requestTimeoutMs > 0 && !endStream) {
@@ -134,6 +135,9 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (decision.kind !== 'no_route') {
       this.route = decision.route;
       info.routeName = decision.route.name;
+      // The route's idle_timeout replaces stream_idle_timeout for this stream (Envoy's router).
+      const idleMs = decision.route.idleTimeoutMs;
+      if (idleMs !== undefined) this.idle.changeTimeout(idleMs);
       this.filters = hcm.filtersFor(decision.route);
       for (const f of this.filters) {
         if (f.onRequestHeaders && f.onRequestHeaders(this, this, endStream) === 'stop') return;
@@ -141,6 +145,19 @@ export class Http1Stream implements FilterStream, RoutedStream {
       }
     }
     this.continueDecoding();
+  }
+
+  /**
+   * Envoy without proxy_100_continue: the client's `Expect: 100-continue` is answered here, before
+   * routing and filters, and not sent upstream (so the upstream sends no 100 to relay). It counts
+   * as a 1xx response of the connection manager.
+   */
+  private answerContinue(): void {
+    this.headers.remove('expect');
+    writeHead(this.conn.socket, CONTINUE);
+    const s = this.conn.hcm.stats;
+    s.downstreamRqByClass[0]!.inc();
+    s.listenerRqByClass?.[0]!.inc();
   }
 
   /** Runs the router: a local answer, or forwarding to the route's cluster. */
@@ -396,3 +413,4 @@ export class Http1Stream implements FilterStream, RoutedStream {
 }
 
 const EMPTY = Buffer.alloc(0);
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';

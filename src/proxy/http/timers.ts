@@ -99,7 +99,7 @@ export class IdleTimer implements Deadline {
   private activity = 0;
   private seen = 0;
   private quiet = 0;
-  private readonly step: number;
+  private step: number;
   private readonly owner: IdleOwner;
 
   constructor(ms: number, owner: IdleOwner) {
@@ -133,6 +133,15 @@ export class IdleTimer implements Deadline {
 
   clear(): void {
     unschedule(this);
+  }
+
+  /** Counts to a new timeout from now (0 disables it): a route's idle_timeout. */
+  changeTimeout(ms: number): void {
+    unschedule(this);
+    this.step = ms / QUIET_CHECKS;
+    this.quiet = 0;
+    this.seen = this.activity;
+    if (ms > 0) schedule(this, this.step);
   }
 }
 

@@ -156,8 +156,10 @@ export class UpstreamExchange implements UpstreamHandler {
           return;
         }
         if (h.status >= 100 && h.status < 200) {
-          // Interim responses: 100 is relayed when the client asked for it; others are dropped.
-          if (h.status === 100 && stream.head.expectContinue) stream.conn.socket.write(CONTINUE, 'latin1');
+          // Interim responses: a 100 is relayed only under proxy_100_continue, to a client that
+          // asked for it (else the proxy answered 100 itself and the upstream saw no Expect).
+          if (h.status === 100 && stream.head.expectContinue && stream.conn.hcm.config.proxy100Continue)
+            stream.conn.socket.write(CONTINUE, 'latin1');
           if (rest === undefined) return;
           buf = rest;
           scanned = 0;

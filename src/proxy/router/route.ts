@@ -56,7 +56,6 @@ class Route implements CompiledRoute {
   readonly virtualHostName: string;
   timeoutMs = 0;
   idleTimeoutMs: number | undefined = undefined;
-  maxStreamDurationMs: number | undefined = undefined;
   retryPolicy: RetryPolicyConfig | undefined;
   hashPolicies: readonly HashPolicyConfig[] = NO_HASH;
   mirrors: readonly MirrorPolicyConfig[] = NO_MIRRORS;
@@ -217,7 +216,6 @@ export function compileEntry(
 
   route.timeoutMs = action.timeoutMs;
   route.idleTimeoutMs = action.idleTimeoutMs;
-  route.maxStreamDurationMs = action.maxStreamDurationMs;
   if (action.retryPolicy !== undefined) route.retryPolicy = action.retryPolicy;
   if (action.hashPolicy.length > 0) route.hashPolicies = action.hashPolicy;
   if (action.mirrors.length > 0) route.mirrors = action.mirrors;

@@ -109,8 +109,11 @@ export interface CompiledRoute {
   readonly virtualHostName: string;
   /** Route timeout; 0 disables it. Non-'route' actions: 0. */
   readonly timeoutMs: number;
+  /**
+   * The route's idle_timeout: replaces the connection manager's stream_idle_timeout for streams
+   * routed here (0 disables it); undefined keeps the connection manager's.
+   */
   readonly idleTimeoutMs: number | undefined;
-  readonly maxStreamDurationMs: number | undefined;
   /** The route's retry policy, else the virtual host's (Envoy: route wins, no merging). */
   readonly retryPolicy: RetryPolicyConfig | undefined;
   readonly hashPolicies: readonly HashPolicyConfig[];

@@ -59,6 +59,18 @@ const HCM_NOOP = [
   'access_log_flush_interval',
 ];
 
+/**
+ * xff_num_trusted_hops: only 0 is implemented (the remote address is the connection's peer). A
+ * larger value would make Envoy take the client address from x-forwarded-for, which decides
+ * whether a request is internal; accepting it and ignoring it would trust the wrong address.
+ */
+function trustedHops(r: MessageReader): number {
+  const hops = r.uint32('xff_num_trusted_hops', 0);
+  if (hops !== 0)
+    r.error('xff_num_trusted_hops', `only 0 is supported (the client address is the connection's peer)`);
+  return 0;
+}
+
 export function readHttpConnectionManager(r: MessageReader): HttpConnectionManagerConfig {
   const codec = r.enumValue('codec_type', CODECS, 'AUTO');
   if (codec === 'HTTP3') r.error('codec_type', `HTTP/3 is not supported`);
@@ -73,9 +85,10 @@ export function readHttpConnectionManager(r: MessageReader): HttpConnectionManag
     idleTimeoutMs: HCM_DEFAULTS.idleTimeoutMs,
     maxRequestHeadersKb: r.uint32('max_request_headers_kb', HCM_DEFAULTS.maxRequestHeadersKb, 1, 8192),
     useRemoteAddress: r.bool('use_remote_address', false),
-    xffNumTrustedHops: r.uint32('xff_num_trusted_hops', 0),
+    xffNumTrustedHops: trustedHops(r),
     skipXffAppend: r.bool('skip_xff_append', false),
     generateRequestId: r.bool('generate_request_id', true),
+    proxy100Continue: r.bool('proxy_100_continue', false),
     preserveExternalRequestId: r.bool('preserve_external_request_id', false),
     serverName: r.str('server_name') || 'envoy',
     serverHeaderTransformation: r.enumValue('server_header_transformation', SERVER_HEADER, 'OVERWRITE'),

@@ -287,3 +287,23 @@ test('not an object, and no name', () => {
     { path: 'name', message: "Cluster '': 'name' is required and must be non-empty" },
   ]);
 });
+
+test('connection-manager and route fields weft does not act on are refused, not ignored', () => {
+  const hops = errors(decodeListener(listener(hcm({ xff_num_trusted_hops: 1 }))));
+  assert.equal(hops[0]!.path, `${HCM_PATH}.xff_num_trusted_hops`);
+  assert.match(hops[0]!.message, /only 0 is supported/);
+  assert.equal(decodeListener(listener(hcm({ xff_num_trusted_hops: 0 }))).ok, true);
+
+  const msd = errors(
+    decodeListener(listener(hcm({}, { max_stream_duration: { max_stream_duration: '5s' } }))),
+  );
+  assert.equal(msd[0]!.path, `${ROUTE_PATH}.route.max_stream_duration.max_stream_duration`);
+  assert.match(msd[0]!.message, /'max_stream_duration' is not supported/);
+  assert.equal(
+    decodeListener(listener(hcm({}, { max_stream_duration: { max_stream_duration: '0s' } }))).ok,
+    true,
+  );
+  // Decoded and acted on: the 100-continue choice and preserve_external_request_id.
+  const ok = decodeListener(listener(hcm({ proxy_100_continue: true, preserve_external_request_id: true })));
+  assert.equal(ok.ok, true);
+});

@@ -83,7 +83,9 @@ export function readRouteAction(r: MessageReader): RouteActionConfig {
   const msd = r.message('max_stream_duration');
   if (msd) {
     const max = msd.durationMs('max_stream_duration');
-    if (max !== undefined && max > 0) out.maxStreamDurationMs = max;
+    // A stream's total duration is not limited by the proxy: refused rather than ignored.
+    if (max !== undefined && max > 0)
+      msd.error('max_stream_duration', `'max_stream_duration' is not supported (only 0s, no limit)`);
     for (const f of ['grpc_timeout_header_max', 'grpc_timeout_header_offset']) {
       if (msd.has(f)) msd.error(f, `'${f}' is not supported (grpc-timeout headers are not honoured)`);
     }
