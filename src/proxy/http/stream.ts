@@ -157,7 +157,8 @@ export class Http1Stream implements FilterStream, RoutedStream {
     writeHead(this.conn.socket, CONTINUE);
     const s = this.conn.hcm.stats;
     s.downstreamRqByClass[0]!.inc();
-    s.listenerRqByClass?.[0]!.inc();
+    const l = s.listenerRqByClass;
+    if (l !== undefined) l[0]!.inc();
   }
 
   /** Runs the router: a local answer, or forwarding to the route's cluster. */
