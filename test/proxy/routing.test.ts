@@ -422,3 +422,37 @@ for (const lbPolicy of ['RING_HASH', 'MAGLEV'] as const) {
     assert.ok(seen.size > 1, `all users on ${[...seen]}`);
   });
 }
+
+test('normalize_path and merge_slashes run before routing; a fragment is refused with 400', async (t) => {
+  const [admin, rest] = await named('admin', 'rest');
+  t.after(() => {
+    admin!.close();
+    rest!.close();
+  });
+  const routes = rc([
+    vh('any', ['*'], [route('/admin', routeAction('admin')), route('/', routeAction('rest'))]),
+  ]);
+  const clusters = [cluster('admin', [admin!.port]), cluster('rest', [rest!.port])];
+  const startWith = async (extra: Parameters<typeof hcm>[1]) => {
+    const p = await startProxy({
+      snapshot: snapshot([listener('http', [chain(hcm(routes, extra))])], clusters, true),
+    });
+    t.after(() => p.close());
+    return { p, port: p.addresses().get('http')!.port };
+  };
+  // Without normalize_path the dot segments are routed and forwarded as sent (Envoy's default).
+  const plain = await startWith({});
+  assert.equal((await request(plain.port, '/x/../admin/y')).body, 'rest /x/../admin/y');
+  // With it, '/x/../admin/y' is '/admin/y' for the routes and for the upstream.
+  const norm = await startWith({ normalizePath: true, mergeSlashes: true });
+  assert.equal((await request(norm.port, '/x/../admin/y')).body, 'admin /admin/y');
+  assert.equal((await request(norm.port, '/x/%2e%2E/admin//y?q=/../a')).body, 'admin /admin/y?q=/../a');
+  assert.equal((await request(norm.port, '//admin')).body, 'admin /admin');
+  const nul = await request(norm.port, '/admin/%00');
+  assert.equal(nul.status, 400);
+  const frag = await request(plain.port, '/admin#top');
+  assert.equal(frag.status, 400);
+  assert.equal(counters(plain.p.stats)['http.ingress_http.downstream_rq_failed_path_normalization'], 1);
+  assert.equal(counters(norm.p.stats)['http.ingress_http.downstream_rq_failed_path_normalization'], 1);
+  assert.equal(admin!.heads.length, 3);
+});

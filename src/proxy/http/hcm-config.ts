@@ -32,6 +32,8 @@ export interface HcmStats {
   downstreamRqTimeout: Counter;
   downstreamRqHeaderTimeout: Counter;
   downstreamRqIdleTimeout: Counter;
+  /** Requests refused for their path (a fragment, or what normalize_path rejects). */
+  downstreamRqFailedPathNormalization: Counter;
   /** downstream_rq_1xx … downstream_rq_5xx, indexed by class - 1. */
   downstreamRqByClass: Counter[];
   /** The same under listener.<address>.http.<stat_prefix>., when compiled for a listener. */
@@ -62,6 +64,7 @@ function bindStats(scope: StatsScope, listenerScope: StatsScope | undefined): Hc
     downstreamRqTimeout: scope.counter('downstream_rq_timeout'),
     downstreamRqHeaderTimeout: scope.counter('downstream_rq_header_timeout'),
     downstreamRqIdleTimeout: scope.counter('downstream_rq_idle_timeout'),
+    downstreamRqFailedPathNormalization: scope.counter('downstream_rq_failed_path_normalization'),
     downstreamRqByClass: [1, 2, 3, 4, 5].map((c) => scope.counter(`downstream_rq_${c}xx`)),
     noRoute: scope.counter('no_route'),
     noCluster: scope.counter('no_cluster'),

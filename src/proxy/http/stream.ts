@@ -18,6 +18,7 @@ import {
   writeChunk,
   writeLastChunk,
 } from './h1/index.ts';
+import { PATH_NORMALIZATION_FAILED, preparePath } from './path-normalize.ts';
 import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
 import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
@@ -128,6 +129,15 @@ export class Http1Stream implements FilterStream, RoutedStream {
       answerConnect(this, table);
       return;
     }
+    // Before filters and routing, as Envoy's connection manager: normalize_path, merge_slashes,
+    // and a path with a fragment refused.
+    const path = preparePath(this.path, hcm.config.normalizePath, hcm.config.mergeSlashes);
+    if (path === undefined) {
+      s.downstreamRqFailedPathNormalization.inc();
+      this.sendLocalReply(400, '', PATH_NORMALIZATION_FAILED, 0);
+      return;
+    }
+    this.path = path;
     const decision: RouteDecision = table
       ? table.route(this, Math.random(), this.conn.hostMemo)
       : { kind: 'no_route' };
