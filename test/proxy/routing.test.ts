@@ -456,3 +456,44 @@ test('normalize_path and merge_slashes run before routing; a fragment is refused
   assert.equal(counters(norm.p.stats)['http.ingress_http.downstream_rq_failed_path_normalization'], 1);
   assert.equal(admin!.heads.length, 3);
 });
+
+test('the route timeout includes the wait for a pooled connection (504 UT while queued)', async (t) => {
+  // Holds /first; the single connection allowed is busy while /second waits in the pool.
+  const held: import('node:net').Socket[] = [];
+  const slow = await rawServer((s) => {
+    s.on('data', (d) => {
+      if (d.toString('latin1').startsWith('GET /first ')) held.push(s);
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  t.after(() => slow.close());
+  const { p, port } = await start(
+    t,
+    rc([
+      vh(
+        'vh',
+        ['*'],
+        [
+          route('/first', routeAction('slow', { timeoutMs: 0 })),
+          route('/', routeAction('slow', { timeoutMs: 300 })),
+        ],
+      ),
+    ]),
+    [
+      cluster('slow', [slow.port], {
+        circuitBreakers: { maxConnections: 1, maxPendingRequests: 10, maxRequests: 10, maxRetries: 3 },
+      }),
+    ],
+  );
+  const first = request(port, '/first');
+  while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
+  const started = Date.now();
+  const second = await request(port, '/second');
+  const waited = Date.now() - started;
+  assert.equal(second.status, 504);
+  assert.equal(second.body, 'upstream request timeout');
+  assert.ok(waited >= 280 && waited < 1000, `504 after ${waited} ms, the route timeout is 300 ms`);
+  assert.equal(counters(p.stats)['cluster.slow.upstream_rq_timeout'], 1);
+  held[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  assert.equal((await first).status, 200);
+});

@@ -149,6 +149,8 @@ export class RouterRequest implements RetryOwner {
         stream.conn.downstream.worker,
       );
     this.tries = 1;
+    // The whole request is here: the route timeout starts now, before any wait for a connection.
+    if (stream.requestEnded) stream.startRouteTimer();
     this.acquire();
   }
 

@@ -243,16 +243,20 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.router?.requestBodyEnded(trailers);
     if (this.exchange) {
       this.exchange.endRequestBody(trailers);
-      this.startRouteTimer();
       this.router?.attemptSent();
     }
+    // Waiting for an upstream connection counts too (Envoy's router starts it on request end).
+    this.startRouteTimer();
   }
 
   onUpgradeData(data: Buffer): void {
     this.exchange?.writeUpgradeData(data);
   }
 
-  /** The route timeout (with x-envoy-upstream-rq-timeout-ms) runs once the request is sent. */
+  /**
+   * The route timeout (with x-envoy-upstream-rq-timeout-ms) runs from the moment the router has
+   * the whole request, as Envoy's: a wait for a pooled connection is inside it.
+   */
   startRouteTimer(): void {
     const ms = this.router?.timeoutMs ?? 0;
     if (ms <= 0 || this.head.upgrade !== '') return;
