@@ -442,3 +442,25 @@ test("a route's idle_timeout replaces stream_idle_timeout for the streams it rou
   await new Promise((r) => setTimeout(r, 900));
   assert.equal(c.text(), '', 'no answer after 1.5 × the connection manager idle timeout');
 });
+
+test('HTTP/1.0: 426 Upgrade Required unless accept_http_10; default_host_for_http_10 fills a missing Host', async (t) => {
+  const origin = await httpOrigin((head) => {
+    const host = /\r\nhost: ([^\r]*)/i.exec(head)?.[1] ?? '';
+    return `HTTP/1.1 200 OK\r\nContent-Length: ${host.length}\r\n\r\n${host}`;
+  });
+  t.after(() => origin.close());
+  const strict = await proxyTo(t, origin.port);
+  const refused = await exchange(strict.port, 'GET / HTTP/1.0\r\nHost: a\r\n\r\n');
+  assert.match(refused, /^HTTP\/1\.1 426 Upgrade Required\r\n/);
+  assert.match(refused, /\r\n\r\nUpgrade Required$/);
+  assert.equal(origin.heads.length, 0);
+  assert.equal(counters(strict.p.stats)['http.ingress_http.downstream_cx_protocol_error'], 1);
+
+  const lenient = await proxyTo(t, origin.port, { acceptHttp10: true, defaultHostForHttp10: 'legacy.local' });
+  const withHost = parseResponse(await exchange(lenient.port, 'GET / HTTP/1.0\r\nHost: given\r\n\r\n'));
+  assert.equal(withHost?.status, 200);
+  assert.equal(withHost?.body, 'given');
+  const noHost = parseResponse(await exchange(lenient.port, 'GET / HTTP/1.0\r\n\r\n'));
+  assert.equal(noHost?.status, 200);
+  assert.equal(noHost?.body, 'legacy.local');
+});

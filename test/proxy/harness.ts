@@ -75,6 +75,8 @@ export function hcm(
     skipXffAppend: false,
     generateRequestId: true,
     proxy100Continue: false,
+    acceptHttp10: false,
+    defaultHostForHttp10: '',
     preserveExternalRequestId: false,
     serverName: 'envoy',
     serverHeaderTransformation: 'OVERWRITE',

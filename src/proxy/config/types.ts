@@ -233,6 +233,13 @@ export interface HttpConnectionManagerConfig {
    * default): the proxy answers 100 Continue itself and removes Expect.
    */
   proxy100Continue: boolean;
+  /**
+   * http_protocol_options.accept_http_10: off (Envoy's default), an HTTP/1.0 request is answered
+   * 426 Upgrade Required and the connection closed.
+   */
+  acceptHttp10: boolean;
+  /** http_protocol_options.default_host_for_http_10: the Host of an HTTP/1.0 request without one. */
+  defaultHostForHttp10: string;
   preserveExternalRequestId: boolean;
   /** server_name for the `server` response header (Envoy default 'envoy'). */
   serverName: string;

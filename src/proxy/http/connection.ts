@@ -7,7 +7,7 @@ import { ResponseFlag } from '../observe/index.ts';
 import type { VirtualHostMemo } from '../router/index.ts';
 import { READ_BUFFER, readInto } from '../socket-read/index.ts';
 import { relayTunnel, tunnelCarriesTls } from './connect.ts';
-import { BodyDecoder, parseRequestHead } from './h1/index.ts';
+import { BodyDecoder, parseRequestHead, type RequestHead } from './h1/index.ts';
 import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
 import { Http1Stream } from './stream.ts';
@@ -168,6 +168,7 @@ export class Http1Connection implements DownstreamConnection {
         this.clearHeaderTimer();
         this.buf = r.consumed === this.buf.length ? undefined : this.buf.subarray(r.consumed);
         const head = r.head;
+        if (head.versionMinor === 0 && !this.acceptHttp10(head)) return;
         let decoder: BodyDecoder | undefined;
         if (head.chunked) decoder = new BodyDecoder('chunked');
         else if (head.contentLength > 0) decoder = new BodyDecoder('length', head.contentLength);
@@ -204,6 +205,26 @@ export class Http1Connection implements DownstreamConnection {
         return;
       } else return; // waiting for the response, or closed
     }
+  }
+
+  /**
+   * An HTTP/1.0 request, as Envoy's codec takes it: without accept_http_10, 426 Upgrade Required
+   * and the connection closed (false); with it, default_host_for_http_10 for one without Host.
+   */
+  private acceptHttp10(head: RequestHead): boolean {
+    const cfg = this.provider.current.config;
+    if (!cfg.acceptHttp10) {
+      this.hcm.stats.downstreamCxProtocolError.inc();
+      this.buf = undefined;
+      sendLocalReplyRaw(this, 426, 'Upgrade Required', 'low_version');
+      this.closeGracefully();
+      return false;
+    }
+    if (head.authority === '' && cfg.defaultHostForHttp10 !== '') {
+      head.authority = cfg.defaultHostForHttp10;
+      head.headers.add('host', head.authority);
+    }
+    return true;
   }
 
   /** A CONNECT was accepted: the next bytes are the tunnel's first. */

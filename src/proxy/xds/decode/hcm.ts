@@ -89,6 +89,8 @@ export function readHttpConnectionManager(r: MessageReader): HttpConnectionManag
     skipXffAppend: r.bool('skip_xff_append', false),
     generateRequestId: r.bool('generate_request_id', true),
     proxy100Continue: r.bool('proxy_100_continue', false),
+    acceptHttp10: false,
+    defaultHostForHttp10: '',
     preserveExternalRequestId: r.bool('preserve_external_request_id', false),
     serverName: r.str('server_name') || 'envoy',
     serverHeaderTransformation: r.enumValue('server_header_transformation', SERVER_HEADER, 'OVERWRITE'),
@@ -116,10 +118,14 @@ export function readHttpConnectionManager(r: MessageReader): HttpConnectionManag
     out.idleTimeoutMs = common.durationMs('idle_timeout') ?? HCM_DEFAULTS.idleTimeoutMs;
     common.finish();
   }
-  for (const field of ['http_protocol_options', 'http2_protocol_options']) {
-    // Present but empty means "the defaults", which is what we implement.
-    r.message(field)?.finish();
+  const h1 = r.message('http_protocol_options');
+  if (h1) {
+    out.acceptHttp10 = h1.bool('accept_http_10', false);
+    out.defaultHostForHttp10 = h1.str('default_host_for_http_10') ?? '';
+    h1.finish();
   }
+  // Present but empty means "the defaults", which is what we implement.
+  r.message('http2_protocol_options')?.finish();
   for (const u of r.messages('upgrade_configs')) {
     const type = u.requiredStr('upgrade_type').toLowerCase();
     if (u.bool('enabled', true)) out.upgrades.push(type);

@@ -307,3 +307,14 @@ test('connection-manager and route fields weft does not act on are refused, not 
   const ok = decodeListener(listener(hcm({ proxy_100_continue: true, preserve_external_request_id: true })));
   assert.equal(ok.ok, true);
 });
+
+test('http_protocol_options: accept_http_10 and default_host_for_http_10 decoded, other fields refused', () => {
+  const ok = decodeListener(
+    listener(hcm({ http_protocol_options: { accept_http_10: true, default_host_for_http_10: 'h' } })),
+  );
+  assert.equal(ok.ok, true);
+  const other = errors(
+    decodeListener(listener(hcm({ http_protocol_options: { allow_chunked_length: true } }))),
+  );
+  assert.equal(other[0]!.path, `${HCM_PATH}.http_protocol_options.allow_chunked_length`);
+});
