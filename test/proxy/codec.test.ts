@@ -464,3 +464,23 @@ test('HTTP/1.0: 426 Upgrade Required unless accept_http_10; default_host_for_htt
   assert.equal(noHost?.status, 200);
   assert.equal(noHost?.body, 'legacy.local');
 });
+
+test('more field lines than max_headers_count (default 100) → 431, connection closed', async (t) => {
+  const origin = await httpOrigin(() => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  t.after(() => origin.close());
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `x-h${i}: v\r\n`).join('');
+  const dflt = await proxyTo(t, origin.port);
+  // Host plus 99 others: exactly 100, accepted.
+  const at = await exchange(dflt.port, `GET / HTTP/1.1\r\nHost: a\r\n${lines(99)}Connection: close\r\n\r\n`);
+  assert.match(at, /^HTTP\/1\.1 431 /, 'Host + 99 + Connection is 101');
+  const ok = await exchange(dflt.port, `GET / HTTP/1.1\r\nHost: a\r\n${lines(98)}Connection: close\r\n\r\n`);
+  assert.match(ok, /^HTTP\/1\.1 200 /);
+  const over = await exchange(dflt.port, `GET / HTTP/1.1\r\nHost: a\r\n${lines(120)}\r\n`);
+  assert.match(over, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  assert.equal(origin.heads.length, 1);
+  const small = await proxyTo(t, origin.port, { maxHeadersCount: 3 });
+  assert.match(
+    await exchange(small.port, `GET / HTTP/1.1\r\nHost: a\r\n${lines(3)}\r\n`),
+    /^HTTP\/1\.1 431 /,
+  );
+});

@@ -70,6 +70,7 @@ export function hcm(
     streamIdleTimeoutMs: 300000,
     idleTimeoutMs: 3600000,
     maxRequestHeadersKb: 60,
+    maxHeadersCount: 100,
     useRemoteAddress: true,
     xffNumTrustedHops: 0,
     skipXffAppend: false,

@@ -224,6 +224,8 @@ export interface HttpConnectionManagerConfig {
   idleTimeoutMs: number;
   /** max_request_headers_kb; Envoy default 60. Over it: 431. */
   maxRequestHeadersKb: number;
+  /** common_http_protocol_options.max_headers_count; Envoy default 100. Over it: 431. */
+  maxHeadersCount: number;
   useRemoteAddress: boolean;
   xffNumTrustedHops: number;
   skipXffAppend: boolean;

@@ -151,6 +151,7 @@ export class Http1Connection implements DownstreamConnection {
           this.hcm.maxHeadBytes,
           this.headScanned,
           this.tunnelAuthority,
+          this.hcm.config.maxHeadersCount,
         );
         if (r.kind === 'incomplete') {
           this.headScanned = this.buf.length;

@@ -45,6 +45,8 @@ export type HeadParse =
   | { kind: 'head'; head: RequestHead; consumed: number };
 
 const INCOMPLETE: HeadParse = { kind: 'incomplete' };
+/** Envoy's common_http_protocol_options.max_headers_count when unset. */
+export const DEFAULT_MAX_HEADERS = 100;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /** 1 for each tchar (RFC 9110 §5.6.2) below 128. */
@@ -102,6 +104,7 @@ export function findHeadEnd(buf: Buffer, start: number, searchFrom: number): num
  * max_request_headers_kb): a longer one is 431 whether or not it is complete. `scanned`: bytes of
  * `buf` already searched for the end of the head by an earlier call that returned incomplete.
  * `fallbackAuthority`: the Host of a request that has none (inside a CONNECT tunnel), else ''.
+ * `maxHeaders`: more field lines than this are 431 (Envoy's max_headers_count, default 100).
  */
 export function parseRequestHead(
   buf: Buffer,
@@ -109,6 +112,7 @@ export function parseRequestHead(
   maxHeadBytes: number,
   scanned = 0,
   fallbackAuthority = '',
+  maxHeaders = DEFAULT_MAX_HEADERS,
 ): HeadParse {
   // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
@@ -119,7 +123,7 @@ export function parseRequestHead(
   }
   if (end - start > maxHeadBytes) return fail(431, 'http1.headers_too_large');
   const text = buf.toString('latin1', start, end - 4);
-  const parsed = parseHeadText(text, fallbackAuthority);
+  const parsed = parseHeadText(text, fallbackAuthority, maxHeaders);
   if ('status' in parsed) return { kind: 'error', error: parsed };
   return { kind: 'head', head: parsed, consumed: end };
 }
@@ -183,7 +187,7 @@ function indexFields(names: readonly string[]): FieldIndex {
   return f;
 }
 
-function parseHeadText(text: string, fallbackAuthority: string): RequestHead | HeadError {
+function parseHeadText(text: string, fallbackAuthority: string, maxHeaders: number): RequestHead | HeadError {
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd === -1) lineEnd = text.length;
   // request-line = method SP request-target SP HTTP-version, the version exactly 8 characters.
@@ -206,6 +210,7 @@ function parseHeadText(text: string, fallbackAuthority: string): RequestHead | H
   const headers = new HeaderMap();
   const err = parseFieldLines(text, lineEnd, headers);
   if (err) return err;
+  if (headers.names.length > maxHeaders) return { status: 431, detail: 'http1.too_many_headers' };
   const fields = indexFields(headers.names);
 
   // Request target forms (RFC 9112 §3.2).

@@ -48,6 +48,8 @@ export const HCM_DEFAULTS = {
   requestTimeoutMs: 0,
   requestHeadersTimeoutMs: 0,
   maxRequestHeadersKb: 60,
+  /** common_http_protocol_options.max_headers_count */
+  maxHeadersCount: 100,
 } as const;
 
 // Fields that change nothing observable for this proxy.
@@ -84,6 +86,7 @@ export function readHttpConnectionManager(r: MessageReader): HttpConnectionManag
     streamIdleTimeoutMs: r.durationMs('stream_idle_timeout') ?? HCM_DEFAULTS.streamIdleTimeoutMs,
     idleTimeoutMs: HCM_DEFAULTS.idleTimeoutMs,
     maxRequestHeadersKb: r.uint32('max_request_headers_kb', HCM_DEFAULTS.maxRequestHeadersKb, 1, 8192),
+    maxHeadersCount: HCM_DEFAULTS.maxHeadersCount,
     useRemoteAddress: r.bool('use_remote_address', false),
     xffNumTrustedHops: trustedHops(r),
     skipXffAppend: r.bool('skip_xff_append', false),
@@ -116,6 +119,7 @@ export function readHttpConnectionManager(r: MessageReader): HttpConnectionManag
   const common = r.message('common_http_protocol_options');
   if (common) {
     out.idleTimeoutMs = common.durationMs('idle_timeout') ?? HCM_DEFAULTS.idleTimeoutMs;
+    out.maxHeadersCount = common.uint32('max_headers_count', HCM_DEFAULTS.maxHeadersCount, 1);
     common.finish();
   }
   const h1 = r.message('http_protocol_options');

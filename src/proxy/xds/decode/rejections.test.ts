@@ -318,3 +318,12 @@ test('http_protocol_options: accept_http_10 and default_host_for_http_10 decoded
   );
   assert.equal(other[0]!.path, `${HCM_PATH}.http_protocol_options.allow_chunked_length`);
 });
+
+test('common_http_protocol_options.max_headers_count: decoded, at least 1', () => {
+  const ok = decodeListener(listener(hcm({ common_http_protocol_options: { max_headers_count: 20 } })));
+  assert.equal(ok.ok, true);
+  const zero = errors(
+    decodeListener(listener(hcm({ common_http_protocol_options: { max_headers_count: 0 } }))),
+  );
+  assert.equal(zero[0]!.path, `${HCM_PATH}.common_http_protocol_options.max_headers_count`);
+});
