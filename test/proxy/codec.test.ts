@@ -344,6 +344,29 @@ test('upgrade not allowed on the route → 403; WebSocket echo when allowed', as
   c.s.write(frame);
   await until(() => c.text().endsWith(frame.toString('latin1')), 'echoed frame');
   assert.equal(counters(allowed.p.stats)['http.ingress_http.downstream_cx_upgrades_total'], 1);
+  // A route's upgrade_configs entry with enabled: false refuses it even where the connection
+  // manager allows it (Envoy: the route's entry decides).
+  const offOnRoute = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(
+            hcm(routeConfig([route('/', routeAction('backend', { disabledUpgrades: ['websocket'] }))]), {
+              upgrades: ['websocket'],
+            }),
+          ),
+        ]),
+      ],
+      [cluster('backend', [origin.port])],
+    ),
+  });
+  t.after(() => offOnRoute.close());
+  const refused = await exchange(
+    offOnRoute.addresses().get('http')!.port,
+    'GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    (s) => parseResponse(s) !== undefined,
+  );
+  assert.match(refused, /^HTTP\/1\.1 403/);
 });
 
 test('response heads: hop-by-hop fields out, names lower-cased, server replaced; access logs read the head as sent', async (t) => {

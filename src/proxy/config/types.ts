@@ -175,6 +175,8 @@ export interface RouteActionConfig {
   mirrors: MirrorPolicyConfig[];
   /** upgrade_configs: upgrade types allowed on this route (e.g. 'websocket'). */
   upgrades: string[];
+  /** upgrade_configs with enabled: false: refused on this route even where the HCM allows them. */
+  disabledUpgrades?: string[];
 }
 
 export interface RedirectActionConfig {

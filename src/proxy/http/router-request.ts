@@ -90,7 +90,12 @@ export class RouterRequest implements RetryOwner {
     stream.cluster = cluster;
     if (stream.head.upgrade !== '') {
       const up = stream.head.upgrade;
-      if (!decision.route.upgrades.includes(up) && !hcm.config.upgrades.includes(up)) {
+      // Envoy: a route's own entry decides (enabled or not); without one, the connection manager's.
+      const route = decision.route;
+      const allowed = route.disabledUpgrades.includes(up)
+        ? false
+        : route.upgrades.includes(up) || hcm.config.upgrades.includes(up);
+      if (!allowed) {
         stream.sendLocalReply(403, '', 'upgrade_failed', 0);
         return;
       }

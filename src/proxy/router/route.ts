@@ -60,6 +60,7 @@ class Route implements CompiledRoute {
   hashPolicies: readonly HashPolicyConfig[] = NO_HASH;
   mirrors: readonly MirrorPolicyConfig[] = NO_MIRRORS;
   upgrades: readonly string[] = NO_UPGRADES;
+  disabledUpgrades: readonly string[] = NO_UPGRADES;
   readonly perFilterConfig: Readonly<Record<string, unknown>>;
   autoHostRewrite = false;
   readonly includeAttemptCount: boolean;
@@ -220,6 +221,7 @@ export function compileEntry(
   if (action.hashPolicy.length > 0) route.hashPolicies = action.hashPolicy;
   if (action.mirrors.length > 0) route.mirrors = action.mirrors;
   if (action.upgrades.length > 0) route.upgrades = action.upgrades;
+  if (action.disabledUpgrades !== undefined) route.disabledUpgrades = action.disabledUpgrades;
   route.autoHostRewrite = action.autoHostRewrite;
   route.hostRewriteLiteral = action.hostRewriteLiteral;
   route.hostRewriteHeader = action.hostRewriteHeader?.toLowerCase();

@@ -119,6 +119,8 @@ export interface CompiledRoute {
   readonly hashPolicies: readonly HashPolicyConfig[];
   readonly mirrors: readonly MirrorPolicyConfig[];
   readonly upgrades: readonly string[];
+  /** Upgrade types the route refuses (enabled: false), whatever the connection manager allows. */
+  readonly disabledUpgrades: readonly string[];
   readonly perFilterConfig: Readonly<Record<string, unknown>>;
   /** Whether auto_host_rewrite is on (the engine must pass ctx.upstreamHostname). */
   readonly autoHostRewrite: boolean;

@@ -77,6 +77,7 @@ export function readRouteAction(r: MessageReader): RouteActionConfig {
   for (const u of r.messages('upgrade_configs')) {
     const type = u.requiredStr('upgrade_type').toLowerCase();
     if (u.bool('enabled', true)) out.upgrades.push(type);
+    else (out.disabledUpgrades ??= []).push(type);
     if (u.has('connect_config')) u.error('connect_config', `CONNECT upgrades are not supported`);
     u.finish();
   }
