@@ -115,7 +115,9 @@ test('redirect Location: scheme, host, port, path, query, default ports', () => 
     [{ schemeRedirect: 'https' }, 'foo.com:80', '/a?b=1', 'https://foo.com/a?b=1'],
     [{ schemeRedirect: 'https' }, 'foo.com:8080', '/a', 'https://foo.com:8080/a'],
     [{ schemeRedirect: 'https' }, 'foo.com', '/a', 'https://foo.com/a'],
-    [{ schemeRedirect: 'https', portRedirect: 443 }, 'foo.com:80', '/', 'https://foo.com/'],
+    // A port_redirect is written even when it is the scheme's default, as Envoy writes it.
+    [{ schemeRedirect: 'https', portRedirect: 443 }, 'foo.com:80', '/', 'https://foo.com:443/'],
+    [{ schemeRedirect: 'https' }, 'foo.com:80', '/', 'https://foo.com/'],
     [{ hostRedirect: 'bar.com', portRedirect: 8443 }, 'foo.com', '/a?q', 'http://bar.com:8443/a?q'],
     [{ portRedirect: 9000 }, 'foo.com:80', '/a', 'http://foo.com:9000/a'],
     [{ portRedirect: 9000 }, '[::1]:80', '/a', 'http://[::1]:9000/a'],

@@ -90,7 +90,7 @@ export function compileRedirect(r: RedirectActionConfig, match: PathMatchConfig)
   const fn: RedirectFn = (req) => {
     const requestProto = req.headers.get('x-forwarded-proto') ?? req.scheme;
     const scheme = schemeRedirect ?? requestProto;
-    let port = portRedirect;
+    const port = portRedirect;
     let host: string;
     if (hostRedirect !== undefined) {
       host = hostRedirect;
@@ -104,7 +104,7 @@ export function compileRedirect(r: RedirectActionConfig, match: PathMatchConfig)
         if (drop) host = host.slice(0, ps);
       }
     }
-    if (port !== '' && port === defaultPort(scheme)) port = '';
+    // A port_redirect is written even when it is the scheme's default (Envoy's newUri).
 
     let path: string;
     if (pathRedirect !== undefined) {
