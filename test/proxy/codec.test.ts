@@ -507,3 +507,23 @@ test('more field lines than max_headers_count (default 100) → 431, connection 
     /^HTTP\/1\.1 431 /,
   );
 });
+
+test('request_headers_timeout runs from the first byte of a request, not from the accept', async (t) => {
+  const origin = await httpOrigin(() => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  t.after(() => origin.close());
+  const { port } = await proxyTo(t, origin.port, { requestHeadersTimeoutMs: 100 });
+  const c = client(port, t);
+  let closed = false;
+  c.s.on('close', () => {
+    closed = true;
+  });
+  // Connected and silent for 3 × the timeout: still open (Envoy arms it on the first byte).
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(closed, false);
+  assert.equal(c.text(), '');
+  const started = Date.now();
+  c.s.write('GET / HTTP/1.1\r\nHost: a\r\n');
+  await until(() => closed, 'the 408 and close');
+  assert.match(c.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.ok(Date.now() - started >= 90);
+});

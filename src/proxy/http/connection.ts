@@ -65,7 +65,8 @@ export class Http1Connection implements DownstreamConnection {
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.stream?.exchange?.onDownstreamDrain());
     this.idle = new IdleTimer(hcm.config.idleTimeoutMs, this);
-    this.armHeaderTimer();
+    // request_headers_timeout runs from a request's first byte (process() arms it), not from the
+    // accept: a connection opened ahead of its first request is the idle timeout's business.
     if (initial && initial.length > 0) this.onData(initial);
   }
 
