@@ -66,6 +66,19 @@ async function named(...names: string[]) {
   return list;
 }
 
+/** An origin that holds GET /first (its socket in `held`) until told, and answers anything else. */
+async function holdingFirst(t: { after(fn: () => unknown): void }) {
+  const held: import('node:net').Socket[] = [];
+  const slow = await rawServer((s) => {
+    s.on('data', (d) => {
+      if (d.toString('latin1').startsWith('GET /first ')) held.push(s);
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  t.after(() => slow.close());
+  return { held, slow };
+}
+
 async function start(
   t: { after(fn: () => unknown): void },
   config: RouteConfig,
@@ -335,15 +348,7 @@ test("503 UH with no endpoints, 503 UF on a closed port with Envoy's text, 504 U
 });
 
 test('circuit breaker: a second concurrent request over max_requests 1 gets 503 with x-envoy-overloaded', async (t) => {
-  // Holds /first until told; answers anything else at once.
-  const held: import('node:net').Socket[] = [];
-  const slow = await rawServer((s) => {
-    s.on('data', (d) => {
-      if (d.toString('latin1').startsWith('GET /first ')) held.push(s);
-      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
-  });
-  t.after(() => slow.close());
+  const { held, slow } = await holdingFirst(t);
   const { p, port } = await start(t, rc([vh('vh', ['*'], [route('/', routeAction('slow'))])]), [
     cluster('slow', [slow.port], {
       circuitBreakers: { maxConnections: 1, maxPendingRequests: 1, maxRequests: 1, maxRetries: 3 },
@@ -458,15 +463,8 @@ test('normalize_path and merge_slashes run before routing; a fragment is refused
 });
 
 test('the route timeout includes the wait for a pooled connection (504 UT while queued)', async (t) => {
-  // Holds /first; the single connection allowed is busy while /second waits in the pool.
-  const held: import('node:net').Socket[] = [];
-  const slow = await rawServer((s) => {
-    s.on('data', (d) => {
-      if (d.toString('latin1').startsWith('GET /first ')) held.push(s);
-      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
-  });
-  t.after(() => slow.close());
+  // The single connection allowed is busy with /first while /second waits in the pool.
+  const { held, slow } = await holdingFirst(t);
   const { p, port } = await start(
     t,
     rc([
