@@ -120,7 +120,8 @@ export function renderPrometheus(store: StatsStore, opts: StatsRenderOptions = {
         out += `${name}_bucket${labels(h.tags, `le="${HISTOGRAM_BUCKETS[i]}"`)} ${cumulative}\n`;
       }
       out += `${name}_bucket${labels(h.tags, 'le="+Inf"')} ${h.count}\n`;
-      out += `${name}_sum${labels(h.tags)} ${formatNumber(h.sum)}\n`;
+      // Full precision, as Envoy's {:.32g}: rate(_sum)/rate(_count) must not step on rounding.
+      out += `${name}_sum${labels(h.tags)} ${Number.isNaN(h.sum) ? 'nan' : String(h.sum)}\n`;
       out += `${name}_count${labels(h.tags)} ${h.count}\n`;
     }
   }

@@ -147,3 +147,15 @@ test('/stats?format=json', () => {
     { name: 'x.time', values: new Array(10).fill({ interval: null, cumulative: 1 }) },
   ]);
 });
+
+test('Prometheus histogram _sum at full precision (as Envoy prints it), not rounded', () => {
+  const store = new StatsStore();
+  const h = store.histogram('cluster.c.upstream_rq_time');
+  for (let i = 0; i < 999; i++) h.record(1236);
+  h.record(1233);
+  const line = renderPrometheus(store)
+    .split('\n')
+    .find((l) => l.startsWith('envoy_cluster_upstream_rq_time_sum'));
+  // Six significant digits would print 1.236e6 as 1236000.
+  assert.equal(line, 'envoy_cluster_upstream_rq_time_sum{envoy_cluster_name="c"} 1235997');
+});
