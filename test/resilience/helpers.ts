@@ -3,6 +3,7 @@
 import { request as httpRequest } from 'node:http';
 import type {
   ClusterConfig,
+  HttpConnectionManagerConfig,
   HttpFilterConfig,
   RouteEntryConfig,
   VirtualHostConfig,
@@ -21,11 +22,13 @@ export async function start(
   clusters: ClusterConfig[],
   filters: HttpFilterConfig[] = [],
   vhost: Partial<VirtualHostConfig> = {},
+  hcmExtra: Partial<HttpConnectionManagerConfig> = {},
 ): Promise<Started> {
   const rc = routeConfig(routes);
   rc.virtualHosts[0] = { ...rc.virtualHosts[0]!, ...vhost };
   const h = hcm(rc, {
     httpFilters: [...filters, { name: 'envoy.filters.http.router', config: {} }],
+    ...hcmExtra,
   });
   const proxy = await startProxy({ snapshot: snapshot([listener('http', [chain(h)])], clusters, true) });
   t.after(() => proxy.close());

@@ -1,6 +1,9 @@
 // Retries end to end: the real proxy, origins on node:net, assertions on what the client got,
 // what the origins saw and the cluster's retry stats.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RetryPolicyConfig } from '../../src/proxy/config/index.ts';
 import { cluster, rawServer, route, routeAction } from '../proxy/harness.ts';
@@ -222,15 +225,35 @@ test('x-envoy-upstream-rq-timeout-ms overrides the route timeout', async (t) => 
   assert.ok(r.ms < 1000, `took ${r.ms} ms`);
 });
 
-test('max_retries circuit breaker: no retry, upstream_rq_retry_overflow', async (t) => {
+test('max_retries circuit breaker: no retry, upstream_rq_retry_overflow, UO in the access log', async (t) => {
   const o = await origin(t, () => 503);
   const c = cluster('c', [o.port], {
     circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 0 },
   });
-  const { proxy, port } = await start(t, [route('/', routeAction('c', { retryPolicy: policy() }))], [c]);
+  const dir = mkdtempSync(join(tmpdir(), 'weft-retry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log = join(dir, 'access.log');
+  const { proxy, port } = await start(
+    t,
+    [route('/', routeAction('c', { retryPolicy: policy() }))],
+    [c],
+    [],
+    {},
+    {
+      accessLog: [{ path: log, textFormat: '%RESPONSE_CODE% %RESPONSE_FLAGS%\n' }],
+    },
+  );
   assert.equal((await get(port, '/')).status, 503);
   assert.equal(o.heads.length, 1);
   assert.equal(counter(proxy, C + 'upstream_rq_retry_overflow'), 1);
+  // Envoy's router sets UO when the breaker refuses the retry (RetryStatus::NoOverflow).
+  for (let i = 0; i < 100 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 10));
+  let text = '';
+  for (let i = 0; i < 100 && !text.includes('\n'); i++) {
+    text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    if (!text.includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(text, '503 UO\n');
 });
 
 test('a small buffered POST body is sent again on retry', async (t) => {

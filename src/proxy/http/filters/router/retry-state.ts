@@ -106,7 +106,11 @@ export class RetryState {
       return false;
     }
     // max_retries: retries in flight (here, waiting out their back-off) across the cluster.
-    if (!this.cluster.circuitBreakers.tryAcquire('retries')) return false;
+    if (!this.cluster.circuitBreakers.tryAcquire('retries')) {
+      // Envoy's router marks a retry refused by the breaker as UO (RetryStatus::NoOverflow).
+      owner.info.responseFlags |= ResponseFlag.UpstreamOverflow;
+      return false;
+    }
     this.holdingBreaker = true;
     this.retriesDone++;
     stats.upstreamRqRetry.inc();
