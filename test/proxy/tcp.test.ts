@@ -107,12 +107,33 @@ test('upstream connect failure closes the downstream connection', async (t) => {
 test('idle timeout closes a connection with no traffic either way', async (t) => {
   const quiet = await rawServer(() => {});
   t.after(() => quiet.close());
-  const { p, port } = await start(t, { ...tcpProxy('quiet'), idleTimeoutMs: 100 }, [
+  const { p, port } = await start(t, { ...tcpProxy('quiet'), idleTimeoutMs: 400 }, [
     cluster('quiet', [quiet.port]),
   ]);
   const started = Date.now();
   assert.equal(await session(port), '');
   const took = Date.now() - started;
-  assert.ok(took >= 90 && took < 1500, `closed after ${took} ms`);
+  // Between the setting and 1.25 × it (a check every quarter), not up to twice it.
+  assert.ok(took >= 390 && took < 650, `closed after ${took} ms, the idle timeout is 400 ms`);
   assert.equal(counters(p.stats)['tcp.tcp_in.idle_timeout'], 1);
+});
+
+test('max_connect_attempts: a failed connect is tried again, on a host chosen anew', async (t) => {
+  const live = await rawServer((s) => s.on('data', (d) => s.write(d)));
+  t.after(() => live.close());
+  const gone = await rawServer(() => {});
+  const deadPort = gone.port;
+  await gone.close();
+  // One dead host: three attempts, then the connection is closed.
+  const dead = await start(t, { ...tcpProxy('dead'), maxConnectAttempts: 3 }, [cluster('dead', [deadPort])]);
+  assert.equal(await session(dead.port, 'x'), '');
+  const n = counters(dead.p.stats);
+  assert.equal(n['cluster.dead.upstream_cx_connect_fail'], 3);
+  assert.equal(n['tcp.tcp_in.upstream_cx_connect_attempts_exceeded'], 1);
+  // A dead and a live host, round robin: whichever comes first, the echo works.
+  const mixed = await start(t, { ...tcpProxy('mixed'), maxConnectAttempts: 2 }, [
+    cluster('mixed', [deadPort, live.port]),
+  ]);
+  for (let i = 0; i < 2; i++)
+    assert.equal(await session(mixed.port, 'ping', (got) => got === 'ping'), 'ping', `connection ${i}`);
 });

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { TcpProxyConfig } from '../config/index.ts';
 import { type AccessLogSink, type ClusterLookup, openAccessLogs } from '../http/index.ts';
 import { type Counter, type Gauge, newStreamInfo, ResponseFlag, type StatsScope } from '../observe/index.ts';
+import type { UpstreamFailure } from '../upstream/index.ts';
 
 interface TcpStats {
   downstreamCxTotal: Counter;
@@ -13,6 +14,8 @@ interface TcpStats {
   downstreamFlowControlPausedReadingTotal: Counter;
   idleTimeout: Counter;
   upstreamFlushTotal: Counter;
+  /** Connections given up after max_connect_attempts failed connects. */
+  upstreamCxConnectAttemptsExceeded: Counter;
   upstreamFlushActive: Gauge;
 }
 
@@ -43,6 +46,7 @@ export function compileTcpProxy(
     downstreamFlowControlPausedReadingTotal: scope.counter('downstream_flow_control_paused_reading_total'),
     idleTimeout: scope.counter('idle_timeout'),
     upstreamFlushTotal: scope.counter('upstream_flush_total'),
+    upstreamCxConnectAttemptsExceeded: scope.counter('upstream_cx_connect_attempts_exceeded'),
     upstreamFlushActive: scope.gauge('upstream_flush_active'),
   };
   const pickCluster = (random: number): string => {
@@ -97,20 +101,6 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
     down.destroy();
     return;
   }
-  // An ORIGINAL_DST cluster connects where the connection was going: for a captured connection
-  // its local address (the original destination under TPROXY; SO_ORIGINAL_DST is still to come).
-  const host = cluster.chooseHost(
-    cluster.config.discovery === 'ORIGINAL_DST'
-      ? { downstreamLocalAddress: `${down.localAddress}:${down.localPort}`, localAddressRestored: true }
-      : undefined,
-  );
-  if (!host) {
-    // chooseHost counted upstream_cx_none_healthy.
-    info.responseFlags |= ResponseFlag.NoHealthyUpstream;
-    down.destroy();
-    return;
-  }
-  info.upstreamHost = host.addressText;
   idle =
     tcp.config.idleTimeoutMs > 0
       ? new ByteIdleTimer(
@@ -122,12 +112,35 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
           () => down.bytesRead + down.bytesWritten,
         )
       : undefined;
-  cluster.connect(host, (failure, socket) => {
+  // max_connect_attempts: each failed connect (not an overflow) tries again, a host chosen anew.
+  let attempts = 0;
+  const attempt = (): void => {
+    // An ORIGINAL_DST cluster connects where the connection was going: for a captured connection
+    // its local address (the original destination under TPROXY; SO_ORIGINAL_DST is still to come).
+    const host = cluster.chooseHost(
+      cluster.config.discovery === 'ORIGINAL_DST'
+        ? { downstreamLocalAddress: `${down.localAddress}:${down.localPort}`, localAddressRestored: true }
+        : undefined,
+    );
+    if (!host) {
+      // chooseHost counted upstream_cx_none_healthy.
+      info.responseFlags |= ResponseFlag.NoHealthyUpstream;
+      down.destroy();
+      return;
+    }
+    info.upstreamHost = host.addressText;
+    attempts++;
+    cluster.connect(host, onConnected);
+  };
+  const onConnected = (failure: UpstreamFailure | undefined, socket: Socket | undefined): void => {
     if (failure || !socket) {
-      info.responseFlags |=
-        failure?.responseFlag === 'UO'
-          ? ResponseFlag.UpstreamOverflow
-          : ResponseFlag.UpstreamConnectionFailure;
+      const overflow = failure?.responseFlag === 'UO';
+      if (!overflow && attempts < tcp.config.maxConnectAttempts && !down.destroyed) {
+        attempt();
+        return;
+      }
+      if (!overflow && tcp.config.maxConnectAttempts > 1) stats.upstreamCxConnectAttemptsExceeded.inc();
+      info.responseFlags |= overflow ? ResponseFlag.UpstreamOverflow : ResponseFlag.UpstreamConnectionFailure;
       info.upstreamTransportFailureReason = failure?.message;
       down.destroy();
       return;
@@ -150,22 +163,33 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
     socket.pipe(down);
     socket.on('drain', () => {});
     down.on('pause', () => stats.downstreamFlowControlPausedReadingTotal.inc());
-  });
+  };
+  attempt();
 }
 
-/** Idle when no byte moved either way for `ms` (checked by byte counts, not per chunk). */
+/** Quiet checks in a row that make the idle timeout: it fires between ms and 1.25 × ms. */
+const QUIET_CHECKS = 4;
+
+/**
+ * Idle when no byte moved either way for `ms`, checked by byte counts (not per chunk) every
+ * ms / QUIET_CHECKS: a check per idle period would fire anywhere up to twice the setting.
+ */
 class ByteIdleTimer {
-  private last = -1;
+  private last: number;
+  private quiet = 0;
   private readonly timer: NodeJS.Timeout;
   constructor(ms: number, onIdle: () => void, bytes: () => number) {
+    this.last = bytes();
     this.timer = setInterval(() => {
       const now = bytes();
-      if (now === this.last) {
+      if (now !== this.last) {
+        this.last = now;
+        this.quiet = 0;
+      } else if (++this.quiet >= QUIET_CHECKS) {
         this.stop();
         onIdle();
       }
-      this.last = now;
-    }, ms);
+    }, ms / QUIET_CHECKS);
     this.timer.unref();
   }
   stop(): void {
