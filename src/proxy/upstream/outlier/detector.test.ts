@@ -220,3 +220,39 @@ test('the multiplier stops growing at the cap, so recovery takes a bounded numbe
   assert.equal(r.hosts[0]!.outlierEjected, false, 'back after 100 ms: the multiplier was 0 again');
   assert.equal(r.stat('ejections_enforced_total'), 7);
 });
+
+test('split_external_local_origin_errors: connect failures count apart, and a response ends their run', (t) => {
+  const split = rig(
+    t,
+    2,
+    config({
+      maxEjectionPercent: 100,
+      splitExternalLocalOriginErrors: true,
+      consecutiveLocalOriginFailure: 2,
+    }),
+  );
+  const sink = split.hosts[0]!.outlier!;
+  // Without the split these would be three 503s and eject on consecutive_5xx (3): here they are
+  // local-origin failures; a response in between restarts their count.
+  sink.putLocalFailure('connect');
+  sink.putHttpStatus(200);
+  sink.putLocalFailure('reset');
+  assert.deepEqual(ejected(split), [false, false]);
+  sink.putLocalFailure('timeout');
+  assert.deepEqual(ejected(split), [true, false]);
+  assert.equal(split.stat('ejections_detected_consecutive_local_origin_failure'), 1);
+  assert.equal(split.stat('ejections_enforced_consecutive_local_origin_failure'), 1);
+  assert.equal(split.stat('ejections_enforced_consecutive_5xx'), 0);
+  // 5xx responses still count on their own in split mode.
+  split.fail(1);
+  assert.deepEqual(ejected(split), [true, true]);
+  assert.equal(split.stat('ejections_enforced_consecutive_5xx'), 1);
+});
+
+test('without the split a failed connect counts as a 503 toward consecutive_5xx', (t) => {
+  const r = rig(t, 2, config({ maxEjectionPercent: 100 }));
+  for (let k = 0; k < 3; k++) r.hosts[0]!.outlier!.putLocalFailure('connect');
+  assert.deepEqual(ejected(r), [true, false]);
+  assert.equal(r.stat('ejections_enforced_consecutive_5xx'), 1);
+  assert.equal(r.stat('ejections_detected_consecutive_local_origin_failure'), 0);
+});

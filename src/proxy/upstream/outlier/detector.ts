@@ -1,6 +1,8 @@
 // Envoy's outlier detection for one cluster, consecutive-error flavours: each host's monitor counts
-// consecutive 5xx and consecutive gateway failures (502/503/504; with split_external_local_origin_errors
-// off, a failed connect counts as 503 and a timeout as 504). Reaching a threshold ejects the host at
+// consecutive 5xx and consecutive gateway failures (502/503/504). With
+// split_external_local_origin_errors off, a failed connect or reset counts as 503 and a timeout as
+// 504; with it on, they count apart as consecutive local-origin failures (reset by any response),
+// judged by consecutive_local_origin_failure. Reaching a threshold ejects the host at
 // once, as Envoy's DetectorImpl::ejectHost does: only if (ejected + 1) / hosts × 100 ≤
 // max_ejection_percent (else ejections_overflow), or if always_eject_one_host is set and none is
 // ejected; then only with the enforcing_* chance. A sweep every `interval` brings hosts back once
@@ -33,6 +35,8 @@ interface OutlierStats {
   enforced5xx: Counter;
   detectedGateway: Counter;
   enforcedGateway: Counter;
+  detectedLocal: Counter;
+  enforcedLocal: Counter;
 }
 
 function bindStats(scope: StatsScope): OutlierStats {
@@ -47,14 +51,20 @@ function bindStats(scope: StatsScope): OutlierStats {
     enforced5xx: s.counter('ejections_enforced_consecutive_5xx'),
     detectedGateway: s.counter('ejections_detected_consecutive_gateway_failure'),
     enforcedGateway: s.counter('ejections_enforced_consecutive_gateway_failure'),
+    detectedLocal: s.counter('ejections_detected_consecutive_local_origin_failure'),
+    enforcedLocal: s.counter('ejections_enforced_consecutive_local_origin_failure'),
   };
 }
+
+type EjectionKind = '5xx' | 'gateway' | 'local';
 
 class HostMonitor implements HostOutlierSink {
   readonly host: OutlierHost;
   private readonly detector: OutlierDetector;
   consecutive5xx = 0;
   consecutiveGateway = 0;
+  /** Consecutive local-origin failures, counted only with split_external_local_origin_errors. */
+  consecutiveLocal = 0;
   /** The ejection-time multiplier (Envoy's ejectTimeBackoff): +1 per ejection up to a cap, −1 per healthy interval. */
   ejections = 0;
   ejectedAtMs = 0;
@@ -66,6 +76,8 @@ class HostMonitor implements HostOutlierSink {
   }
 
   putHttpStatus(status: number): void {
+    // A response means the connection worked: the local-origin run is over (split mode).
+    this.consecutiveLocal = 0;
     if (status < 500) {
       this.consecutive5xx = 0;
       this.consecutiveGateway = 0;
@@ -81,7 +93,13 @@ class HostMonitor implements HostOutlierSink {
   }
 
   putLocalFailure(kind: 'connect' | 'reset' | 'timeout'): void {
-    this.putHttpStatus(kind === 'timeout' ? 504 : 503);
+    const cfg = this.detector.config;
+    if (!cfg.splitExternalLocalOriginErrors) {
+      this.putHttpStatus(kind === 'timeout' ? 504 : 503);
+      return;
+    }
+    if (++this.consecutiveLocal === cfg.consecutiveLocalOriginFailure)
+      this.detector.onThreshold(this, 'local');
   }
 }
 
@@ -139,21 +157,23 @@ export class OutlierDetector {
   }
 
   /** @internal from HostMonitor: a consecutive-error threshold was reached. */
-  onThreshold(m: HostMonitor, kind: '5xx' | 'gateway'): void {
+  onThreshold(m: HostMonitor, kind: EjectionKind): void {
     // A host already ejected (reached only in panic) is not judged again: no stats, and its
     // counters run on past the threshold until a success or its return resets them, as in Envoy.
     if (m.host.outlierEjected) return;
     const s = this.stats;
     if (kind === '5xx') s.detected5xx.inc();
-    else s.detectedGateway.inc();
+    else if (kind === 'gateway') s.detectedGateway.inc();
+    else s.detectedLocal.inc();
     this.eject(m, kind);
     if (kind === '5xx') {
       s.ejectionsConsecutive5xx.inc(); // deprecated: counted even when not ejected
       m.consecutive5xx = 0;
-    } else m.consecutiveGateway = 0;
+    } else if (kind === 'gateway') m.consecutiveGateway = 0;
+    else m.consecutiveLocal = 0;
   }
 
-  private eject(m: HostMonitor, kind: '5xx' | 'gateway'): void {
+  private eject(m: HostMonitor, kind: EjectionKind): void {
     const s = this.stats;
     const cfg = this.config;
     // max_ejection_percent counts the host about to go: with the default 10 % and fewer than ten
@@ -166,7 +186,13 @@ export class OutlierDetector {
       return;
     }
     if (kind === '5xx') s.ejectionsTotal.inc(); // deprecated: 5xx ejections allowed, enforced or not
-    const enforcing = kind === '5xx' ? cfg.enforcingConsecutive5xx : cfg.enforcingConsecutiveGatewayFailure;
+    // enforcing_consecutive_local_origin_failure: only Envoy's default, 100, is accepted.
+    const enforcing =
+      kind === '5xx'
+        ? cfg.enforcingConsecutive5xx
+        : kind === 'gateway'
+          ? cfg.enforcingConsecutiveGatewayFailure
+          : 100;
     if (this.random() * 100 >= enforcing) return;
     m.host.outlierEjected = true;
     // The multiplier stops growing once base × it passes max_ejection_time + base (Envoy's cap), so a
@@ -177,7 +203,8 @@ export class OutlierDetector {
     s.ejectionsActive.set(this.active);
     s.ejectionsEnforcedTotal.inc();
     if (kind === '5xx') s.enforced5xx.inc();
-    else s.enforcedGateway.inc();
+    else if (kind === 'gateway') s.enforcedGateway.inc();
+    else s.enforcedLocal.inc();
     this.onChange();
   }
 
@@ -197,6 +224,7 @@ export class OutlierDetector {
           // Back with clean counters, so a few new errors do not eject it again at once.
           m.consecutive5xx = 0;
           m.consecutiveGateway = 0;
+          m.consecutiveLocal = 0;
           m.lastUnejectedMs = now;
           this.active--;
           changed = true;
