@@ -1,6 +1,6 @@
 // Outlier detection on the local mesh (the outlierDetection half of Istio's circuit-breaking task):
 // two pods behind one service, a DestinationRule ejecting a pod after 3 consecutive 5xx for a
-// base ejection time of 3 s. One pod starts answering 500: after its third 500 it is ejected and
+// base ejection time of 8 s. One pod starts answering 500: after its third 500 it is ejected and
 // the healthy pod takes all traffic; healed, it is back in the load balancer once the ejection
 // time is over. Requests go from the curl pod through its sidecar.
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ spec:
     outlierDetection:
       consecutive5xxErrors: 3
       interval: 500ms
-      baseEjectionTime: 3s
+      baseEjectionTime: 8s
       maxEjectionPercent: 50
 `;
 
@@ -134,10 +134,12 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
     );
   });
 
-  await t.test('healed, it is back after the 3 s ejection time', async () => {
+  // 8 s, not Istio's task's 3 m nor a tighter 3 s: the checks above start five `weft` processes
+  // while the pod is out, which on a loaded 2-core machine took longer than 3 s.
+  await t.test('healed, it is back after the 8 s ejection time', async () => {
     await getLocal(bad.ports[0]!.app, '/control/heal');
     let backAfter = 0;
-    while (performance.now() - ejectedAt < 10_000) {
+    while (performance.now() - ejectedAt < 15_000) {
       const r = await fromPod(curl, 'http://backend:8000/');
       assert.equal(r.status, 200);
       if (r.body.trim() === bad.name) {
@@ -147,7 +149,7 @@ test('outlier detection: a pod answering 500 is ejected, and back after the ejec
       await sleep(100);
     }
     t.diagnostic(`the ejected pod answered again ${backAfter.toFixed(2)} s after its ejection`);
-    assert.ok(backAfter >= 2.7 && backAfter <= 8, `back after ${backAfter.toFixed(2)} s, expected 3–3.5 s`);
+    assert.ok(backAfter >= 7.7 && backAfter <= 13, `back after ${backAfter.toFixed(2)} s, expected 8–8.5 s`);
     assert.equal(await stat(curl, `cluster.${CLUSTER}.outlier_detection.ejections_active`), 0);
   });
 });

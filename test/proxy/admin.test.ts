@@ -187,6 +187,40 @@ async function runProxy(
   return { child, port: Number(m[1]), admin: Number(m[2]), exited, out: () => out };
 }
 
+test('alt_stat_name names the cluster in stats and /clusters; track_remaining adds remaining_* gauges', async (t) => {
+  const origin = await httpOrigin(() => ok);
+  t.after(() => origin.close());
+  const p = await startProxy({
+    snapshot: snapshot(
+      [listener('http', [chain(hcm(routeConfig([route('/', routeAction('outbound|80||backend.ns'))])))])],
+      [
+        cluster('outbound|80||backend.ns', [origin.port], {
+          altStatName: 'backend_alt',
+          circuitBreakers: {
+            maxConnections: 5,
+            maxPendingRequests: 5,
+            maxRequests: 5,
+            maxRetries: 3,
+            trackRemaining: true,
+          },
+        }),
+      ],
+      true,
+    ),
+  });
+  t.after(() => p.close());
+  const port = p.addresses().get('http')!.port;
+  const admin = p.adminAddress()!.port;
+  assert.equal((await request(port, '/')).status, 200);
+  const stats = (await request(admin, '/stats')).body;
+  assert.match(stats, /^cluster\.backend_alt\.upstream_rq_total: 1$/m);
+  assert.doesNotMatch(stats, /cluster\.outbound\|80/);
+  assert.match(stats, /^cluster\.backend_alt\.circuit_breakers\.default\.remaining_rq: 5$/m);
+  assert.match(stats, /^cluster\.backend_alt\.circuit_breakers\.default\.remaining_cx: 4$/m);
+  const clusters = (await request(admin, '/clusters')).body;
+  assert.match(clusters, /^outbound\|80\|\|backend\.ns::observability_name::backend_alt$/m);
+});
+
 test('weft proxy --bootstrap serves, then exits 0 on POST /quitquitquit', async (t) => {
   const origin = await httpOrigin(() => ok);
   t.after(() => origin.close());

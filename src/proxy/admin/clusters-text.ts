@@ -34,7 +34,7 @@ export function renderClustersText(clusters: readonly UpstreamCluster[]): string
   for (const c of clusters) {
     const n = c.name;
     const cb = c.circuitBreakers;
-    out += `${n}::observability_name::${n}\n`;
+    out += `${n}::observability_name::${c.config.altStatName ?? n}\n`;
     for (const priority of ['default_priority', 'high_priority']) {
       out += `${n}::${priority}::max_connections::${cb.max('connections')}\n`;
       out += `${n}::${priority}::max_pending_requests::${cb.max('pending_requests')}\n`;
@@ -60,7 +60,7 @@ export function renderClustersText(clusters: readonly UpstreamCluster[]): string
 export function renderClustersJson(clusters: readonly UpstreamCluster[]): string {
   const cluster_statuses = clusters.map((c) => ({
     name: c.name,
-    observability_name: c.name,
+    observability_name: c.config.altStatName ?? c.name,
     added_via_api: true,
     circuit_breakers: {
       thresholds: [

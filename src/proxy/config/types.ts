@@ -341,6 +341,8 @@ export interface CircuitBreakerThresholds {
   maxPendingRequests: number;
   maxRequests: number;
   maxRetries: number;
+  /** track_remaining: publish circuit_breakers.default.remaining_* gauges (Istio sets it). */
+  trackRemaining?: boolean;
 }
 
 export interface OutlierDetectionConfig {
@@ -371,6 +373,8 @@ export interface UpstreamTlsConfig {
 
 export interface ClusterConfig {
   name: string;
+  /** alt_stat_name: the name the cluster's stats and observability_name use instead of `name`. */
+  altStatName?: string;
   /** STATIC and EDS are the ones the proxy serves; STRICT_DNS/LOGICAL_DNS resolve hostnames. */
   discovery: 'STATIC' | 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'ORIGINAL_DST';
   /** eds_cluster_config.service_name, defaulting to the cluster name. */

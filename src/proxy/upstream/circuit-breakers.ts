@@ -12,6 +12,9 @@ interface Resource {
   max: number;
   overflow: Counter;
   open: Gauge;
+  /** remaining_<name>, with track_remaining: how many more fit (max − in use, at least 0). */
+  remainingName: string;
+  remaining: Gauge | undefined;
 }
 
 export class ClusterCircuitBreakers implements CircuitBreakers {
@@ -26,12 +29,16 @@ export class ClusterCircuitBreakers implements CircuitBreakers {
       max: thresholds.maxConnections,
       overflow: stats.upstreamCxOverflow,
       open: stats.cxOpen,
+      remainingName: 'cx',
+      remaining: undefined,
     };
     this.pending = {
       inUse: 0,
       max: thresholds.maxPendingRequests,
       overflow: stats.upstreamRqPendingOverflow,
       open: stats.rqPendingOpen,
+      remainingName: 'pending',
+      remaining: undefined,
     };
     // Envoy counts max_requests overflow as upstream_rq_pending_overflow too.
     this.requests = {
@@ -39,13 +46,29 @@ export class ClusterCircuitBreakers implements CircuitBreakers {
       max: thresholds.maxRequests,
       overflow: stats.upstreamRqPendingOverflow,
       open: stats.rqOpen,
+      remainingName: 'rq',
+      remaining: undefined,
     };
     this.retries = {
       inUse: 0,
       max: thresholds.maxRetries,
       overflow: stats.upstreamRqRetryOverflow,
       open: stats.rqRetryOpen,
+      remainingName: 'retries',
+      remaining: undefined,
     };
+    this.stats = stats;
+    this.track(thresholds.trackRemaining === true);
+  }
+
+  private readonly stats: ClusterStats;
+
+  /** Starts (or stops) publishing the remaining_* gauges. */
+  private track(on: boolean): void {
+    for (const r of [this.connections, this.pending, this.requests, this.retries]) {
+      r.remaining = on ? (r.remaining ?? this.stats.remaining(r.remainingName)) : undefined;
+      this.refreshOpen(r);
+    }
   }
 
   /** New thresholds from a config update; counts in use carry over. */
@@ -54,7 +77,7 @@ export class ClusterCircuitBreakers implements CircuitBreakers {
     this.pending.max = t.maxPendingRequests;
     this.requests.max = t.maxRequests;
     this.retries.max = t.maxRetries;
-    for (const r of [this.connections, this.pending, this.requests, this.retries]) this.refreshOpen(r);
+    this.track(t.trackRemaining === true);
   }
 
   private resource(kind: ResourceKind): Resource {
@@ -73,6 +96,7 @@ export class ClusterCircuitBreakers implements CircuitBreakers {
   private refreshOpen(r: Resource): void {
     const open = r.inUse >= r.max ? 1 : 0;
     if (r.open.value !== open) r.open.set(open);
+    if (r.remaining !== undefined) r.remaining.set(Math.max(0, r.max - r.inUse));
   }
 
   tryAcquire(kind: ResourceKind): boolean {

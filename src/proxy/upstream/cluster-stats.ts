@@ -47,7 +47,6 @@ export class ClusterStats {
   readonly rqPendingOpen: Gauge;
   readonly rqOpen: Gauge;
   readonly rqRetryOpen: Gauge;
-  /** remaining_* gauges are not tracked (Envoy emits them only with track_remaining). */
   private readonly byCode: (Counter | undefined)[] = [];
   private readonly byClass: Counter[];
 
@@ -94,6 +93,14 @@ export class ClusterStats {
     this.rqOpen = cb.gauge('rq_open');
     this.rqRetryOpen = cb.gauge('rq_retry_open');
     this.byClass = [1, 2, 3, 4, 5].map((c) => scope.counter(`upstream_rq_${c}xx`));
+  }
+
+  /**
+   * circuit_breakers.default.remaining_<name> (remaining_cx, remaining_pending, remaining_rq,
+   * remaining_retries): Envoy publishes them only with track_remaining, so they are made on demand.
+   */
+  remaining(name: string): Gauge {
+    return this.scope.scope('circuit_breakers.default.').gauge(`remaining_${name}`);
   }
 
   /** Counts a response from upstream: upstream_rq_<code> and upstream_rq_<N>xx. */

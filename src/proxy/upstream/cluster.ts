@@ -49,7 +49,7 @@ export class Cluster implements UpstreamCluster {
   ) {
     this.name = config.name;
     this.random = random;
-    this.stats = new ClusterStats(scope.scope(`cluster.${config.name}.`));
+    this.stats = new ClusterStats(scope.scope(`cluster.${config.altStatName ?? config.name}.`));
     this.circuitBreakers = new ClusterCircuitBreakers(config.circuitBreakers, this.stats);
     this.rt = { config, stats: this.stats, breakers: this.circuitBreakers, tlsOptions };
     this.lb = new RandomLb([], random);

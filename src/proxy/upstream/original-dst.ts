@@ -76,7 +76,7 @@ export class OriginalDstCluster implements UpstreamCluster {
   ) {
     this.name = config.name;
     this.ownListener = ownListener;
-    this.stats = new ClusterStats(scope.scope(`cluster.${config.name}.`));
+    this.stats = new ClusterStats(scope.scope(`cluster.${config.altStatName ?? config.name}.`));
     this.circuitBreakers = new ClusterCircuitBreakers(config.circuitBreakers, this.stats);
     this.rt = {
       config,

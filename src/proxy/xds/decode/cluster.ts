@@ -45,7 +45,6 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 
 // Cluster fields that change nothing observable for this proxy.
 const CLUSTER_NOOP = [
-  'alt_stat_name', // only renames stats in Envoy's own stat tree
   'track_cluster_stats', // optional extra histograms
   'track_timeout_budgets',
   'wait_for_warm_on_init', // clusters here are usable as soon as their endpoints are known
@@ -72,6 +71,8 @@ export function readCluster(r: MessageReader, name: string): ClusterConfig {
     perConnectionBufferLimitBytes: r.uint32('per_connection_buffer_limit_bytes', DEFAULT_BUFFER_LIMIT_BYTES),
     metadata: readMetadata(r),
   };
+  const alt = r.str('alt_stat_name');
+  if (alt) out.altStatName = alt;
   const connect = r.durationMs('connect_timeout');
   if (connect !== undefined) {
     if (connect <= 0) r.error('connect_timeout', `'connect_timeout' must be greater than 0`);
@@ -236,10 +237,10 @@ function readCircuitBreakers(r: MessageReader): CircuitBreakerThresholds {
       maxRequests: t.uint32('max_requests', 1024),
       maxRetries: t.uint32('max_retries', 3),
     };
+    if (t.bool('track_remaining', false)) limits.trackRemaining = true;
     for (const f of ['retry_budget', 'max_connection_pools'])
       if (t.has(f)) t.error(f, `'${f}' is not supported`);
-    // track_remaining only adds remaining_* gauges to the stats.
-    t.finish(['track_remaining']);
+    t.finish();
     // HIGH thresholds apply to HIGH-priority routes, which are rejected, so they never apply.
     if (priority !== 'DEFAULT') continue;
     if (seenDefault) t.error('priority', `more than one DEFAULT priority threshold`);

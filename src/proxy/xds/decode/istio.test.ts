@@ -91,6 +91,7 @@ test(`an istiod-shaped ${NAME} decodes`, () => {
     maxPendingRequests: 4294967295,
     maxRequests: 4294967295,
     maxRetries: 4294967295,
+    trackRemaining: true,
   });
   assert.equal(c.upstreamProtocol, 'downstream');
   assert.equal(c.idleTimeoutMs, 3_600_000);
