@@ -137,3 +137,31 @@ test('max_connect_attempts: a failed connect is tried again, on a host chosen an
   for (let i = 0; i < 2; i++)
     assert.equal(await session(mixed.port, 'ping', (got) => got === 'ping'), 'ping', `connection ${i}`);
 });
+
+test('byte counters move while the connection is open, and are not counted twice at close', async (t) => {
+  const echo = await rawServer((s) => s.on('data', (d) => s.write(d)));
+  t.after(() => echo.close());
+  const { p, port } = await start(t, tcpProxy('echo'), [cluster('echo', [echo.port])]);
+  const s = connect(port, '127.0.0.1');
+  t.after(() => s.destroy());
+  let got = 0;
+  s.on('data', (d) => {
+    got += d.length;
+  });
+  s.write(Buffer.alloc(1000, 97));
+  for (let i = 0; i < 200 && got < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(got, 1000);
+  const open = counters(p.stats);
+  assert.equal(open['tcp.tcp_in.downstream_cx_rx_bytes_total'], 1000);
+  assert.equal(open['tcp.tcp_in.downstream_cx_tx_bytes_total'], 1000);
+  assert.equal(open['cluster.echo.upstream_cx_tx_bytes_total'], 1000);
+  assert.equal(open['cluster.echo.upstream_cx_rx_bytes_total'], 1000);
+  await new Promise<void>((resolve) => {
+    s.on('close', () => resolve());
+    s.end();
+  });
+  for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 5));
+  const closed = counters(p.stats);
+  assert.equal(closed['tcp.tcp_in.downstream_cx_rx_bytes_total'], 1000);
+  assert.equal(closed['cluster.echo.upstream_cx_rx_bytes_total'], 1000);
+});

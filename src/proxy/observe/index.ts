@@ -2,6 +2,7 @@
 // /stats/prometheus with Envoy's default tag extraction), the per-stream StreamInfo record, Envoy's
 // response flags, and the access-log formatter.
 export { type AccessLogFormatter, compileAccessLogFormat, DEFAULT_ACCESS_LOG_FORMAT } from './access-log.ts';
+export { type ByteSource, countBytes } from './byte-counts.ts';
 export { renderPrometheus, renderStatsJson, renderStatsText, type StatsRenderOptions } from './render.ts';
 export {
   ResponseFlag,

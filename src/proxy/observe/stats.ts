@@ -129,6 +129,11 @@ export interface StatsScope {
   histogram(name: string): Histogram;
   /** A child scope: scope('cluster.outbound|9080||reviews.default.svc.cluster.local.'). */
   scope(name: string): StatsScope;
+  /**
+   * Runs `flush` whenever the stats are listed (the admin's /stats, /stats/prometheus): for values
+   * kept elsewhere until then, such as the bytes of connections still open. Returns its remover.
+   */
+  beforeRead(flush: () => void): () => void;
 }
 
 class Scope implements StatsScope {
@@ -153,6 +158,9 @@ class Scope implements StatsScope {
     const segment = name.endsWith('.') ? name : name + '.';
     return new Scope(this.store, this.prefix + segment, extendContext(this.ctx, segment));
   }
+  beforeRead(flush: () => void): () => void {
+    return this.store.beforeRead(flush);
+  }
 }
 
 type StatClass<T> = new (name: string, tagExtractedName: string, tags: readonly Tag[]) => T;
@@ -164,6 +172,7 @@ export class StatsStore implements StatsScope {
   readonly gaugeMap = new Map<string, Gauge>();
   readonly histogramMap = new Map<string, Histogram>();
   private readonly root = new Scope(this, '', ROOT_CONTEXT);
+  private readonly flushers = new Set<() => void>();
 
   counter(name: string): Counter {
     return this.root.counter(name);
@@ -178,10 +187,25 @@ export class StatsStore implements StatsScope {
     return this.root.scope(name);
   }
 
+  beforeRead(flush: () => void): () => void {
+    // A fresh function per registration, so the same flush registered twice is removed once each.
+    const entry = (): void => flush();
+    this.flushers.add(entry);
+    return () => {
+      this.flushers.delete(entry);
+    };
+  }
+
+  private flush(): void {
+    for (const f of this.flushers) f();
+  }
+
   counters(): Counter[] {
+    this.flush();
     return [...this.counterMap.values()];
   }
   gauges(): Gauge[] {
+    this.flush();
     return [...this.gaugeMap.values()];
   }
   histograms(): Histogram[] {

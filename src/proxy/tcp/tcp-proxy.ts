@@ -3,7 +3,14 @@
 import type { Socket } from 'node:net';
 import type { TcpProxyConfig } from '../config/index.ts';
 import { type AccessLogSink, type ClusterLookup, openAccessLogs } from '../http/index.ts';
-import { type Counter, type Gauge, newStreamInfo, ResponseFlag, type StatsScope } from '../observe/index.ts';
+import {
+  type Counter,
+  countBytes,
+  type Gauge,
+  newStreamInfo,
+  ResponseFlag,
+  type StatsScope,
+} from '../observe/index.ts';
 import type { UpstreamFailure } from '../upstream/index.ts';
 
 interface TcpStats {
@@ -22,6 +29,8 @@ interface TcpStats {
 export interface CompiledTcpProxy {
   readonly config: TcpProxyConfig;
   readonly stats: TcpStats;
+  /** tcp.<stat_prefix>.: byte counts of open connections are flushed into it when it is read. */
+  readonly scope: StatsScope;
   readonly clusters: ClusterLookup;
   readonly accessLogs: AccessLogSink[];
   pickCluster(random: number): string;
@@ -58,7 +67,10 @@ export function compileTcpProxy(
     }
     return weighted[weighted.length - 1]!.name;
   };
-  return { ok: true, tcp: { config, stats, clusters: ctx.clusters, accessLogs: logs.sinks, pickCluster } };
+  return {
+    ok: true,
+    tcp: { config, stats, scope, clusters: ctx.clusters, accessLogs: logs.sinks, pickCluster },
+  };
 }
 
 /** Proxies one accepted (or TLS-terminated) connection. `initial` are bytes already read. */
@@ -73,6 +85,12 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
   let finished = false;
   let idle: ByteIdleTimer | undefined;
   const held: Buffer[] = initial && initial.length > 0 ? [initial] : [];
+  const doneCounting = countBytes(
+    tcp.scope,
+    down,
+    stats.downstreamCxRxBytesTotal,
+    stats.downstreamCxTxBytesTotal,
+  );
   const finish = () => {
     if (finished) return;
     finished = true;
@@ -80,8 +98,7 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
     info.durationMs = Date.now() - info.startTimeMs;
     info.bytesReceived = down.bytesRead;
     info.bytesSent = down.bytesWritten;
-    stats.downstreamCxRxBytesTotal.inc(down.bytesRead);
-    stats.downstreamCxTxBytesTotal.inc(down.bytesWritten);
+    doneCounting();
     for (const log of tcp.accessLogs) log.log(info);
   };
   const onEarlyData = (chunk: Buffer) => held.push(chunk);

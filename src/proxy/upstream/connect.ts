@@ -10,6 +10,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { ClusterConfig } from '../config/index.ts';
+import { countBytes } from '../observe/index.ts';
 import { connectReadOptions, type ReadCallback } from '../socket-read/index.ts';
 import type { ClusterCircuitBreakers } from './circuit-breakers.ts';
 import type { ClusterStats } from './cluster-stats.ts';
@@ -110,6 +111,12 @@ export function openConnection(
   socket.on('error', (err) =>
     fail({ kind: 'connect_failure', responseFlag: 'UF', message: failureReason(err) }),
   );
+  const doneCounting = countBytes(
+    stats.scope,
+    socket,
+    stats.upstreamCxRxBytesTotal,
+    stats.upstreamCxTxBytesTotal,
+  );
   let settled = false;
   const settle = (): void => {
     if (settled) return;
@@ -119,8 +126,7 @@ export function openConnection(
     host.stats.cxActive--;
     rt.breakers.release('connections');
     stats.upstreamCxLengthMs.record(performance.now() - started);
-    stats.upstreamCxRxBytesTotal.inc(socket.bytesRead);
-    stats.upstreamCxTxBytesTotal.inc(socket.bytesWritten);
+    doneCounting();
   };
   socket.once('close', () => {
     fail({ kind: 'connect_failure', responseFlag: 'UF', message: 'connection closed while connecting' });
