@@ -219,6 +219,20 @@ test('alt_stat_name names the cluster in stats and /clusters; track_remaining ad
   assert.match(stats, /^cluster\.backend_alt\.circuit_breakers\.default\.remaining_cx: 4$/m);
   const clusters = (await request(admin, '/clusters')).body;
   assert.match(clusters, /^outbound\|80\|\|backend\.ns::observability_name::backend_alt$/m);
+  // DEFAULT's thresholds as configured; HIGH's are Envoy's defaults when the cluster sets none.
+  assert.match(clusters, /::default_priority::max_connections::5$/m);
+  assert.match(clusters, /::high_priority::max_connections::1024$/m);
+  assert.match(clusters, /::high_priority::max_retries::3$/m);
+  const json = JSON.parse((await request(admin, '/clusters?format=json')).body);
+  assert.deepEqual(
+    json.cluster_statuses[0].circuit_breakers.thresholds.map(
+      (x: { priority?: string; max_connections: number }) => [x.priority ?? 'DEFAULT', x.max_connections],
+    ),
+    [
+      ['DEFAULT', 5],
+      ['HIGH', 1024],
+    ],
+  );
 });
 
 test('weft proxy --bootstrap serves, then exits 0 on POST /quitquitquit', async (t) => {

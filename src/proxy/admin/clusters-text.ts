@@ -29,17 +29,41 @@ function edsFlags(h: UpstreamHost): string {
   }
 }
 
+/** Envoy's thresholds for HIGH priority when the cluster sets none (the same as DEFAULT's). */
+const HIGH_DEFAULTS = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
+
+function highThresholdsJson(t: typeof HIGH_DEFAULTS): Record<string, unknown> {
+  return {
+    priority: 'HIGH',
+    max_connections: t.maxConnections,
+    max_pending_requests: t.maxPendingRequests,
+    max_requests: t.maxRequests,
+    max_retries: t.maxRetries,
+  };
+}
+
 export function renderClustersText(clusters: readonly UpstreamCluster[]): string {
   let out = '';
   for (const c of clusters) {
     const n = c.name;
     const cb = c.circuitBreakers;
     out += `${n}::observability_name::${c.config.altStatName ?? n}\n`;
-    for (const priority of ['default_priority', 'high_priority']) {
-      out += `${n}::${priority}::max_connections::${cb.max('connections')}\n`;
-      out += `${n}::${priority}::max_pending_requests::${cb.max('pending_requests')}\n`;
-      out += `${n}::${priority}::max_requests::${cb.max('requests')}\n`;
-      out += `${n}::${priority}::max_retries::${cb.max('retries')}\n`;
+    const high = c.config.circuitBreakers.highPriority ?? HIGH_DEFAULTS;
+    const thresholds: [string, number, number, number, number][] = [
+      [
+        'default_priority',
+        cb.max('connections'),
+        cb.max('pending_requests'),
+        cb.max('requests'),
+        cb.max('retries'),
+      ],
+      ['high_priority', high.maxConnections, high.maxPendingRequests, high.maxRequests, high.maxRetries],
+    ];
+    for (const [priority, cx, pending, rq, retries] of thresholds) {
+      out += `${n}::${priority}::max_connections::${cx}\n`;
+      out += `${n}::${priority}::max_pending_requests::${pending}\n`;
+      out += `${n}::${priority}::max_requests::${rq}\n`;
+      out += `${n}::${priority}::max_retries::${retries}\n`;
     }
     out += `${n}::added_via_api::true\n`;
     for (const h of c.hosts) {
@@ -70,6 +94,7 @@ export function renderClustersJson(clusters: readonly UpstreamCluster[]): string
           max_requests: c.circuitBreakers.max('requests'),
           max_retries: c.circuitBreakers.max('retries'),
         },
+        highThresholdsJson(c.config.circuitBreakers.highPriority ?? HIGH_DEFAULTS),
       ],
     },
     host_statuses: c.hosts.map((h) => {

@@ -343,6 +343,11 @@ export interface CircuitBreakerThresholds {
   maxRetries: number;
   /** track_remaining: publish circuit_breakers.default.remaining_* gauges (Istio sets it). */
   trackRemaining?: boolean;
+  /**
+   * The HIGH priority thresholds, shown by /clusters: HIGH-priority routes are refused, so they
+   * limit nothing here. Absent: Envoy's defaults.
+   */
+  highPriority?: CircuitBreakerThresholds;
 }
 
 export interface OutlierDetectionConfig {

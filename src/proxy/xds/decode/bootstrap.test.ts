@@ -235,6 +235,8 @@ test('clusters of each discovery type and load-balancing policy', () => {
     maxPendingRequests: 1,
     maxRequests: 10,
     maxRetries: 2,
+    // The HIGH thresholds limit nothing here (HIGH-priority routes are refused); /clusters lists them.
+    highPriority: { maxConnections: 99, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
   });
   assert.equal(v2.outlierDetection?.consecutive5xx, 1);
   assert.equal(v2.outlierDetection?.intervalMs, 1000);

@@ -229,6 +229,7 @@ function readCircuitBreakers(r: MessageReader): CircuitBreakerThresholds {
   const cb = r.message('circuit_breakers');
   if (!cb) return out;
   let seenDefault = false;
+  let high: CircuitBreakerThresholds | undefined;
   for (const t of cb.messages('thresholds')) {
     const priority = t.enumValue('priority', ['DEFAULT', 'HIGH'], 'DEFAULT');
     const limits: CircuitBreakerThresholds = {
@@ -241,8 +242,12 @@ function readCircuitBreakers(r: MessageReader): CircuitBreakerThresholds {
     for (const f of ['retry_budget', 'max_connection_pools'])
       if (t.has(f)) t.error(f, `'${f}' is not supported`);
     t.finish();
-    // HIGH thresholds apply to HIGH-priority routes, which are rejected, so they never apply.
-    if (priority !== 'DEFAULT') continue;
+    // HIGH thresholds apply to HIGH-priority routes, which are rejected, so they never apply;
+    // kept for /clusters, which lists them as Envoy does.
+    if (priority !== 'DEFAULT') {
+      high = limits;
+      continue;
+    }
     if (seenDefault) t.error('priority', `more than one DEFAULT priority threshold`);
     seenDefault = true;
     Object.assign(out, limits);
@@ -250,6 +255,7 @@ function readCircuitBreakers(r: MessageReader): CircuitBreakerThresholds {
   if (cb.list('per_host_thresholds').length > 0)
     cb.error('per_host_thresholds', `'per_host_thresholds' is not supported`);
   cb.finish();
+  if (high !== undefined) out.highPriority = high;
   return out;
 }
 
