@@ -486,6 +486,9 @@ test('HTTP/1.0: 426 Upgrade Required unless accept_http_10; default_host_for_htt
   const noHost = parseResponse(await exchange(lenient.port, 'GET / HTTP/1.0\r\n\r\n'));
   assert.equal(noHost?.status, 200);
   assert.equal(noHost?.body, 'legacy.local');
+  // Accepted but with no host at all: 400, as Envoy's missing_host_header.
+  const bare = await proxyTo(t, origin.port, { acceptHttp10: true });
+  assert.match(await exchange(bare.port, 'GET / HTTP/1.0\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
 });
 
 test('more field lines than max_headers_count (default 100) → 431, connection closed', async (t) => {

@@ -129,7 +129,7 @@ test('max_connect_attempts: a failed connect is tried again, on a host chosen an
   assert.equal(await session(dead.port, 'x'), '');
   const n = counters(dead.p.stats);
   assert.equal(n['cluster.dead.upstream_cx_connect_fail'], 3);
-  assert.equal(n['tcp.tcp_in.upstream_cx_connect_attempts_exceeded'], 1);
+  assert.equal(n['cluster.dead.upstream_cx_connect_attempts_exceeded'], 1);
   // A dead and a live host, round robin: whichever comes first, the echo works.
   const mixed = await start(t, { ...tcpProxy('mixed'), maxConnectAttempts: 2 }, [
     cluster('mixed', [deadPort, live.port]),

@@ -226,6 +226,13 @@ export class Http1Connection implements DownstreamConnection {
       head.authority = cfg.defaultHostForHttp10;
       head.headers.add('host', head.authority);
     }
+    if (head.authority === '') {
+      // Envoy's connection manager requires a host of every request: 400, missing_host_header.
+      this.buf = undefined;
+      sendLocalReplyRaw(this, 400, '', 'missing_host_header');
+      this.closeGracefully();
+      return false;
+    }
     return true;
   }
 

@@ -37,6 +37,13 @@ test('normalize_path: unreserved escapes decoded, others kept as written, unsafe
     ['/a<b>"c{d}|e^f`g', '/a%3Cb%3E%22c%7Bd%7D%7Ce%5Ef%60g'],
     ['/caf\u00e9', '/caf%E9'],
     ["/!$&'()*+,:;=@[]", "/!$&'()*+,:;=@[]"],
+    // Nested escapes: decoding must not make a new one ('%2%65' would read '%2e', i.e. '.').
+    ['/a/%2%65%2%65/admin', '/a/%252e%252e/admin'],
+    ['/%2%46', '/%252F'],
+    ['/%%30', '/%0'],
+    ['/%%300', '/%2500'],
+    ['/%%2f', '/%%2f'],
+    ['/%4%2', '/%4%2'],
   ];
   for (const [input, want] of cases) assert.equal(normalizePath(input), want, input);
 });

@@ -57,26 +57,43 @@ const HEX = '0123456789ABCDEF';
 /**
  * One segment (no separators in it) in canonical form: unreserved escapes decoded, other valid
  * escapes kept as written, characters that must be escaped escaped; undefined for a NUL.
+ *
+ * A '%' that starts no escape is kept, unless decoding puts hex digits right after it: then the
+ * output would hold an escape the input did not ('%2%65' → '%2e', which an upstream decoding once
+ * reads as '.'), so that '%' is written '%25' — the canonicaliser's nested-escape rule.
  */
 function canonicalSegment(s: string, start: number, end: number): string | undefined {
   let out = '';
+  /** Where in `out` the last '%' that started no escape is, and the last decoded character. */
+  let lonePct = -1;
+  let decodedAt = -1;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 37 /* % */) {
       const v = escapeAt(s, i, end);
       if (v === 0) return undefined;
       if (v > 0) {
-        out += unreserved(v) ? String.fromCharCode(v) : s.slice(i, i + 3);
+        if (unreserved(v)) {
+          decodedAt = out.length;
+          out += String.fromCharCode(v);
+        } else out += s.slice(i, i + 3);
         i += 2;
-        continue;
+      } else {
+        lonePct = out.length;
+        out += '%';
       }
-      // Not an escape: kept, unless decoding what follows would make one of it ('%%30' → '%0').
-      const next = s.charCodeAt(i + 1) === 37 ? escapeAt(s, i + 1, end) : -1;
-      out += next > 0 && hexValue(next) >= 0 ? '%25' : '%';
-      continue;
+    } else if (c === 0) return undefined;
+    else out += mustEscape(c) ? `%${HEX[c >> 4]}${HEX[c & 15]}` : s[i];
+    // Two characters after a lone '%', at least one of them decoded, both hex: a new escape.
+    if (lonePct >= 0 && out.length >= lonePct + 3) {
+      const made =
+        decodedAt > lonePct &&
+        decodedAt <= lonePct + 2 &&
+        hexValue(out.charCodeAt(lonePct + 1)) >= 0 &&
+        hexValue(out.charCodeAt(lonePct + 2)) >= 0;
+      if (made) out = `${out.slice(0, lonePct)}%25${out.slice(lonePct + 1)}`;
+      lonePct = -1;
     }
-    if (c === 0) return undefined;
-    out += mustEscape(c) ? `%${HEX[c >> 4]}${HEX[c & 15]}` : s[i];
   }
   return out;
 }

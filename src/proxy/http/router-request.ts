@@ -329,6 +329,7 @@ export class RouterRequest implements RetryOwner {
       this.onAcquireFailed(failure ?? { kind: 'pool_closed', responseFlag: 'UF', message: 'pool closed' });
       return;
     }
+    stream.host!.outlier?.putConnectSuccess();
     stream.exchange = new UpstreamExchange(stream, conn, this.upstreamHead());
     if (stream.requestEnded) {
       stream.startRouteTimer();

@@ -275,8 +275,12 @@ export class Http1Stream implements FilterStream, RoutedStream {
   private onRouteTimeout(): void {
     if (this.done) return;
     this.cluster?.stats.upstreamRqTimeout.inc();
-    if (this.host) this.host.stats.rqTimeout++;
-    if (this.exchange && !this.responseStarted) this.host?.outlier?.putLocalFailure('timeout');
+    // While still waiting for a pooled connection no host has the request yet (Envoy's
+    // upstreamHost() is unset until the pool is ready): neither its stats nor its outlier count.
+    if (this.exchange !== undefined && this.host !== undefined) {
+      this.host.stats.rqTimeout++;
+      if (!this.responseStarted) this.host.outlier?.putLocalFailure('timeout');
+    }
     this.abandonUpstream();
     if (this.responseStarted) {
       this.reset(ResponseFlag.UpstreamRequestTimeout);

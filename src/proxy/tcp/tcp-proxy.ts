@@ -21,8 +21,6 @@ interface TcpStats {
   downstreamFlowControlPausedReadingTotal: Counter;
   idleTimeout: Counter;
   upstreamFlushTotal: Counter;
-  /** Connections given up after max_connect_attempts failed connects. */
-  upstreamCxConnectAttemptsExceeded: Counter;
   upstreamFlushActive: Gauge;
 }
 
@@ -55,7 +53,6 @@ export function compileTcpProxy(
     downstreamFlowControlPausedReadingTotal: scope.counter('downstream_flow_control_paused_reading_total'),
     idleTimeout: scope.counter('idle_timeout'),
     upstreamFlushTotal: scope.counter('upstream_flush_total'),
-    upstreamCxConnectAttemptsExceeded: scope.counter('upstream_cx_connect_attempts_exceeded'),
     upstreamFlushActive: scope.gauge('upstream_flush_active'),
   };
   const pickCluster = (random: number): string => {
@@ -151,13 +148,21 @@ export function serveTcp(down: Socket, tcp: CompiledTcpProxy, initial?: Buffer):
   };
   const onConnected = (failure: UpstreamFailure | undefined, socket: Socket | undefined): void => {
     if (failure || !socket) {
+      // The client left while connecting: nothing to retry or to report (its log is written).
+      if (down.destroyed) return;
       const overflow = failure?.responseFlag === 'UO';
-      if (!overflow && attempts < tcp.config.maxConnectAttempts && !down.destroyed) {
+      if (!overflow && attempts < tcp.config.maxConnectAttempts) {
         attempt();
         return;
       }
-      if (!overflow && tcp.config.maxConnectAttempts > 1) stats.upstreamCxConnectAttemptsExceeded.inc();
-      info.responseFlags |= overflow ? ResponseFlag.UpstreamOverflow : ResponseFlag.UpstreamConnectionFailure;
+      if (overflow) info.responseFlags |= ResponseFlag.UpstreamOverflow;
+      else {
+        // Envoy's tcp_proxy: the cluster's counter and URX once the attempts are used up (one
+        // attempt, the default, included), beside UF for the failed connect.
+        cluster.stats.upstreamCxConnectAttemptsExceeded.inc();
+        info.responseFlags |=
+          ResponseFlag.UpstreamConnectionFailure | ResponseFlag.UpstreamRetryLimitExceeded;
+      }
       info.upstreamTransportFailureReason = failure?.message;
       down.destroy();
       return;

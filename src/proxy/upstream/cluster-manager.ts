@@ -102,7 +102,9 @@ export class ClusterManager {
         }
         tlsOptions = built;
       }
-      const previous = this.byName.get(config.name);
+      // A cluster whose stats name changes (alt_stat_name) is built anew: its stats are bound then.
+      const kept = this.byName.get(config.name);
+      const previous = kept?.config.altStatName === config.altStatName ? kept : undefined;
       if (config.discovery === 'ORIGINAL_DST') {
         const cluster =
           previous instanceof OriginalDstCluster
@@ -117,7 +119,7 @@ export class ClusterManager {
       cluster.apply(config, tlsOptions, assignment);
       next.set(config.name, cluster);
     }
-    // A cluster replaced by one of another kind (its type changed) closes too.
+    // A cluster replaced (its type or its stats name changed) closes too.
     for (const [name, old] of this.byName) if (next.get(name) !== old) old.close();
     this.byName = next;
     return errors;

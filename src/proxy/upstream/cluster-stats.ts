@@ -42,6 +42,8 @@ export class ClusterStats {
   readonly membershipTotal: Gauge;
   readonly lbHealthyPanic: Counter;
   readonly upstreamCxNoneHealthy: Counter;
+  /** tcp_proxy connections given up after max_connect_attempts failed connects. */
+  readonly upstreamCxConnectAttemptsExceeded: Counter;
   /** circuit_breakers.default.*_open gauges (1 while the resource is at its threshold). */
   readonly cxOpen: Gauge;
   readonly rqPendingOpen: Gauge;
@@ -87,6 +89,7 @@ export class ClusterStats {
     this.membershipTotal = scope.gauge('membership_total');
     this.lbHealthyPanic = scope.counter('lb_healthy_panic');
     this.upstreamCxNoneHealthy = scope.counter('upstream_cx_none_healthy');
+    this.upstreamCxConnectAttemptsExceeded = scope.counter('upstream_cx_connect_attempts_exceeded');
     const cb = scope.scope('circuit_breakers.default.');
     this.cxOpen = cb.gauge('cx_open');
     this.rqPendingOpen = cb.gauge('rq_pending_open');

@@ -236,3 +236,19 @@ test('update keeps hosts with unchanged addresses and reports unsupported cluste
   assert.equal(cm.get('od')?.hosts.length, 0);
   cm.close();
 });
+
+test('an update that changes alt_stat_name builds the cluster anew, its stats under the new name', () => {
+  const stats = new StatsStore();
+  const cm = new ClusterManager(stats, { random: seeded(1) });
+  const eps = new Map([['c', assignment('c', [{ host: '10.0.0.1', port: 80 }])]]);
+  cm.update({ clusters: [clusterConfig('c')], endpoints: eps });
+  const first = cm.get('c')!;
+  cm.update({ clusters: [clusterConfig('c')], endpoints: eps });
+  assert.equal(cm.get('c'), first, 'unchanged: the same cluster, its counts kept');
+  cm.update({ clusters: [clusterConfig('c', { altStatName: 'c_alt' })], endpoints: eps });
+  const renamed = cm.get('c')!;
+  assert.notEqual(renamed, first);
+  renamed.stats.upstreamRqTotal.inc();
+  assert.equal(stats.counter('cluster.c_alt.upstream_rq_total').value, 1);
+  assert.equal(stats.counter('cluster.c.upstream_rq_total').value, 0);
+});

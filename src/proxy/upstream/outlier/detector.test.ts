@@ -221,7 +221,7 @@ test('the multiplier stops growing at the cap, so recovery takes a bounded numbe
   assert.equal(r.stat('ejections_enforced_total'), 7);
 });
 
-test('split_external_local_origin_errors: connect failures count apart, and a response ends their run', (t) => {
+test('split_external_local_origin_errors: local failures count apart; a connection got ends their run', (t) => {
   const split = rig(
     t,
     2,
@@ -233,11 +233,13 @@ test('split_external_local_origin_errors: connect failures count apart, and a re
   );
   const sink = split.hosts[0]!.outlier!;
   // Without the split these would be three 503s and eject on consecutive_5xx (3): here they are
-  // local-origin failures; a response in between restarts their count.
+  // local-origin failures; an attempt that gets a connection restarts their count (Envoy's
+  // LocalOriginConnectSuccess), a response does not.
   sink.putLocalFailure('connect');
-  sink.putHttpStatus(200);
+  sink.putConnectSuccess();
   sink.putLocalFailure('reset');
   assert.deepEqual(ejected(split), [false, false]);
+  sink.putHttpStatus(200);
   sink.putLocalFailure('timeout');
   assert.deepEqual(ejected(split), [true, false]);
   assert.equal(split.stat('ejections_detected_consecutive_local_origin_failure'), 1);

@@ -1,9 +1,9 @@
 // Envoy's outlier detection for one cluster, consecutive-error flavours: each host's monitor counts
 // consecutive 5xx and consecutive gateway failures (502/503/504). With
 // split_external_local_origin_errors off, a failed connect or reset counts as 503 and a timeout as
-// 504; with it on, they count apart as consecutive local-origin failures (reset by any response),
-// judged by consecutive_local_origin_failure. Reaching a threshold ejects the host at
-// once, as Envoy's DetectorImpl::ejectHost does: only if (ejected + 1) / hosts × 100 ≤
+// 504; with it on, they count apart as consecutive local-origin failures, judged by
+// consecutive_local_origin_failure and ended by an attempt that gets a connection. Reaching a
+// threshold ejects the host at once, as Envoy's DetectorImpl::ejectHost does: only if (ejected + 1) / hosts × 100 ≤
 // max_ejection_percent (else ejections_overflow), or if always_eject_one_host is set and none is
 // ejected; then only with the enforcing_* chance. A sweep every `interval` brings hosts back once
 // base_ejection_time × times-ejected (capped by max_ejection_time) has passed. The cluster skips
@@ -17,6 +17,8 @@ export interface HostOutlierSink {
   putHttpStatus(status: number): void;
   /** The attempt failed locally: no connection, reset before a response, or a timeout. */
   putLocalFailure(kind: 'connect' | 'reset' | 'timeout'): void;
+  /** The attempt got a connection (Envoy's LocalOriginConnectSuccess, reported by onPoolReady). */
+  putConnectSuccess(): void;
 }
 
 /** The host fields the detector drives (Host implements them). */
@@ -76,8 +78,6 @@ class HostMonitor implements HostOutlierSink {
   }
 
   putHttpStatus(status: number): void {
-    // A response means the connection worked: the local-origin run is over (split mode).
-    this.consecutiveLocal = 0;
     if (status < 500) {
       this.consecutive5xx = 0;
       this.consecutiveGateway = 0;
@@ -90,6 +90,14 @@ class HostMonitor implements HostOutlierSink {
       }
     } else this.consecutiveGateway = 0;
     if (++this.consecutive5xx === cfg.consecutive5xx) this.detector.onThreshold(this, '5xx');
+  }
+
+  /**
+   * Ends a run of local-origin failures in split mode, as Envoy does on every attempt that gets a
+   * connection; without the split, Envoy maps it to no HTTP code and it counts for nothing.
+   */
+  putConnectSuccess(): void {
+    this.consecutiveLocal = 0;
   }
 
   putLocalFailure(kind: 'connect' | 'reset' | 'timeout'): void {
