@@ -18,6 +18,10 @@ const od = (extra: Partial<OutlierDetectionConfig> = {}): OutlierDetectionConfig
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
   splitExternalLocalOriginErrors: false,
+  enforcingSuccessRate: 100,
+  successRateMinimumHosts: 5,
+  successRateRequestVolume: 100,
+  successRateStdevFactor: 1900,
   ...extra,
 });
 

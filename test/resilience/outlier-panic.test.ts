@@ -34,6 +34,10 @@ const od: OutlierDetectionConfig = {
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
   splitExternalLocalOriginErrors: false,
+  enforcingSuccessRate: 100,
+  successRateMinimumHosts: 5,
+  successRateRequestVolume: 100,
+  successRateStdevFactor: 1900,
 };
 
 /** A proxy whose one route goes to cluster 'c' on `port`, logging '<code> <flags>' per request. */

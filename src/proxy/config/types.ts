@@ -363,6 +363,11 @@ export interface OutlierDetectionConfig {
   enforcingConsecutive5xx: number;
   enforcingConsecutiveGatewayFailure: number;
   splitExternalLocalOriginErrors: boolean;
+  /** Success-rate ejection (Envoy's defaults: on at 100, 5 hosts, 100 requests, factor 1900). */
+  enforcingSuccessRate: number;
+  successRateMinimumHosts: number;
+  successRateRequestVolume: number;
+  successRateStdevFactor: number;
 }
 
 export interface UpstreamTlsConfig {

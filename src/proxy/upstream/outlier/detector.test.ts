@@ -21,6 +21,10 @@ const config = (extra: Partial<OutlierDetectionConfig> = {}): OutlierDetectionCo
   enforcingConsecutive5xx: 100,
   enforcingConsecutiveGatewayFailure: 0,
   splitExternalLocalOriginErrors: false,
+  enforcingSuccessRate: 100,
+  successRateMinimumHosts: 5,
+  successRateRequestVolume: 100,
+  successRateStdevFactor: 1900,
   ...extra,
 });
 
@@ -257,4 +261,49 @@ test('without the split a failed connect counts as a 503 toward consecutive_5xx'
   assert.deepEqual(ejected(r), [true, false]);
   assert.equal(r.stat('ejections_enforced_consecutive_5xx'), 1);
   assert.equal(r.stat('ejections_detected_consecutive_local_origin_failure'), 0);
+});
+
+test('success rate: a host well below the others is ejected at the interval (Envoy defaults)', (t) => {
+  // Six hosts, 100 responses each in the interval: five at 100 %, one at 60 %.
+  const r = rig(t, 6, config({ maxEjectionPercent: 100, consecutive5xx: 1000 }));
+  for (let i = 0; i < 6; i++)
+    for (let k = 0; k < 100; k++) r.hosts[i]!.outlier!.putHttpStatus(i === 5 && k % 5 < 2 ? 503 : 200);
+  assert.deepEqual(ejected(r), [false, false, false, false, false, false], 'nothing before the sweep');
+  r.advance(INTERVAL);
+  assert.deepEqual(ejected(r), [false, false, false, false, false, true]);
+  assert.equal(r.stat('ejections_detected_success_rate'), 1);
+  assert.equal(r.stat('ejections_enforced_success_rate'), 1);
+  assert.equal(r.stat('ejections_success_rate'), 1);
+  // The next interval starts from zero: no new ejection without new traffic.
+  r.advance(INTERVAL);
+  assert.equal(r.stat('ejections_detected_success_rate'), 1);
+});
+
+/** `perHost` responses from each of the first `hosts` hosts; host 0 fails every other one. */
+function srTraffic(r: Rig, hosts: number, perHost: number): void {
+  for (let i = 0; i < hosts; i++)
+    for (let k = 0; k < perHost; k++) r.hosts[i]!.outlier!.putHttpStatus(i === 0 && k % 2 === 0 ? 500 : 200);
+}
+
+test('success rate: fewer than success_rate_minimum_hosts (5) with enough requests judges nothing', (t) => {
+  const r = rig(t, 6, config({ maxEjectionPercent: 100, consecutive5xx: 1000 }));
+  srTraffic(r, 4, 100);
+  r.advance(INTERVAL);
+  assert.equal(r.stat('ejections_detected_success_rate'), 0);
+});
+
+test('success rate: under success_rate_request_volume (100) a host is not rated', (t) => {
+  const r = rig(t, 6, config({ maxEjectionPercent: 100, consecutive5xx: 1000 }));
+  srTraffic(r, 5, 99);
+  r.advance(INTERVAL);
+  assert.equal(r.stat('ejections_detected_success_rate'), 0);
+});
+
+test('success rate with enforcing_success_rate 0 (as Istio sets it): detected, not ejected', (t) => {
+  const r = rig(t, 6, config({ maxEjectionPercent: 100, consecutive5xx: 1000, enforcingSuccessRate: 0 }));
+  srTraffic(r, 5, 100);
+  r.advance(INTERVAL);
+  assert.equal(r.stat('ejections_detected_success_rate'), 1);
+  assert.equal(r.stat('ejections_enforced_success_rate'), 0);
+  assert.deepEqual(ejected(r), [false, false, false, false, false, false]);
 });

@@ -39,6 +39,9 @@ interface OutlierStats {
   enforcedGateway: Counter;
   detectedLocal: Counter;
   enforcedLocal: Counter;
+  ejectionsSuccessRate: Counter;
+  detectedSuccessRate: Counter;
+  enforcedSuccessRate: Counter;
 }
 
 function bindStats(scope: StatsScope): OutlierStats {
@@ -55,10 +58,13 @@ function bindStats(scope: StatsScope): OutlierStats {
     enforcedGateway: s.counter('ejections_enforced_consecutive_gateway_failure'),
     detectedLocal: s.counter('ejections_detected_consecutive_local_origin_failure'),
     enforcedLocal: s.counter('ejections_enforced_consecutive_local_origin_failure'),
+    ejectionsSuccessRate: s.counter('ejections_success_rate'),
+    detectedSuccessRate: s.counter('ejections_detected_success_rate'),
+    enforcedSuccessRate: s.counter('ejections_enforced_success_rate'),
   };
 }
 
-type EjectionKind = '5xx' | 'gateway' | 'local';
+type EjectionKind = '5xx' | 'gateway' | 'local' | 'success_rate';
 
 class HostMonitor implements HostOutlierSink {
   readonly host: OutlierHost;
@@ -67,6 +73,9 @@ class HostMonitor implements HostOutlierSink {
   consecutiveGateway = 0;
   /** Consecutive local-origin failures, counted only with split_external_local_origin_errors. */
   consecutiveLocal = 0;
+  /** Responses (external origin) in the current interval, and those under 500: the success rate. */
+  intervalRequests = 0;
+  intervalSuccesses = 0;
   /** The ejection-time multiplier (Envoy's ejectTimeBackoff): +1 per ejection up to a cap, −1 per healthy interval. */
   ejections = 0;
   ejectedAtMs = 0;
@@ -78,7 +87,9 @@ class HostMonitor implements HostOutlierSink {
   }
 
   putHttpStatus(status: number): void {
+    this.intervalRequests++;
     if (status < 500) {
+      this.intervalSuccesses++;
       this.consecutive5xx = 0;
       this.consecutiveGateway = 0;
       return;
@@ -193,14 +204,17 @@ export class OutlierDetector {
       s.ejectionsOverflow.inc();
       return;
     }
-    if (kind === '5xx') s.ejectionsTotal.inc(); // deprecated: 5xx ejections allowed, enforced or not
+    // Deprecated: 5xx and success-rate ejections allowed, enforced or not (as Envoy counts it).
+    if (kind === '5xx' || kind === 'success_rate') s.ejectionsTotal.inc();
     // enforcing_consecutive_local_origin_failure: only Envoy's default, 100, is accepted.
     const enforcing =
       kind === '5xx'
         ? cfg.enforcingConsecutive5xx
         : kind === 'gateway'
           ? cfg.enforcingConsecutiveGatewayFailure
-          : 100;
+          : kind === 'success_rate'
+            ? cfg.enforcingSuccessRate
+            : 100;
     if (this.random() * 100 >= enforcing) return;
     m.host.outlierEjected = true;
     // The multiplier stops growing once base × it passes max_ejection_time + base (Envoy's cap), so a
@@ -212,7 +226,8 @@ export class OutlierDetector {
     s.ejectionsEnforcedTotal.inc();
     if (kind === '5xx') s.enforced5xx.inc();
     else if (kind === 'gateway') s.enforcedGateway.inc();
-    else s.enforcedLocal.inc();
+    else if (kind === 'local') s.enforcedLocal.inc();
+    else s.enforcedSuccessRate.inc();
     this.onChange();
   }
 
@@ -241,10 +256,47 @@ export class OutlierDetector {
         m.ejections--;
       }
     }
+    if (this.successRateEjections()) changed = true;
+    for (const m of this.monitors) {
+      m.intervalRequests = 0;
+      m.intervalSuccesses = 0;
+    }
     if (changed) {
       this.stats.ejectionsActive.set(this.active);
       this.onChange();
     }
+  }
+
+  /**
+   * Envoy's success-rate ejection, once per interval: among hosts not ejected with at least
+   * success_rate_request_volume responses in the interval — when there are
+   * success_rate_minimum_hosts of them — a host whose success rate is below
+   * mean − stdev_factor/1000 × standard deviation is ejected (enforcing_success_rate of the time).
+   * Returns whether a host was ejected.
+   */
+  private successRateEjections(): boolean {
+    const cfg = this.config;
+    const rated: [HostMonitor, number][] = [];
+    let sum = 0;
+    for (const m of this.monitors) {
+      if (m.host.outlierEjected || m.intervalRequests < cfg.successRateRequestVolume) continue;
+      const rate = (100 * m.intervalSuccesses) / m.intervalRequests;
+      rated.push([m, rate]);
+      sum += rate;
+    }
+    if (rated.length === 0 || rated.length < cfg.successRateMinimumHosts) return false;
+    const mean = sum / rated.length;
+    let variance = 0;
+    for (const [, rate] of rated) variance += (rate - mean) ** 2;
+    const threshold = mean - (cfg.successRateStdevFactor / 1000) * Math.sqrt(variance / rated.length);
+    const before = this.active;
+    for (const [m, rate] of rated) {
+      if (rate >= threshold) continue;
+      this.stats.ejectionsSuccessRate.inc(); // deprecated
+      this.stats.detectedSuccessRate.inc();
+      this.eject(m, 'success_rate');
+    }
+    return this.active !== before;
   }
 
   /** Stops the sweep and brings every host back (outlier detection removed, or the cluster). */

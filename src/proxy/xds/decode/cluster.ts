@@ -272,6 +272,10 @@ function readOutlierDetection(r: MessageReader): OutlierDetectionConfig {
     enforcingConsecutive5xx: r.uint32('enforcing_consecutive_5xx', 100, 0, 100),
     enforcingConsecutiveGatewayFailure: r.uint32('enforcing_consecutive_gateway_failure', 0, 0, 100),
     splitExternalLocalOriginErrors: r.bool('split_external_local_origin_errors', false),
+    enforcingSuccessRate: r.uint32('enforcing_success_rate', 100, 0, 100),
+    successRateMinimumHosts: r.uint32('success_rate_minimum_hosts', 5),
+    successRateRequestVolume: r.uint32('success_rate_request_volume', 100),
+    successRateStdevFactor: r.uint32('success_rate_stdev_factor', 1900),
   };
   if (out.intervalMs <= 0) r.error('interval', `'interval' must be greater than 0`);
   // Envoy: max_ejection_time defaults to 300 s or base_ejection_time, whichever is larger, and
@@ -283,9 +287,9 @@ function readOutlierDetection(r: MessageReader): OutlierDetectionConfig {
       `outlier detector's max_ejection_time cannot be smaller than base_ejection_time`,
     );
   out.maxEjectionTimeMs = maxEjection ?? Math.max(300_000, out.baseEjectionTimeMs);
-  // Success-rate and failure-percentage ejection are not implemented; only their "off" settings are accepted.
+  // Failure-percentage and local-origin success-rate ejection are not implemented; only their
+  // "off" settings are accepted.
   for (const f of [
-    'enforcing_success_rate',
     'enforcing_failure_percentage',
     'enforcing_local_origin_success_rate',
     'enforcing_failure_percentage_local_origin',

@@ -116,6 +116,11 @@ test('cluster defaults', () => {
     enforcingConsecutive5xx: 100,
     enforcingConsecutiveGatewayFailure: 0,
     splitExternalLocalOriginErrors: false,
+    // Envoy's success-rate defaults: on (100), 5 hosts, 100 requests an interval, factor 1.9.
+    enforcingSuccessRate: 100,
+    successRateMinimumHosts: 5,
+    successRateRequestVolume: 100,
+    successRateStdevFactor: 1900,
   });
   assert.deepEqual(withOutlier.circuitBreakers, {
     maxConnections: 1024,
