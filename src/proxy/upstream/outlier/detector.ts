@@ -256,7 +256,8 @@ export class OutlierDetector {
         m.ejections--;
       }
     }
-    if (this.successRateEjections()) changed = true;
+    // Ejections there update the gauge and the load balancer themselves (eject()).
+    this.successRateEjections();
     for (const m of this.monitors) {
       m.intervalRequests = 0;
       m.intervalSuccesses = 0;
@@ -272,9 +273,8 @@ export class OutlierDetector {
    * success_rate_request_volume responses in the interval — when there are
    * success_rate_minimum_hosts of them — a host whose success rate is below
    * mean − stdev_factor/1000 × standard deviation is ejected (enforcing_success_rate of the time).
-   * Returns whether a host was ejected.
    */
-  private successRateEjections(): boolean {
+  private successRateEjections(): void {
     const cfg = this.config;
     const rated: [HostMonitor, number][] = [];
     let sum = 0;
@@ -284,19 +284,17 @@ export class OutlierDetector {
       rated.push([m, rate]);
       sum += rate;
     }
-    if (rated.length === 0 || rated.length < cfg.successRateMinimumHosts) return false;
+    if (rated.length === 0 || rated.length < cfg.successRateMinimumHosts) return;
     const mean = sum / rated.length;
     let variance = 0;
     for (const [, rate] of rated) variance += (rate - mean) ** 2;
     const threshold = mean - (cfg.successRateStdevFactor / 1000) * Math.sqrt(variance / rated.length);
-    const before = this.active;
     for (const [m, rate] of rated) {
       if (rate >= threshold) continue;
       this.stats.ejectionsSuccessRate.inc(); // deprecated
       this.stats.detectedSuccessRate.inc();
       this.eject(m, 'success_rate');
     }
-    return this.active !== before;
   }
 
   /** Stops the sweep and brings every host back (outlier detection removed, or the cluster). */
