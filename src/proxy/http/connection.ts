@@ -161,10 +161,7 @@ export class Http1Connection implements DownstreamConnection {
         this.headScanned = 0;
         if (r.kind === 'error') {
           this.hcm.stats.downstreamCxProtocolError.inc();
-          this.buf = undefined;
-          this.clearHeaderTimer();
-          sendLocalReplyRaw(this, r.error.status, reasonBody(r.error.status), r.error.detail);
-          this.closeGracefully();
+          this.refuseRequest(r.error.status, reasonBody(r.error.status), r.error.detail);
           return;
         }
         this.clearHeaderTimer();
@@ -217,9 +214,7 @@ export class Http1Connection implements DownstreamConnection {
     const cfg = this.provider.current.config;
     if (!cfg.acceptHttp10) {
       this.hcm.stats.downstreamCxProtocolError.inc();
-      this.buf = undefined;
-      sendLocalReplyRaw(this, 426, 'Upgrade Required', 'low_version');
-      this.closeGracefully();
+      this.refuseRequest(426, 'Upgrade Required', 'low_version');
       return false;
     }
     if (head.authority === '' && cfg.defaultHostForHttp10 !== '') {
@@ -228,12 +223,17 @@ export class Http1Connection implements DownstreamConnection {
     }
     if (head.authority === '') {
       // Envoy's connection manager requires a host of every request: 400, missing_host_header.
-      this.buf = undefined;
-      sendLocalReplyRaw(this, 400, '', 'missing_host_header');
-      this.closeGracefully();
+      this.refuseRequest(400, '', 'missing_host_header');
       return false;
     }
     return true;
+  }
+
+  /** A request answered before any stream exists, then the connection closed; buffered bytes dropped. */
+  private refuseRequest(status: number, body: string, detail: string): void {
+    this.buf = undefined;
+    sendLocalReplyRaw(this, status, body, detail);
+    this.closeGracefully();
   }
 
   /** A CONNECT was accepted: the next bytes are the tunnel's first. */

@@ -4,6 +4,8 @@
 // merge_slashes, runs of '/' become one. The query is never touched. Pure functions; the common
 // path (nothing to change) is one scan and returns the same string.
 
+import { hexValue } from './h1/index.ts';
+
 /** Why a path is refused: Envoy's 400 with details `path_normalization_failed`. */
 export const PATH_NORMALIZATION_FAILED = 'path_normalization_failed';
 
@@ -35,13 +37,6 @@ function mustEscape(c: number): boolean {
     c === 124 ||
     c === 125
   );
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
 }
 
 /** The byte of the escape at s[i] ('%' and two hex digits), or -1. */

@@ -22,14 +22,13 @@ export function mutateRequestHeaders(
     headers.add('x-forwarded-proto', scheme);
   }
   if (!config.generateRequestId) return;
+  if (!headers.has('x-request-id')) headers.add('x-request-id', newRequestId());
   // At the edge (use_remote_address, a peer that is not internal) Envoy replaces whatever id an
-  // outside client sent, unless preserve_external_request_id; elsewhere it only adds a missing one.
-  if (
+  // outside client sent, unless preserve_external_request_id.
+  else if (
     config.useRemoteAddress &&
     !config.preserveExternalRequestId &&
-    !honoursEnvoyHeaders(true, remoteIp) &&
-    headers.has('x-request-id')
+    !honoursEnvoyHeaders(true, remoteIp)
   )
     headers.set('x-request-id', newRequestId());
-  else if (!headers.has('x-request-id')) headers.add('x-request-id', newRequestId());
 }

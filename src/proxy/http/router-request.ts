@@ -331,10 +331,8 @@ export class RouterRequest implements RetryOwner {
     }
     stream.host!.outlier?.putConnectSuccess();
     stream.exchange = new UpstreamExchange(stream, conn, this.upstreamHead());
-    if (stream.requestEnded) {
-      stream.startRouteTimer();
-      this.retryState?.attemptSent();
-    }
+    // The route timeout is already running (forward() or the request's end started it).
+    if (stream.requestEnded) this.retryState?.attemptSent();
   }
 
   private onAcquireFailed(f: UpstreamFailure): void {

@@ -5,6 +5,7 @@ import { Buffer } from 'node:buffer';
 import { HeaderMap } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
 import type { RouteDecision } from '../router/index.ts';
+import type { HcmStats } from './hcm-config.ts';
 import { buildLocalReply } from './local-reply.ts';
 import type { ExchangeOwner } from './stream-types.ts';
 
@@ -60,13 +61,16 @@ export function sendStreamLocalReply(
 /** downstream_rq_<n>xx (HCM and listener scopes) and the status for the access log. */
 export function recordResponseCode(stream: ExchangeOwner, status: number): void {
   stream.info.responseCode = status;
+  countResponseClass(stream.conn.hcm.stats, status);
+}
+
+/** downstream_rq_<n>xx in the HCM's and the listener's scopes (a 100 Continue counts too). */
+export function countResponseClass(s: HcmStats, status: number): void {
   const cls = (status / 100) | 0;
-  if (cls >= 1 && cls <= 5) {
-    const s = stream.conn.hcm.stats;
-    s.downstreamRqByClass[cls - 1]!.inc();
-    const l = s.listenerRqByClass;
-    if (l !== undefined) l[cls - 1]!.inc();
-  }
+  if (cls < 1 || cls > 5) return;
+  s.downstreamRqByClass[cls - 1]!.inc();
+  const l = s.listenerRqByClass;
+  if (l !== undefined) l[cls - 1]!.inc();
 }
 
 /** Answers a decision the router makes without an upstream; false for a cluster decision. */

@@ -21,7 +21,12 @@ import {
 import { PATH_NORMALIZATION_FAILED, preparePath } from './path-normalize.ts';
 import { mutateRequestHeaders } from './request-headers.ts';
 import { type RoutedStream, RouterRequest } from './router-request.ts';
-import { answerLocalDecision, recordResponseCode, sendStreamLocalReply } from './stream-reply.ts';
+import {
+  answerLocalDecision,
+  countResponseClass,
+  recordResponseCode,
+  sendStreamLocalReply,
+} from './stream-reply.ts';
 import { type DownstreamConnection, ResponseHooks } from './stream-types.ts';
 import { IdleTimer, isScheduled, schedule, TimeoutDeadline, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
@@ -165,10 +170,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
   private answerContinue(): void {
     this.headers.remove('expect');
     writeHead(this.conn.socket, CONTINUE);
-    const s = this.conn.hcm.stats;
-    s.downstreamRqByClass[0]!.inc();
-    const l = s.listenerRqByClass;
-    if (l !== undefined) l[0]!.inc();
+    countResponseClass(this.conn.hcm.stats, 100);
   }
 
   /** Runs the router: a local answer, or forwarding to the route's cluster. */

@@ -188,11 +188,9 @@ export class StatsStore implements StatsScope {
   }
 
   beforeRead(flush: () => void): () => void {
-    // A fresh function per registration, so the same flush registered twice is removed once each.
-    const entry = (): void => flush();
-    this.flushers.add(entry);
+    this.flushers.add(flush);
     return () => {
-      this.flushers.delete(entry);
+      this.flushers.delete(flush);
     };
   }
 

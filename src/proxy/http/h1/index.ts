@@ -5,6 +5,7 @@ export {
   type BodyMode,
   type ByteSink,
   headWithBody,
+  hexValue,
   writeChunk,
   writeLastChunk,
 } from './body.ts';
