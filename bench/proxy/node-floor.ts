@@ -6,7 +6,7 @@
 // --only …,node-floor`: `node bench/proxy/node-floor.ts <listen port> <upstream port>`.
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
-import { connectReadOptions, readInto } from '../../src/proxy/socket-read/index.ts';
+import { connectReadOptions, directReads, readInto } from '../../src/proxy/socket-read/index.ts';
 import { writeHeadBytes } from '../../src/proxy/socket-write/index.ts';
 
 const [listenPort, upstreamPort] = process.argv.slice(2).map(Number);
@@ -18,14 +18,16 @@ if (!Number.isInteger(listenPort) || !Number.isInteger(upstreamPort)) {
 net
   .createServer({ noDelay: true }, (down) => {
     // Reads land in the shared buffer, valid during the callback only: the write gets a copy.
+    const toDown = (chunk: Buffer): void => {
+      writeHeadBytes(down, Buffer.from(chunk));
+    };
     const up = net.connect({
       host: '127.0.0.1',
       port: upstreamPort,
       noDelay: true,
-      onread: connectReadOptions((chunk) => {
-        writeHeadBytes(down, Buffer.from(chunk));
-      }),
+      onread: connectReadOptions(toDown),
     });
+    directReads(up, toDown);
     readInto(down, (chunk) => {
       writeHeadBytes(up, Buffer.from(chunk));
     });

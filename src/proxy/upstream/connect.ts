@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { ClusterConfig } from '../config/index.ts';
 import { countBytes } from '../observe/index.ts';
-import { connectReadOptions, type ReadCallback } from '../socket-read/index.ts';
+import { connectReadOptions, directReads, type ReadCallback } from '../socket-read/index.ts';
 import type { ClusterCircuitBreakers } from './circuit-breakers.ts';
 import type { ClusterStats } from './cluster-stats.ts';
 import type { UpstreamFailure, UpstreamHost } from './types.ts';
@@ -75,6 +75,7 @@ export function openConnection(
           ...lookup,
         })
       : net.connect({ host: host.address.host, port: host.address.port, ...lookup });
+  if (onRead && !rt.tlsOptions) directReads(socket, onRead);
   socket.setNoDelay(true);
   stats.upstreamCxTotal.inc();
   stats.upstreamCxActive.inc();
