@@ -5,8 +5,14 @@
 // forwards and stays the exchange's owner; it hands the upstream's verdicts on to this object.
 import { HeaderMap, type HeaderSource } from '../headers/index.ts';
 import { ResponseFlag } from '../observe/index.ts';
-import { type ClusterDecision, computeHash, type MutableRequestHead } from '../router/index.ts';
+import {
+  type ClusterDecision,
+  computeHash,
+  type FormatContext,
+  type MutableRequestHead,
+} from '../router/index.ts';
 import type {
+  AcquireHandler,
   ChooseHostContext,
   PendingAcquire,
   UpstreamCluster,
@@ -43,9 +49,26 @@ export interface RoutedStream extends ExchangeOwner, MutableRequestHead {
   startRouteTimer(): void;
 }
 
-export class RouterRequest implements RetryOwner {
+/** For routes whose request edits read no context (their mutations and rewrites are literal). */
+const NO_CONTEXT: FormatContext = {
+  downstreamRemoteAddress: '',
+  upstreamRemoteAddress: undefined,
+  upstreamHostname: undefined,
+  protocol: '',
+  startTimeMs: 0,
+};
+
+const IDLE = 0;
+const ACQUIRING = 1;
+const ACQUIRED_AT_ONCE = 2;
+
+export class RouterRequest implements RetryOwner, AcquireHandler {
   private readonly stream: RoutedStream;
   private acquireHandle: PendingAcquire | undefined;
+  /** Where acquire() is: the pool may answer before it returns (an idle connection). */
+  private acquireState = IDLE;
+  private syncFailure: UpstreamFailure | undefined = undefined;
+  private syncConn: UpstreamConnection | undefined = undefined;
   /** Connections tried: a reused connection that closes before answering is retried once. */
   private attempts = 0;
   /** The route timeout after x-envoy-upstream-rq-timeout-ms (0: none). */
@@ -140,7 +163,12 @@ export class RouterRequest implements RetryOwner {
     stream.info.upstreamHost = host.addressText;
     // max_requests is the pool's to apply (pool.acquire): taking it here too counted every
     // request twice, so max_requests: 1 refused every request.
-    decision.route.applyToRequest(stream, decision, stream.formatContext());
+    const route = decision.route;
+    route.applyToRequest(
+      stream,
+      decision,
+      route.requestUsesContext(decision) ? stream.formatContext() : NO_CONTEXT,
+    );
     stream.info.path = stream.path;
     stream.info.authority = stream.authority;
     // Shadows go out first and on their own: the main request never waits for them. They get the
@@ -305,18 +333,32 @@ export class RouterRequest implements RetryOwner {
 
   private acquire(): void {
     this.attempts++;
-    let sync = true;
-    let syncResult: [UpstreamFailure | undefined, UpstreamConnection | undefined] | undefined;
-    const handle = this.stream.host!.pool.acquire((failure, conn) => {
-      if (sync) syncResult = [failure, conn];
-      else {
-        this.acquireHandle = undefined;
-        this.onAcquired(failure, conn);
-      }
-    }, this.stream.conn.downstream.worker);
-    sync = false;
-    if (syncResult) this.onAcquired(syncResult[0], syncResult[1]);
-    else this.acquireHandle = handle;
+    this.acquireState = ACQUIRING;
+    const handle = this.stream.host!.pool.acquire(this, this.stream.conn.downstream.worker);
+    if (this.acquireState === ACQUIRED_AT_ONCE) {
+      // Taken up after acquire returned: the pool is not re-entered from inside its own call.
+      const failure = this.syncFailure;
+      const conn = this.syncConn;
+      this.acquireState = IDLE;
+      this.syncFailure = undefined;
+      this.syncConn = undefined;
+      this.onAcquired(failure, conn);
+    } else {
+      this.acquireState = IDLE;
+      this.acquireHandle = handle;
+    }
+  }
+
+  /** AcquireHandler: the pool's answer, during acquire() or later. */
+  onPoolResult(failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined): void {
+    if (this.acquireState === ACQUIRING) {
+      this.acquireState = ACQUIRED_AT_ONCE;
+      this.syncFailure = failure;
+      this.syncConn = conn;
+      return;
+    }
+    this.acquireHandle = undefined;
+    this.onAcquired(failure, conn);
   }
 
   private onAcquired(failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined): void {

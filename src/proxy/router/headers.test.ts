@@ -179,3 +179,23 @@ test('formatter commands, %% escape, compiled once', () => {
     assert.match(r.errors[0]!.message, /unknown or unsupported command %BOGUS%/);
   }
 });
+
+test('requestUsesContext: only header mutations (at any level) and auto_host_rewrite read the context', () => {
+  const usesContext = (r: Parameters<typeof route>[0], v: Parameters<typeof vhost>[0] = {}): boolean => {
+    const t = compileRouteTable(config([vhost({ ...v, routes: [route(r)] })]));
+    if (!t.ok) throw new Error(JSON.stringify(t.errors));
+    const d = t.table.route(request('/'), 0);
+    assert.equal(d.kind, 'cluster');
+    return d.kind === 'cluster' && d.route.requestUsesContext(d);
+  };
+  assert.equal(usesContext({}), false);
+  assert.equal(usesContext({ action: action({ hostRewriteLiteral: 'up.example' }) }), false);
+  assert.equal(usesContext({ action: action({ autoHostRewrite: true }) }), true);
+  assert.equal(
+    usesContext({ requestHeaders: add('x-a', '%DOWNSTREAM_REMOTE_ADDRESS%', 'APPEND_IF_EXISTS_OR_ADD') }),
+    true,
+  );
+  assert.equal(usesContext({}, { requestHeaders: add('x-b', 'literal', 'APPEND_IF_EXISTS_OR_ADD') }), true);
+  // Response mutations alone do not make the request's edits read it.
+  assert.equal(usesContext({ responseHeaders: add('x-c', 'v', 'APPEND_IF_EXISTS_OR_ADD') }), false);
+});

@@ -115,6 +115,19 @@ class Route implements CompiledRoute {
     }
   }
 
+  /** Whether applyToRequest reads its format context for `decision` (formatters, auto host rewrite). */
+  requestUsesContext(decision: ClusterDecision | undefined): boolean {
+    const w = decision?.weighted;
+    const shared = this.shared;
+    return (
+      (w instanceof WeightedCluster && !w.requestMutation.isEmpty) ||
+      !this.requestMutation.isEmpty ||
+      !shared.vhostRequest.isEmpty ||
+      !shared.configRequest.isEmpty ||
+      (this.hostRewriteLiteral === undefined && this.hostRewriteHeader === undefined && this.autoHostRewrite)
+    );
+  }
+
   /** Whether applyToResponse would change anything for `decision`. */
   mutatesResponse(decision: RouteDecision | undefined): boolean {
     const w = decision?.kind === 'cluster' ? decision.weighted : undefined;

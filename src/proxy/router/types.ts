@@ -136,6 +136,9 @@ export interface CompiledRoute {
    */
   applyToRequest(head: MutableRequestHead, decision: ClusterDecision | undefined, ctx: FormatContext): void;
 
+  /** Whether applyToRequest reads its format context for `decision` (formatters, auto host rewrite). */
+  requestUsesContext(decision: ClusterDecision | undefined): boolean;
+
   /** Whether applyToResponse would change anything for `decision`. */
   mutatesResponse(decision: RouteDecision | undefined): boolean;
   /** Applies response header mutations (weighted cluster, route, virtual host, route configuration). */

@@ -13,6 +13,7 @@ export { ClusterManager, type ClusterManagerOptions } from './cluster-manager.ts
 export { ClusterStats } from './cluster-stats.ts';
 export type {
   AcquireCallback,
+  AcquireHandler,
   ChooseHostContext,
   CircuitBreakers,
   ClusterError,

@@ -29,6 +29,7 @@ import type {
   UpstreamFailure,
   UpstreamHost,
 } from './types.ts';
+import { deliverAcquire } from './types.ts';
 
 /** Whether ip:port is one of this proxy's bound listeners (the proxy knows; tests may omit it). */
 export type OwnListenerCheck = (ip: string, port: number) => boolean;
@@ -271,7 +272,7 @@ class RefusedHost implements UpstreamHost {
     const failure = this.failure;
     this.pool = {
       acquire(cb: AcquireCallback): PendingAcquire | undefined {
-        cb(failure, undefined);
+        deliverAcquire(cb, failure, undefined);
         return undefined;
       },
       release(conn) {

@@ -102,6 +102,36 @@ test('sequential requests reuse one keep-alive socket', async (t) => {
   assert.equal(host.stats.rqTotal, 3);
 });
 
+test("an object handler gets the pool's answer: later for a new connection, at once for an idle one", async (t) => {
+  const server = await keepAliveServer();
+  const { cm, host } = setup(server.port);
+  t.after(async () => {
+    cm.close();
+    await server.close();
+  });
+  const calls: Acquired[] = [];
+  const handler = {
+    onPoolResult(failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined): void {
+      calls.push({ failure, conn });
+    },
+  };
+  // No connection yet: the answer comes once one is open, and the handle could cancel it meanwhile.
+  const pending = host.pool.acquire(handler);
+  assert.ok(pending !== undefined);
+  assert.equal(calls.length, 0);
+  for (let i = 0; i < 200 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(calls.length, 1);
+  const first = calls[0]!;
+  assert.equal(first.failure, undefined);
+  await exchange(first.conn!);
+  host.pool.release(first.conn!, true);
+  // An idle keep-alive connection: answered before acquire returns, no handle.
+  assert.equal(host.pool.acquire(handler), undefined);
+  assert.equal(calls.length, 2);
+  assert.equal(calls[1]!.conn, first.conn);
+  host.pool.release(calls[1]!.conn!, true);
+});
+
 test('max_requests_per_connection and non-reusable release close the socket', async (t) => {
   const server = await keepAliveServer();
   const { stats, cm, host } = setup(server.port, { maxRequestsPerConnection: 2 });

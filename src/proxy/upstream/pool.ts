@@ -27,6 +27,7 @@ import type {
   UpstreamFailure,
   UpstreamHost,
 } from './types.ts';
+import { deliverAcquire } from './types.ts';
 
 const OVERFLOW: UpstreamFailure = { kind: 'overflow', responseFlag: 'UO', message: 'overflow' };
 const CLOSED: UpstreamFailure = {
@@ -94,11 +95,11 @@ export class HostHttp1Pool implements Http1Pool {
   acquire(cb: AcquireCallback): PendingAcquire | undefined {
     const { breakers, stats } = this.rt;
     if (this.closed) {
-      cb(CLOSED, undefined);
+      deliverAcquire(cb, CLOSED, undefined);
       return undefined;
     }
     if (!breakers.tryAcquire('requests')) {
-      cb(OVERFLOW, undefined);
+      deliverAcquire(cb, OVERFLOW, undefined);
       return undefined;
     }
     const conn = this.idle.pop();
@@ -109,7 +110,7 @@ export class HostHttp1Pool implements Http1Pool {
     }
     if (!breakers.tryAcquire('pending_requests')) {
       breakers.release('requests');
-      cb(OVERFLOW, undefined);
+      deliverAcquire(cb, OVERFLOW, undefined);
       return undefined;
     }
     const req = new PendingRequest(this, cb);
@@ -153,7 +154,7 @@ export class HostHttp1Pool implements Http1Pool {
       const cb = this.shiftPending();
       if (!cb) break;
       this.rt.breakers.release('requests');
-      cb(CLOSED, undefined);
+      deliverAcquire(cb, CLOSED, undefined);
     }
   }
 
@@ -232,7 +233,7 @@ export class HostHttp1Pool implements Http1Pool {
           const cb = this.shiftPending();
           if (cb) {
             this.rt.breakers.release('requests');
-            cb(failure ?? CLOSED, undefined);
+            deliverAcquire(cb, failure ?? CLOSED, undefined);
           }
           return;
         }
@@ -289,7 +290,7 @@ export class HostHttp1Pool implements Http1Pool {
     this.host.stats.rqActive++;
     this.rt.stats.upstreamRqTotal.inc();
     this.rt.stats.upstreamRqActive.inc();
-    cb(undefined, conn);
+    deliverAcquire(cb, undefined, conn);
   }
 
   private enterIdle(conn: PooledConnection): void {
@@ -346,7 +347,7 @@ export class HostPools implements Http1Pool {
 
   acquire(cb: AcquireCallback, worker = 0): PendingAcquire | undefined {
     if (this.closed) {
-      cb(CLOSED, undefined);
+      deliverAcquire(cb, CLOSED, undefined);
       return undefined;
     }
     let pool = this.byWorker[worker];

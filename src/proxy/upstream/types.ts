@@ -54,10 +54,24 @@ export interface UpstreamHandler {
 }
 
 /** Called once: with a connection, or with the failure. Never both, never neither (unless cancelled). */
-export type AcquireCallback = (
+export type AcquireCallback =
+  | ((failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined) => void)
+  | AcquireHandler;
+
+/** An AcquireCallback as an object: a request's router takes its connection with no closure. */
+export interface AcquireHandler {
+  onPoolResult(failure: UpstreamFailure | undefined, conn: UpstreamConnection | undefined): void;
+}
+
+/** Calls `cb` with the acquire's outcome. */
+export function deliverAcquire(
+  cb: AcquireCallback,
   failure: UpstreamFailure | undefined,
   conn: UpstreamConnection | undefined,
-) => void;
+): void {
+  if (typeof cb === 'function') cb(failure, conn);
+  else cb.onPoolResult(failure, conn);
+}
 
 /** A queued acquire; cancel() drops it (the callback is then never called). */
 export interface PendingAcquire {
