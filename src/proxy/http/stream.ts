@@ -28,7 +28,7 @@ import {
   sendStreamLocalReply,
 } from './stream-reply.ts';
 import { type DownstreamConnection, ResponseHooks } from './stream-types.ts';
-import { IdleTimer, isScheduled, schedule, TimeoutDeadline, unschedule } from './timers.ts';
+import { type Deadline, IdleTimer, isScheduled, schedule, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
 
 /** Max request body bytes held while the upstream connection is being set up. */
@@ -36,7 +36,7 @@ const PENDING_LIMIT = 1024 * 1024;
 /** Body chunks up to this size are copied into the head's write (one syscall instead of two). */
 const MERGE_BODY_MAX = 4096;
 
-export class Http1Stream implements FilterStream, RoutedStream {
+export class Http1Stream implements FilterStream, RoutedStream, Deadline {
   readonly conn: DownstreamConnection;
   readonly head: RequestHead;
   readonly info: StreamInfo;
@@ -62,9 +62,13 @@ export class Http1Stream implements FilterStream, RoutedStream {
   exchange: UpstreamExchange | undefined;
   /** The router's state once the request is forwarded (attempts, retries, the route timeout). */
   private router: RouterRequest | undefined;
-  /** The request timeout (until the request ends), then the route timeout; created when needed. */
-  private routeTimer: TimeoutDeadline | undefined;
-  /** Whether routeTimer runs the route timeout (else the request timeout). */
+  /**
+   * Deadline fields: the stream itself is its request timeout's (until the request ends), then its
+   * route timeout's entry in the timer wheel — one object fewer per request than a separate timer.
+   */
+  at = 0;
+  slot = -1;
+  /** Whether the stream's deadline is the route timeout (else the request timeout). */
   private routeTimerIsRoute = false;
   readonly idle: IdleTimer;
   private formatCtx: FormatContext | undefined;
@@ -127,7 +131,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (endStream) this.requestEnded = true;
     if (hcm.config.requestTimeoutMs > 0 && !endStream) {
       this.routeTimerIsRoute = false;
-      schedule((this.routeTimer = new TimeoutDeadline(this)), hcm.config.requestTimeoutMs);
+      schedule(this, hcm.config.requestTimeoutMs);
     }
     const table = hcm.routeTable;
     if (this.method === 'CONNECT') {
@@ -240,7 +244,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     this.requestEnded = true;
     this.requestTrailers = trailers;
     this.info.lastDownstreamRxByteMs = wallNow() - this.info.startTimeMs;
-    if (this.routeTimer !== undefined && !this.routeTimerIsRoute) unschedule(this.routeTimer);
+    if (!this.routeTimerIsRoute) unschedule(this);
     for (const f of this.filters) f.onRequestData?.(this, EMPTY, true);
     this.router?.requestBodyEnded(trailers);
     if (this.exchange) {
@@ -262,14 +266,13 @@ export class Http1Stream implements FilterStream, RoutedStream {
   startRouteTimer(): void {
     const ms = this.router?.timeoutMs ?? 0;
     if (ms <= 0 || this.head.upgrade !== '') return;
-    const t = (this.routeTimer ??= new TimeoutDeadline(this));
-    if (isScheduled(t)) return;
+    if (isScheduled(this)) return;
     this.routeTimerIsRoute = true;
-    schedule(t, ms);
+    schedule(this, ms);
   }
 
-  /** The request or route timeout passed. */
-  onDeadline(): void {
+  /** Deadline: the request or route timeout passed. */
+  fire(): void {
     if (this.routeTimerIsRoute) this.onRouteTimeout();
     else this.onRequestTimeout();
   }
@@ -368,7 +371,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
     if (this.done) return;
     this.done = true;
     this.idle.clear();
-    if (this.routeTimer !== undefined) unschedule(this.routeTimer);
+    unschedule(this);
     this.router?.cancel();
     const s = this.conn.hcm.stats;
     s.downstreamRqActive.dec();

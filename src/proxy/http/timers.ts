@@ -8,8 +8,9 @@ import { monoNow } from '../event-clock/index.ts';
 
 /**
  * A deadline in the wheel. `fire` runs once when it passes, unless removed first. An interface,
- * not a base class: a stream makes two of these, and V8 builds a derived class's instance through
- * a slower constructor path (super()) than a plain one's.
+ * not a base class: a stream is one itself (its request and route timeouts) and makes an IdleTimer,
+ * and V8 builds a derived class's instance through a slower constructor path (super()) than a
+ * plain one's.
  */
 export interface Deadline {
   /** performance.now() ms at which it fires. */
@@ -142,25 +143,5 @@ export class IdleTimer implements Deadline {
     this.quiet = 0;
     this.seen = this.activity;
     if (ms > 0) schedule(this, this.step);
-  }
-}
-
-/** What a TimeoutDeadline calls when it passes. */
-export interface TimeoutOwner {
-  onDeadline(): void;
-}
-
-/** A one-shot deadline calling its owner back. */
-export class TimeoutDeadline implements Deadline {
-  at = 0;
-  slot = -1;
-  private readonly owner: TimeoutOwner;
-
-  constructor(owner: TimeoutOwner) {
-    this.owner = owner;
-  }
-
-  fire(): void {
-    this.owner.onDeadline();
   }
 }
