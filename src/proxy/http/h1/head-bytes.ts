@@ -25,3 +25,33 @@ export function putField(out: Buffer, pos: number, name: string, value: string):
   pos = putLatin1(out, pos, value);
   return putCrlf(out, pos);
 }
+
+/** `s` as bytes (one per character), for text written into many heads. */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) out[k] = s.charCodeAt(k);
+  return out;
+}
+
+/** `bytes` at out[pos..]; returns the position after them (a loop: heads' pieces are short). */
+export function putBytes(out: Buffer, pos: number, bytes: Uint8Array): number {
+  for (let k = 0; k < bytes.length; k++) out[pos++] = bytes[k]!;
+  return pos;
+}
+
+/**
+ * `n` in decimal at out[pos..], as String(n) writes it; returns the position after it. Digits are
+ * stored directly for non-negative safe integers (a service time, a length), with no string made.
+ */
+export function putDecimal(out: Buffer, pos: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return putLatin1(out, pos, String(n));
+  if (n < 10) {
+    out[pos] = 48 + n;
+    return pos + 1;
+  }
+  let digits = 1;
+  for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+  let end = pos + digits;
+  for (let m = n; end > pos; m = Math.floor(m / 10)) out[--end] = 48 + (m % 10);
+  return pos + digits;
+}

@@ -5,7 +5,7 @@
 // fields themselves (no response filters, header mutations, or Connection-named fields).
 import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
-import { putCrlf, putField, putLatin1 } from './head-bytes.ts';
+import { latin1Bytes, putBytes, putCrlf, putDecimal, putField, putLatin1 } from './head-bytes.ts';
 import { parseFieldLines } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import { LINE, LineKind } from './response-lines.ts';
@@ -84,6 +84,20 @@ export class SentHead implements HeaderSource {
 /** Room for the fields added here, besides the server name and the date. */
 const ADDED_MAX = 160;
 
+const HTTP_11 = latin1Bytes('HTTP/1.1');
+const SERVICE_TIME = latin1Bytes('x-envoy-upstream-service-time: ');
+/** The `server` line of the last server name seen (one per connection manager, seldom more). */
+let serverName = '';
+let serverLine = latin1Bytes('server: \r\n');
+
+function serverLineFor(name: string): Uint8Array {
+  if (name !== serverName) {
+    serverName = name;
+    serverLine = latin1Bytes(`server: ${name}\r\n`);
+  }
+  return serverLine;
+}
+
 /**
  * The downstream head for `h` with `edits` applied, in a buffer with at least `spare` bytes free
  * after it. `h` must be the head of the current read (its bytes and line table are still valid).
@@ -95,7 +109,7 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
   // Each copied line is at most its own bytes plus the space after the colon; CRLFs as in the source.
   const copied = h.fieldsEnd - h.start + count + 4;
   const out = Buffer.allocUnsafe(copied + ADDED_MAX + edits.serverName.length + edits.date.length + spare);
-  let pos = putLatin1(out, 0, 'HTTP/1.1');
+  let pos = putBytes(out, 0, HTTP_11);
   for (let i = h.start + 8; i < h.statusLineEnd; i++) out[pos++] = src[i]!;
   pos = putCrlf(out, pos);
   let serverWritten = false;
@@ -107,7 +121,7 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
     if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding) continue;
     if (kind === LineKind.server && overwrite) {
       // The first server line becomes ours, in its place; any further ones go.
-      if (!serverWritten) pos = putField(out, pos, 'server', edits.serverName);
+      if (!serverWritten) pos = putBytes(out, pos, serverLineFor(edits.serverName));
       serverWritten = true;
       continue;
     }
@@ -128,9 +142,9 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits, spare:
     pos = putCrlf(out, pos);
   }
   if (!serverWritten && (overwrite || (edits.serverMode === 'APPEND_IF_ABSENT' && !h.hasServer)))
-    pos = putField(out, pos, 'server', edits.serverName);
+    pos = putBytes(out, pos, serverLineFor(edits.serverName));
   if (!h.hasDate) pos = putField(out, pos, 'date', edits.date);
-  pos = putField(out, pos, 'x-envoy-upstream-service-time', String(edits.serviceTimeMs));
+  pos = putCrlf(out, putDecimal(out, putBytes(out, pos, SERVICE_TIME), edits.serviceTimeMs));
   if (edits.chunked) pos = putField(out, pos, 'transfer-encoding', 'chunked');
   if (edits.connection !== '') pos = putField(out, pos, 'connection', edits.connection);
   pos = putCrlf(out, pos);
