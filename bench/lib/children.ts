@@ -62,7 +62,9 @@ export class ChildSet {
       out += s;
     });
     const exited = new Promise<number | string>((resolve) => {
-      child.on('exit', (code, signal) => {
+      // With stdout captured, 'close' (after the pipes drained): on 'exit' the last of the output
+      // may still be unread, and a run then returned an empty stdout now and then.
+      child.on(opts.captureStdout ? 'close' : 'exit', (code, signal) => {
         this.#children.delete(pid);
         resolve(code ?? signal ?? 'unknown');
       });
