@@ -530,3 +530,56 @@ test('request_headers_timeout runs from the first byte of a request, not from th
   assert.match(c.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/);
   assert.ok(Date.now() - started >= 90);
 });
+
+test('streams on one keep-alive connection each get their own idle and route timeouts', async (t) => {
+  // Answers at once, except /hang and /t, which it takes and never answers.
+  const origin = await httpOrigin((head) =>
+    /^GET \/(hang|t)/.test(head) ? '' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  );
+  t.after(() => origin.close());
+  const p = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(
+            hcm(
+              routeConfig([
+                route('/quick', routeAction('backend', { idleTimeoutMs: 100 })),
+                route('/t', routeAction('backend', { timeoutMs: 200 })),
+                route('/', routeAction('backend')),
+              ]),
+              { streamIdleTimeoutMs: 300 },
+            ),
+          ),
+        ]),
+      ],
+      [cluster('backend', [origin.port])],
+    ),
+  });
+  t.after(() => p.close());
+  const port = p.addresses().get('http')!.port;
+
+  const c = new KeepAliveClient(port);
+  t.after(() => c.close());
+  assert.equal((await c.send('/quick')).status, 200);
+  // Longer than the stream idle timeout with no stream open: nothing times out, the connection stays.
+  await new Promise((r) => setTimeout(r, 450));
+  assert.equal((await c.send('/fast')).status, 200);
+  // The next stream counts the connection manager's 300 ms again, not /quick's 100 ms.
+  let started = Date.now();
+  const hung = await c.send('/hang');
+  let ms = Date.now() - started;
+  assert.equal(hung.status, 408);
+  assert.ok(ms >= 290 && ms < 450, `stream idle timeout after ${ms} ms`);
+
+  // A route timeout on a later stream of a connection; the stream before it left no deadline behind.
+  const d = new KeepAliveClient(port);
+  t.after(() => d.close());
+  assert.equal((await d.send('/fast')).status, 200);
+  await new Promise((r) => setTimeout(r, 250));
+  started = Date.now();
+  const timedOut = await d.send('/t');
+  ms = Date.now() - started;
+  assert.equal(timedOut.status, 504);
+  assert.ok(ms >= 190 && ms < 300, `route timeout after ${ms} ms`);
+});

@@ -12,7 +12,7 @@ import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
 import { sendLocalReplyRaw } from './local-reply.ts';
 import { Http1Stream } from './stream.ts';
 import type { DownstreamConnection, DownstreamInfo } from './stream-types.ts';
-import { IdleTimer } from './timers.ts';
+import { type Deadline, IdleTimer, unschedule } from './timers.ts';
 
 const enum_ = { head: 0, body: 1, waiting: 2, upgraded: 3, closed: 4 } as const;
 
@@ -35,6 +35,14 @@ export class Http1Connection implements DownstreamConnection {
   private headerTimer: NodeJS.Timeout | undefined;
   /** The connection idle timeout (idle_timeout): reads and finished streams count as activity. */
   private readonly idle: IdleTimer;
+  /**
+   * The streams' idle timer (stream_idle_timeout), one per connection: HTTP/1 runs one stream at a
+   * time, so each stream restarts it instead of making and scheduling its own (an allocation and
+   * two writes of a young object into the long-lived timer wheel per request). Made on first use.
+   */
+  private streamIdle: IdleTimer | undefined;
+  /** The streams' request/route timeout entry (see DownstreamConnection.streamDeadline). */
+  readonly streamDeadline: Deadline = new StreamDeadline(this);
   /** Set by the stream when the connection must close once the current response is out. */
   closeAfterResponse = false;
   readonly hostMemo: VirtualHostMemo = { table: undefined, authority: '', found: undefined };
@@ -94,6 +102,17 @@ export class Http1Connection implements DownstreamConnection {
       sendLocalReplyRaw(this, 408, 'request header timeout');
     }
     this.destroy();
+  }
+
+  streamIdleTimer(ms: number): IdleTimer {
+    let t = this.streamIdle;
+    if (t === undefined) {
+      t = this.streamIdle = new IdleTimer(ms, {
+        // Between streams the timer runs out on its own: nothing to time out then.
+        onIdleTimeout: () => this.stream?.onIdleTimeout(),
+      });
+    } else t.restartWith(ms);
+    return t;
   }
 
   /** IdleOwner: no reads and no finished stream for idle_timeout. */
@@ -290,6 +309,8 @@ export class Http1Connection implements DownstreamConnection {
     this.state = enum_.closed;
     this.clearHeaderTimer();
     this.idle.clear();
+    this.streamIdle?.clear();
+    unschedule(this.streamDeadline);
     this.socket.destroy();
   }
 
@@ -303,6 +324,8 @@ export class Http1Connection implements DownstreamConnection {
     s.downstreamCxHttp1Active.dec();
     this.clearHeaderTimer();
     this.idle.clear();
+    this.streamIdle?.clear();
+    unschedule(this.streamDeadline);
     this.state = enum_.closed;
     const stream = this.stream;
     this.stream = undefined;
@@ -314,4 +337,19 @@ function reasonBody(status: number): string {
   if (status === 431) return 'Request Header Fields Too Large';
   if (status === 501) return 'Not Implemented';
   return 'Bad Request';
+}
+
+/** A connection's deadline for its current stream's request or route timeout. */
+class StreamDeadline implements Deadline {
+  at = 0;
+  slot = -1;
+  private readonly conn: Http1Connection;
+
+  constructor(conn: Http1Connection) {
+    this.conn = conn;
+  }
+
+  fire(): void {
+    this.conn.stream?.onDeadline();
+  }
 }

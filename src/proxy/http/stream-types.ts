@@ -13,7 +13,7 @@ import type {
 import type { UpstreamCluster } from '../upstream/index.ts';
 import type { RequestHead, SentHead } from './h1/index.ts';
 import type { CompiledHcm } from './hcm-config.ts';
-import type { IdleTimer } from './timers.ts';
+import type { Deadline, IdleTimer } from './timers.ts';
 
 export interface DownstreamInfo {
   /** 'http' or 'https' (TLS terminated here). */
@@ -42,6 +42,16 @@ export interface DownstreamConnection {
   beginTunnel(authority: string): void;
   enterUpgradedMode(): void;
   onStreamComplete(stream: unknown, requestComplete: boolean): void;
+  /**
+   * The stream idle timer for a stream starting now, counting `ms` (0: none): the connection's
+   * own, restarted, whose expiry reaches the connection's current stream (onIdleTimeout).
+   */
+  streamIdleTimer(ms: number): IdleTimer;
+  /**
+   * The streams' request/route timeout entry in the timer wheel, one per connection for the same
+   * reason; its expiry calls the current stream's onDeadline. A stream unschedules it when done.
+   */
+  readonly streamDeadline: Deadline;
   destroy(): void;
 }
 

@@ -28,7 +28,7 @@ import {
   sendStreamLocalReply,
 } from './stream-reply.ts';
 import { type DownstreamConnection, ResponseHooks } from './stream-types.ts';
-import { type Deadline, IdleTimer, isScheduled, schedule, unschedule } from './timers.ts';
+import { type Deadline, type IdleTimer, isScheduled, schedule, unschedule } from './timers.ts';
 import type { UpstreamExchange } from './upstream-exchange.ts';
 
 /** Max request body bytes held while the upstream connection is being set up. */
@@ -36,7 +36,7 @@ const PENDING_LIMIT = 1024 * 1024;
 /** Body chunks up to this size are copied into the head's write (one syscall instead of two). */
 const MERGE_BODY_MAX = 4096;
 
-export class Http1Stream implements FilterStream, RoutedStream, Deadline {
+export class Http1Stream implements FilterStream, RoutedStream {
   readonly conn: DownstreamConnection;
   readonly head: RequestHead;
   readonly info: StreamInfo;
@@ -63,11 +63,10 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
   /** The router's state once the request is forwarded (attempts, retries, the route timeout). */
   private router: RouterRequest | undefined;
   /**
-   * Deadline fields: the stream itself is its request timeout's (until the request ends), then its
-   * route timeout's entry in the timer wheel — one object fewer per request than a separate timer.
+   * The request timeout (until the request ends), then the route timeout: the connection's
+   * deadline (one stream at a time), whose expiry calls this stream's onDeadline.
    */
-  at = 0;
-  slot = -1;
+  private readonly deadline: Deadline;
   /** Whether the stream's deadline is the route timeout (else the request timeout). */
   private routeTimerIsRoute = false;
   readonly idle: IdleTimer;
@@ -83,7 +82,8 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
     this.scheme = conn.downstream.scheme;
     this.sourceIp = conn.downstream.remoteAddress;
     this.info = newStreamInfo(wallNow());
-    this.idle = new IdleTimer(conn.hcm.config.streamIdleTimeoutMs, this);
+    this.idle = conn.streamIdleTimer(conn.hcm.config.streamIdleTimeoutMs);
+    this.deadline = conn.streamDeadline;
   }
 
   get filterState(): Map<string, unknown> {
@@ -131,7 +131,7 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
     if (endStream) this.requestEnded = true;
     if (hcm.config.requestTimeoutMs > 0 && !endStream) {
       this.routeTimerIsRoute = false;
-      schedule(this, hcm.config.requestTimeoutMs);
+      schedule(this.deadline, hcm.config.requestTimeoutMs);
     }
     const table = hcm.routeTable;
     if (this.method === 'CONNECT') {
@@ -244,7 +244,7 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
     this.requestEnded = true;
     this.requestTrailers = trailers;
     this.info.lastDownstreamRxByteMs = wallNow() - this.info.startTimeMs;
-    if (!this.routeTimerIsRoute) unschedule(this);
+    if (!this.routeTimerIsRoute) unschedule(this.deadline);
     for (const f of this.filters) f.onRequestData?.(this, EMPTY, true);
     this.router?.requestBodyEnded(trailers);
     if (this.exchange) {
@@ -266,13 +266,13 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
   startRouteTimer(): void {
     const ms = this.router?.timeoutMs ?? 0;
     if (ms <= 0 || this.head.upgrade !== '') return;
-    if (isScheduled(this)) return;
+    if (isScheduled(this.deadline)) return;
     this.routeTimerIsRoute = true;
-    schedule(this, ms);
+    schedule(this.deadline, ms);
   }
 
-  /** Deadline: the request or route timeout passed. */
-  fire(): void {
+  /** The request or route timeout passed. */
+  onDeadline(): void {
     if (this.routeTimerIsRoute) this.onRouteTimeout();
     else this.onRequestTimeout();
   }
@@ -370,8 +370,8 @@ export class Http1Stream implements FilterStream, RoutedStream, Deadline {
   complete(): void {
     if (this.done) return;
     this.done = true;
-    this.idle.clear();
-    unschedule(this);
+    // The idle timer is the connection's: left running, it runs out quietly if no stream follows.
+    unschedule(this.deadline);
     this.router?.cancel();
     const s = this.conn.hcm.stats;
     s.downstreamRqActive.dec();

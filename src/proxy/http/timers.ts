@@ -136,6 +136,14 @@ export class IdleTimer implements Deadline {
     unschedule(this);
   }
 
+  /** Counts from now again, to `ms` (0 disables it): a timer reused for the next stream. */
+  restartWith(ms: number): void {
+    // Same timeout: counting starts over from now; a timer still in the wheel only moves its
+    // next check (schedule() re-adds nothing), so it fires ms to 1.25·ms after the last activity.
+    if (ms / QUIET_CHECKS === this.step) this.restart();
+    else this.changeTimeout(ms);
+  }
+
   /** Counts to a new timeout from now (0 disables it): a route's idle_timeout. */
   changeTimeout(ms: number): void {
     unschedule(this);
