@@ -7,31 +7,42 @@
 // after and divides by the requests served. Two identical builds give ratios within ±5 %. The
 // baseline is a detached git worktree of --base (sharing this checkout's node_modules), removed at
 // the end; both run with the Node flags of PROXY_NODE_FLAGS, so the ratio is the code's alone.
+// `--base nginx` (or haproxy) pairs this checkout with the reference proxy the same way: the
+// per-core throughput ratio of bench:proxy, without the swings between its separate runs.
 import { execFileSync } from 'node:child_process';
-import { readFile, symlink } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type ChildSet,
   ensureTools,
+  groupJiffies,
   median,
-  parsePidStat,
   parseWrkOutput,
   TOOLS,
   withChildren,
   wrkArgs,
 } from '../lib/index.ts';
 import { AB_USAGE, type AbOptions, parseAbOptions } from './options.ts';
-import { CPU, type RunningServer, startUpstream, startWeft } from './targets.ts';
+import {
+  CPU,
+  type RunningServer,
+  startHaproxy,
+  startNginxProxy,
+  startUpstream,
+  startWeft,
+} from './targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-async function cpuJiffies(pid: number): Promise<number> {
-  const stat = parsePidStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-  if (stat === undefined) throw new Error(`cannot read /proc/${pid}/stat`);
-  return stat.jiffies;
+/** The reference proxies --base may name instead of a revision. */
+const REFERENCE_PROXIES = ['nginx', 'haproxy'] as const;
+type ReferenceProxy = (typeof REFERENCE_PROXIES)[number];
+
+function referenceProxy(base: string): ReferenceProxy | undefined {
+  return REFERENCE_PROXIES.find((p) => p === base);
 }
 
 async function wrk(
@@ -56,12 +67,12 @@ interface Round {
 
 /** One round: both builds under load at once; CPU µs per request of each. */
 async function round(children: ChildSet, a: RunningServer, b: RunningServer, o: AbOptions): Promise<Round> {
-  const [a0, b0] = await Promise.all([cpuJiffies(a.child.pid), cpuJiffies(b.child.pid)]);
+  const [a0, b0] = await Promise.all([groupJiffies(a.child.pid), groupJiffies(b.child.pid)]);
   const [na, nb] = await Promise.all([
     wrk(children, a.port, o.durationS, o.connections),
     wrk(children, b.port, o.durationS, o.connections),
   ]);
-  const [a1, b1] = await Promise.all([cpuJiffies(a.child.pid), cpuJiffies(b.child.pid)]);
+  const [a1, b1] = await Promise.all([groupJiffies(a.child.pid), groupJiffies(b.child.pid)]);
   // Jiffies are 10 ms (USER_HZ 100 on Linux).
   const baseUs = ((a1 - a0) * 10_000) / na;
   const headUs = ((b1 - b0) * 10_000) / nb;
@@ -69,22 +80,30 @@ async function round(children: ChildSet, a: RunningServer, b: RunningServer, o: 
 }
 
 async function run(o: AbOptions, children: ChildSet, dir: string): Promise<number> {
+  const reference = referenceProxy(o.base);
   const worktree = join(dir, 'base');
-  log(`checking out ${o.base} into a temporary worktree …`);
-  execFileSync('git', ['worktree', 'add', '--detach', worktree, o.base], { cwd: ROOT, stdio: 'ignore' });
+  if (reference === undefined) {
+    log(`checking out ${o.base} into a temporary worktree …`);
+    execFileSync('git', ['worktree', 'add', '--detach', worktree, o.base], { cwd: ROOT, stdio: 'ignore' });
+  }
   try {
-    await symlink(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
     const upstream = await startUpstream(children, dir);
-    const a = await startWeft(
-      children,
-      dir,
-      upstream.port,
-      o.virtualHosts,
-      'base',
-      join(worktree, 'bin', 'weft.js'),
-    );
+    let a: RunningServer;
+    if (reference === 'nginx') a = await startNginxProxy(children, dir, upstream.port);
+    else if (reference === 'haproxy') a = await startHaproxy(children, dir, upstream.port);
+    else {
+      await symlink(join(ROOT, 'node_modules'), join(worktree, 'node_modules'));
+      a = await startWeft(
+        children,
+        dir,
+        upstream.port,
+        o.virtualHosts,
+        'base',
+        join(worktree, 'bin', 'weft.js'),
+      );
+    }
     const b = await startWeft(children, dir, upstream.port, o.virtualHosts, 'this');
-    log('warming up both builds …');
+    log('warming up both …');
     await Promise.all([wrk(children, a.port, 2, o.connections), wrk(children, b.port, 2, o.connections)]);
     const rounds: Round[] = [];
     for (let i = 0; i < o.rounds; i++) {
@@ -101,13 +120,19 @@ async function run(o: AbOptions, children: ChildSet, dir: string): Promise<numbe
         `proxy CPU per request, both builds loaded at once on core ${CPU.proxy} (${o.rounds} rounds of ${o.durationS} s, wrk -c${o.connections} each)`,
         `base (${o.base}): ${m((r) => r.baseUs).toFixed(2)} µs   this checkout: ${m((r) => r.headUs).toFixed(2)} µs`,
         `this/base (median of the rounds' ratios): ${m((r) => r.ratio).toFixed(3)}`,
+        ...(reference === undefined
+          ? []
+          : [
+              `throughput per core weft/${reference} (base/this, median of the rounds): ${m((r) => 1 / r.ratio).toFixed(3)}`,
+            ]),
         '',
       ].join('\n'),
     );
     return 0;
   } finally {
     await children.stopAll();
-    execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
+    if (reference === undefined)
+      execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
   }
 }
 
@@ -125,7 +150,12 @@ async function main(): Promise<number> {
     log('bench:proxy-ab: needs Linux (taskset, /proc)');
     return 2;
   }
-  const missing = ensureTools([TOOLS.nginx, TOOLS.wrk, TOOLS.taskset], log);
+  const missing = ensureTools(
+    o.base === 'haproxy'
+      ? [TOOLS.nginx, TOOLS.haproxy, TOOLS.wrk, TOOLS.taskset]
+      : [TOOLS.nginx, TOOLS.wrk, TOOLS.taskset],
+    log,
+  );
   if (missing !== undefined) {
     log(`bench:proxy-ab: ${missing}`);
     return 1;

@@ -137,8 +137,11 @@ export interface AbOptions {
   help: boolean;
 }
 
-export const AB_USAGE = `usage: npm run bench:proxy-ab -- --base <rev> [options]
-  --base <rev>          the revision to compare against (a commit, tag or branch)
+export const AB_USAGE = `usage: npm run bench:proxy-ab -- --base <rev|nginx|haproxy> [options]
+  --base <rev>          the revision to compare against (a commit, tag or branch); nginx or
+                        haproxy: this checkout against that proxy, both on the proxy core at once
+                        (throughput per core with the VM's swings cancelled: base/this is the
+                        max-throughput ratio weft/nginx as one core would serve it)
   --rounds <n>          measured rounds; medians are quoted (default 7)
   --duration <s>        seconds of each round (default 3)
   --connections <n>     wrk connections per build (default 16)
