@@ -31,13 +31,6 @@ class Table implements RouteTable {
   private readonly hosts: VirtualHostIndex<CompiledVirtualHost>;
   /** The one virtual host when its only domain is '*': every request gets it without a lookup. */
   private readonly everyHost: HostMatch<CompiledVirtualHost> | undefined;
-  /** Reused for every request: route() is synchronous, so one scratch object is enough. */
-  private readonly input: MatchInput = {
-    req: undefined as unknown as RequestView,
-    queryStart: -1,
-    pathNoQuery: '',
-    random: 0,
-  };
 
   constructor(name: string, hosts: VirtualHostIndex<CompiledVirtualHost>) {
     this.name = name;
@@ -82,7 +75,6 @@ class Table implements RouteTable {
         break;
       }
     }
-    input.req = undefined as unknown as RequestView; // do not keep the request alive
     return decision;
   }
 
@@ -102,26 +94,22 @@ class Table implements RouteTable {
       `virtualHosts[${vh.index}] ${JSON.stringify(vh.name)}: domain ${JSON.stringify(found.domain)} matches authority ${JSON.stringify(req.authority)}`,
     );
     const input = this.fill(req, random);
-    try {
-      for (let i = 0; i < vh.entries.length; i++) {
-        const e = vh.entries[i]!;
-        const why = e.match.explain(input);
-        const label = `routes[${i}] ${JSON.stringify(e.route.name)}`;
-        if (why !== undefined) {
-          trace.push(`${label}: ${why}`);
-          continue;
-        }
-        const decision = e.decide(input);
-        trace.push(`${label}: matches → ${describeDecision(decision)}`);
-        return {
-          virtualHost: { index: vh.index, name: vh.name, matchedDomain: found.domain },
-          route: { index: i, name: e.route.name },
-          trace,
-          decision,
-        };
+    for (let i = 0; i < vh.entries.length; i++) {
+      const e = vh.entries[i]!;
+      const why = e.match.explain(input);
+      const label = `routes[${i}] ${JSON.stringify(e.route.name)}`;
+      if (why !== undefined) {
+        trace.push(`${label}: ${why}`);
+        continue;
       }
-    } finally {
-      input.req = undefined as unknown as RequestView;
+      const decision = e.decide(input);
+      trace.push(`${label}: matches → ${describeDecision(decision)}`);
+      return {
+        virtualHost: { index: vh.index, name: vh.name, matchedDomain: found.domain },
+        route: { index: i, name: e.route.name },
+        trace,
+        decision,
+      };
     }
     trace.push('no route matches');
     return {
@@ -132,15 +120,15 @@ class Table implements RouteTable {
     };
   }
 
+  /**
+   * A fresh input per request. It was one scratch object per table, reused: but the table lives
+   * long (V8's old generation) and the request is new, so each store of the request and its path
+   * into it paid V8's generational write barrier, dearer than making this small young object.
+   */
   private fill(req: RequestView, random: number): MatchInput {
-    const input = this.input;
     const path = req.path;
     const q = path.indexOf('?');
-    input.req = req;
-    input.queryStart = q;
-    input.pathNoQuery = q === -1 ? path : path.slice(0, q);
-    input.random = random;
-    return input;
+    return { req, queryStart: q, pathNoQuery: q === -1 ? path : path.slice(0, q), random };
   }
 }
 
