@@ -134,12 +134,29 @@ export class Cluster implements UpstreamCluster {
       case 'RANDOM':
         this.lb = new RandomLb(chosen, this.random);
         break;
-      case 'RING_HASH':
-        this.lb = new RingHashLb(chosen, c.ringHash.minimumRingSize, c.ringHash.maximumRingSize, this.random);
+      case 'RING_HASH': {
+        const ring = new RingHashLb(
+          chosen,
+          c.ringHash.minimumRingSize,
+          c.ringHash.maximumRingSize,
+          this.random,
+        );
+        // Envoy's ring_hash_lb.* gauges, in the cluster's scope, set at each rebuild.
+        const scope = this.stats.scope;
+        scope.gauge('ring_hash_lb.size').set(ring.ringSize);
+        scope.gauge('ring_hash_lb.min_hashes_per_host').set(ring.minHashesPerHost);
+        scope.gauge('ring_hash_lb.max_hashes_per_host').set(ring.maxHashesPerHost);
+        this.lb = ring;
         break;
-      case 'MAGLEV':
-        this.lb = new MaglevLb(chosen, c.maglev.tableSize, this.random);
+      }
+      case 'MAGLEV': {
+        const maglev = new MaglevLb(chosen, c.maglev.tableSize, this.random);
+        const scope = this.stats.scope;
+        scope.gauge('maglev_lb.min_entries_per_host').set(maglev.minEntriesPerHost);
+        scope.gauge('maglev_lb.max_entries_per_host').set(maglev.maxEntriesPerHost);
+        this.lb = maglev;
         break;
+      }
     }
   }
 

@@ -252,3 +252,124 @@ test('an update that changes alt_stat_name builds the cluster anew, its stats un
   assert.equal(stats.counter('cluster.c_alt.upstream_rq_total').value, 1);
   assert.equal(stats.counter('cluster.c.upstream_rq_total').value, 0);
 });
+
+/** A cluster of 127.0.0.1:<port> hosts with `policy`, in the order given; its stats store too. */
+function envoyVectors(
+  policy: 'RING_HASH' | 'MAGLEV',
+  ports: { port: number; weight?: number }[],
+  shape: { tableSize?: number; minimumRingSize?: number; maximumRingSize?: number },
+): { cluster: UpstreamCluster; stats: StatsStore; index: (port: number) => number } {
+  const stats = new StatsStore();
+  const cm = new ClusterManager(stats, { random: seeded(7) });
+  const errors = cm.update({
+    clusters: [
+      clusterConfig('c', {
+        lbPolicy: policy,
+        maglev: { tableSize: shape.tableSize ?? 65537 },
+        ringHash: {
+          minimumRingSize: shape.minimumRingSize ?? 1024,
+          maximumRingSize: shape.maximumRingSize ?? 8388608,
+        },
+      }),
+    ],
+    endpoints: new Map([
+      [
+        'c',
+        assignment(
+          'c',
+          ports.map((p) => ({ host: '127.0.0.1', ...p })),
+        ),
+      ],
+    ]),
+  });
+  assert.deepEqual(errors, []);
+  const cluster = cm.get('c')!;
+  return { cluster, stats, index: (port) => ports.findIndex((p) => p.port === port) };
+}
+
+const portOf = (cluster: UpstreamCluster, hash: bigint): number => cluster.chooseHost({ hash })!.address.port;
+
+// The expected tables and rings below are the ones Envoy's own load balancer tests assert for the
+// same hosts and sizes (maglev_lb_test.cc, ring_hash_lb_test.cc): a key goes where Envoy sends it.
+test("MAGLEV builds Envoy's table: hosts by address, whatever their order", () => {
+  for (const order of [
+    [90, 91, 92, 93, 94, 95],
+    [93, 95, 90, 94, 92, 91],
+  ]) {
+    const { cluster, stats } = envoyVectors(
+      'MAGLEV',
+      order.map((port) => ({ port })),
+      { tableSize: 7 },
+    );
+    const table = Array.from({ length: 7 }, (_, i) => portOf(cluster, BigInt(i)));
+    assert.deepEqual(table, [92, 94, 90, 91, 95, 90, 93]);
+    assert.equal(stats.gauge('cluster.c.maglev_lb.min_entries_per_host').value, 1);
+    assert.equal(stats.gauge('cluster.c.maglev_lb.max_entries_per_host').value, 2);
+  }
+});
+
+test("MAGLEV with weights takes turns as Envoy's table does", () => {
+  const { cluster, stats } = envoyVectors(
+    'MAGLEV',
+    [
+      { port: 90, weight: 1 },
+      { port: 91, weight: 2 },
+    ],
+    { tableSize: 17 },
+  );
+  const table = Array.from({ length: 17 }, (_, i) => portOf(cluster, BigInt(i)) - 90);
+  assert.deepEqual(table, [1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1]);
+  assert.equal(stats.gauge('cluster.c.maglev_lb.min_entries_per_host').value, 6);
+  assert.equal(stats.gauge('cluster.c.maglev_lb.max_entries_per_host').value, 11);
+  // One host: Envoy's degenerate table, every key to it, one entry in the stats.
+  const single = envoyVectors('MAGLEV', [{ port: 90, weight: 7 }], { tableSize: 17 });
+  for (let i = 0; i < 17; i++) assert.equal(portOf(single.cluster, BigInt(i)), 90);
+  assert.equal(single.stats.gauge('cluster.c.maglev_lb.max_entries_per_host').value, 1);
+});
+
+test("RING_HASH builds Envoy's ring: the same points, sizes and wrap-around", () => {
+  const { cluster, stats } = envoyVectors(
+    'RING_HASH',
+    [90, 91, 92, 93, 94, 95].map((port) => ({ port })),
+    { minimumRingSize: 12 },
+  );
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.size').value, 12);
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.min_hashes_per_host').value, 2);
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.max_hashes_per_host').value, 2);
+  assert.equal(portOf(cluster, 0n), 94);
+  assert.equal(portOf(cluster, 2n ** 64n - 1n), 94);
+  assert.equal(portOf(cluster, 3551244743356806947n), 95);
+  assert.equal(portOf(cluster, 3551244743356806948n), 93);
+  assert.equal(portOf(cluster, 16117243373044804880n), 90);
+});
+
+test('RING_HASH places fractional shares where the running sum falls, as Envoy (1.5 each: 2, 1, 2, 1)', () => {
+  const { cluster, stats } = envoyVectors(
+    'RING_HASH',
+    [90, 91, 92, 93].map((port) => ({ port })),
+    // A minimum of 5 over 4 hosts rounds up to 8, capped at the maximum 6: 1.5 entries a host.
+    { minimumRingSize: 5, maximumRingSize: 6 },
+  );
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.size').value, 6);
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.min_hashes_per_host').value, 1);
+  assert.equal(stats.gauge('cluster.c.ring_hash_lb.max_hashes_per_host').value, 2);
+  // The second points are :90's and :92's: a key at a point's hash lands on that point's host.
+  for (const key of ['90_0', '90_1', '91_0', '92_0', '92_1', '93_0'])
+    assert.equal(portOf(cluster, xxHash64(`127.0.0.1:${key}`)), Number(key.slice(0, 2)), key);
+});
+
+test('without a request hash, ring and table hosts are picked by their share (weights), as Envoy', () => {
+  for (const policy of ['RING_HASH', 'MAGLEV'] as const) {
+    const { cluster } = envoyVectors(
+      policy,
+      [
+        { port: 90, weight: 1 },
+        { port: 91, weight: 3 },
+      ],
+      { tableSize: 65537 },
+    );
+    let heavy = 0;
+    for (let i = 0; i < 4000; i++) if (cluster.chooseHost()!.address.port === 91) heavy++;
+    assert.ok(heavy > 2700 && heavy < 3300, `${policy}: weight-3 host got ${heavy} of 4000`);
+  }
+});
