@@ -274,3 +274,49 @@ test('a small buffered POST body is sent again on retry', async (t) => {
   assert.equal(r.status, 200);
   assert.deepEqual(bodies, ['hello body', 'hello body']);
 });
+
+test('RING_HASH: a retry keeps the request hash (same host) unless previous_hosts moves it', async (t) => {
+  const origins = [await origin(t, () => 503), await origin(t, () => 503), await origin(t, () => 503)];
+  const hashed = (retryOtherHost: boolean) =>
+    routeAction('c', {
+      // previous_hosts is best effort: a pick moves to the next ring point, which on a ring of
+      // ~1,024 points over 3 hosts is the same host a third of the time, so allow 10 more picks
+      // (Istio sets 5) to make the spread certain in practice.
+      retryPolicy: policy({ numRetries: 2, retryOtherHost, hostSelectionRetryMaxAttempts: 10 }),
+      hashPolicy: [{ spec: { kind: 'header', name: 'x-user' }, terminal: false }],
+    });
+  const counts = () => origins.map((o) => o.heads.length);
+  const same = await start(
+    t,
+    [route('/', hashed(false))],
+    [
+      cluster(
+        'c',
+        origins.map((o) => o.port),
+        { lbPolicy: 'RING_HASH' },
+      ),
+    ],
+  );
+  assert.equal((await get(same.port, '/', { 'x-user': 'jason' })).status, 503);
+  // Three attempts, all on the host the hash picks (as Envoy, which hashes every attempt).
+  assert.deepEqual(counts().sort(), [0, 0, 3]);
+  const before = counts();
+  const moved = await start(
+    t,
+    [route('/', hashed(true))],
+    [
+      cluster(
+        'c',
+        origins.map((o) => o.port),
+        { lbPolicy: 'RING_HASH' },
+      ),
+    ],
+  );
+  assert.equal((await get(moved.port, '/', { 'x-user': 'jason' })).status, 503);
+  const spread = counts().map((n, i) => n - before[i]!);
+  assert.equal(
+    spread.reduce((a, b) => a + b, 0),
+    3,
+  );
+  assert.ok(spread.filter((n) => n > 0).length >= 2, `previous_hosts: attempts per host ${spread}`);
+});

@@ -75,6 +75,8 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
   timeoutMs = 0;
   /** Retries and per-try timeout, when the route or the request asks for them. */
   private retryState: RetryState | undefined;
+  /** The request's hash from the route's hash policies (RING_HASH / MAGLEV), for every attempt. */
+  private hash: bigint | undefined = undefined;
   /** Router attempts started (x-envoy-attempt-count). */
   private tries = 0;
   private includeAttemptCount = false;
@@ -142,6 +144,7 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
     // RING_HASH / MAGLEV need the request's hash (the route's hash_policy); others ignore it.
     const policies = decision.route.hashPolicies;
     const hash = policies.length > 0 ? computeHash(policies, stream) : undefined;
+    this.hash = hash;
     const host = cluster.chooseHost(
       cluster.config.discovery === 'ORIGINAL_DST'
         ? this.originalDstContext()
@@ -192,12 +195,20 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
     const stream = this.stream;
     const rs = this.retryState!;
     const cluster = stream.cluster!;
+    // The same request hash as the first attempt: a consistent-hashing cluster retries on the same
+    // host unless previous_hosts excludes it, as Envoy's router does.
     const host = cluster.chooseHost(
       cluster.config.discovery === 'ORIGINAL_DST'
         ? this.originalDstContext()
         : rs.excludedHosts
-          ? { exclude: rs.excludedHosts }
-          : undefined,
+          ? {
+              hash: this.hash,
+              exclude: rs.excludedHosts,
+              selectionAttempts: rs.policy.hostSelectionAttempts,
+            }
+          : this.hash === undefined
+            ? undefined
+            : { hash: this.hash },
     );
     if (!host) {
       stream.sendLocalReply(

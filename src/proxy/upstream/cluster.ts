@@ -11,7 +11,7 @@ import { ClusterStats } from './cluster-stats.ts';
 import { type ClusterRuntime, openConnection } from './connect.ts';
 import { Host, hostAddressText, isUsable } from './host.ts';
 import { LeastRequestLb, type LoadBalancer, RandomLb, type RandomSource, RoundRobinLb } from './lb-basic.ts';
-import { MaglevLb, RingHashLb } from './lb-hash.ts';
+import { MaglevLb, RingHashLb, randomHash } from './lb-hash.ts';
 import { OutlierDetector } from './outlier/index.ts';
 import type {
   ChooseHostContext,
@@ -23,11 +23,6 @@ import type {
 
 /** Envoy's default overprovisioning factor, in percent: a level with ≥ 1/1.4 of its hosts usable counts as whole. */
 const OVERPROVISIONING_PERCENT = 140;
-/** How many times a pick that lands on an excluded host is redrawn (best effort, like Envoy). */
-const EXCLUDE_ATTEMPTS = 5;
-// Redraws step the hash by multiples of 2^64/phi so each lands on an unrelated part of the ring.
-const GOLDEN = 0x9e3779b97f4a7c15n;
-const MASK64 = 0xffffffffffffffffn;
 
 export class Cluster implements UpstreamCluster {
   readonly name: string;
@@ -162,18 +157,20 @@ export class Cluster implements UpstreamCluster {
 
   chooseHost(ctx?: ChooseHostContext): UpstreamHost | undefined {
     if (this.panic) this.stats.lbHealthyPanic.inc();
-    const hash = ctx?.hash;
-    let host = this.lb.choose(hash);
+    const exclude = ctx?.exclude;
+    // One hash for every pick of this selection: a request without one gets a random point once.
+    const hash =
+      ctx?.hash ?? (this.lb.hashing === true && exclude !== undefined ? randomHash(this.random) : undefined);
+    let host = this.lb.choose(hash, 0);
     if (host === undefined) {
       this.stats.upstreamCxNoneHealthy.inc();
       return undefined;
     }
-    const exclude = ctx?.exclude;
     if (exclude && exclude.size > 0) {
-      // Hash balancers redraw with a perturbed hash; others just pick again.
-      for (let i = 1; i <= EXCLUDE_ATTEMPTS && exclude.has(host!); i++) {
-        host = this.lb.choose(hash === undefined ? undefined : (hash + BigInt(i) * GOLDEN) & MASK64);
-      }
+      // Envoy's host selection retries: up to host_selection_retry_max_attempts more picks, the
+      // hashing balancers moving off by the attempt number; if all are excluded, the last stands.
+      const attempts = ctx?.selectionAttempts ?? 1;
+      for (let i = 1; i <= attempts && exclude.has(host); i++) host = this.lb.choose(hash, i) ?? host;
     }
     return host;
   }

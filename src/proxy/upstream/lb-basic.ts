@@ -6,8 +6,14 @@
 import type { UpstreamHost } from './types.ts';
 
 export interface LoadBalancer {
-  /** `hash` is used by hashing balancers; the others ignore it. */
-  choose(hash: bigint | undefined): UpstreamHost | undefined;
+  /**
+   * `hash` is used by hashing balancers; the others ignore it. `attempt` (0 first) counts the
+   * picks of one host selection that landed on a host to avoid (retry_host_predicate): a hashing
+   * balancer moves off its first answer by it, as Envoy's do; the others simply pick again.
+   */
+  choose(hash: bigint | undefined, attempt?: number): UpstreamHost | undefined;
+  /** Whether a request without a hash should look up a random one (ring and Maglev). */
+  readonly hashing?: boolean;
 }
 
 export type RandomSource = () => number;

@@ -14,7 +14,7 @@ import type { UpstreamHost } from './types.ts';
  * looks up a random point of its ring or table, so hosts are picked in proportion to their share
  * of it (their weights), not uniformly.
  */
-function randomHash(random: RandomSource): bigint {
+export function randomHash(random: RandomSource): bigint {
   const hi = Math.floor(random() * 0x1_0000_0000);
   const lo = Math.floor(random() * 0x1_0000_0000);
   return (BigInt(hi) << 32n) | BigInt(lo);
@@ -71,7 +71,9 @@ export class RingHashLb implements LoadBalancer {
     this.maxHashesPerHost = maxPerHost;
   }
 
-  choose(hash: bigint | undefined): UpstreamHost | undefined {
+  readonly hashing = true;
+
+  choose(hash: bigint | undefined, attempt = 0): UpstreamHost | undefined {
     const n = this.ringHosts.length;
     if (n === 0) return undefined;
     const h = hash ?? randomHash(this.random);
@@ -83,7 +85,9 @@ export class RingHashLb implements LoadBalancer {
       if (this.ringHashes[mid]! < h) lo = mid + 1;
       else hi = mid;
     }
-    return this.ringHosts[lo === n ? 0 : lo];
+    const at = lo === n ? 0 : lo;
+    // A pick to avoid: the entries after it on the ring, one per attempt (Envoy's rule).
+    return this.ringHosts[attempt > 0 ? (at + attempt) % n : at];
   }
 }
 
@@ -111,11 +115,16 @@ export class MaglevLb implements LoadBalancer {
     this.maxEntriesPerHost = built?.maxEntries ?? 0;
   }
 
-  choose(hash: bigint | undefined): UpstreamHost | undefined {
+  readonly hashing = true;
+
+  choose(hash: bigint | undefined, attempt = 0): UpstreamHost | undefined {
     const n = this.table.length;
     if (n === 0) return undefined;
     if (n === 1) return this.table[0];
-    const h = hash ?? randomHash(this.random);
+    let h = hash ?? randomHash(this.random);
+    // A pick to avoid: the hash flipped by all-ones minus (attempt - 1), so a retry lands far away
+    // (Envoy's rule, so the same hosts are tried in the same order).
+    if (attempt > 0) h ^= (1n << 64n) - BigInt(attempt);
     return this.table[Number(h % BigInt(this.tableSize))];
   }
 }

@@ -373,3 +373,32 @@ test('without a request hash, ring and table hosts are picked by their share (we
     assert.ok(heavy > 2700 && heavy < 3300, `${policy}: weight-3 host got ${heavy} of 4000`);
   }
 });
+
+test("host selection retries move off an excluded host as Envoy's Maglev and ring do", () => {
+  const mg = envoyVectors(
+    'MAGLEV',
+    [90, 91, 92, 93, 94, 95].map((port) => ({ port })),
+    { tableSize: 7 },
+  );
+  const host = (c: UpstreamCluster, port: number) => c.hosts.find((h) => h.address.port === port)!;
+  // Key 10 is :91's; with :91 excluded the next pick is :90 (Envoy's maglev_lb_test vectors).
+  assert.equal(portOf(mg.cluster, 10n), 91);
+  const pick = (c: UpstreamCluster, hash: bigint, exclude: number[], attempts?: number) =>
+    c.chooseHost({ hash, exclude: new Set(exclude.map((p) => host(c, p))), selectionAttempts: attempts })!
+      .address.port;
+  assert.equal(pick(mg.cluster, 10n, [90]), 91, 'not excluded: the first pick stands');
+  assert.equal(pick(mg.cluster, 10n, [91]), 90);
+  // Every host excluded and two more picks allowed: the last pick is used.
+  assert.equal(pick(mg.cluster, 10n, [90, 91, 92, 93, 94, 95], 2), 95);
+
+  const ring = envoyVectors(
+    'RING_HASH',
+    [90, 91, 92, 93, 94, 95].map((port) => ({ port })),
+    {
+      minimumRingSize: 12,
+    },
+  );
+  // Hash 0 is the first point's (:94); excluded, the next point on the ring (:92), then (:90).
+  assert.equal(pick(ring.cluster, 0n, [94]), 92);
+  assert.equal(pick(ring.cluster, 0n, [94, 92], 2), 90);
+});

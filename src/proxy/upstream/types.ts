@@ -136,6 +136,11 @@ export interface ChooseHostContext {
   hash?: bigint;
   /** Hosts to avoid (retry_host_predicate previous_hosts); best effort, as in Envoy. */
   exclude?: ReadonlySet<UpstreamHost>;
+  /**
+   * How many more picks a pick of an excluded host gets (host_selection_retry_max_attempts,
+   * default 1); when all land on excluded hosts the last is used, as Envoy does.
+   */
+  selectionAttempts?: number;
   /** ORIGINAL_DST: the downstream connection's local address, 'ip:port'. */
   downstreamLocalAddress?: string;
   /**

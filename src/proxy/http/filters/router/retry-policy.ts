@@ -69,6 +69,8 @@ export interface CompiledRetryPolicy {
   readonly baseMs: number;
   readonly maxMs: number;
   readonly otherHost: boolean;
+  /** host_selection_retry_max_attempts: picks more when a pick lands on a host to avoid. */
+  readonly hostSelectionAttempts: number;
 }
 
 const compiled = new WeakMap<RetryPolicyConfig, CompiledRetryPolicy>();
@@ -85,6 +87,7 @@ export function compileRetryPolicy(cfg: RetryPolicyConfig): CompiledRetryPolicy 
       baseMs: cfg.backoffBaseMs,
       maxMs: cfg.backoffMaxMs,
       otherHost: cfg.retryOtherHost,
+      hostSelectionAttempts: cfg.hostSelectionRetryMaxAttempts,
     };
     compiled.set(cfg, c);
   }
@@ -99,6 +102,7 @@ const NO_POLICY: CompiledRetryPolicy = {
   baseMs: 25,
   maxMs: 250,
   otherHost: false,
+  hostSelectionAttempts: 1,
 };
 
 /**
