@@ -3,7 +3,8 @@
 // For each target (direct = client → upstream, weft, nginx, haproxy) it measures maximum
 // throughput with wrk (closed loop, keep-alive) and latency at a fixed rate with an open-loop
 // generator that measures from intended send times, repeats both `--runs` times interleaved across
-// targets, and prints medians, ratios and PASS/FAIL against the goals. Results also go to
+// targets, and prints medians, ratios and PASS/FAIL against the goals; then weft and nginx loaded
+// at once on the proxy core (paired, information). Results also go to
 // bench/out/proxy-<timestamp>.json.
 //
 // CPU placement (2 cores): the proxy under test runs alone on core 1; wrk / the latency generator
@@ -24,6 +25,7 @@ import {
   JIFFY_US,
   LATENCY_MAIN,
   type LatencyResult,
+  median,
   parseWrkOutput,
   readRssKiB,
   sampleCpu,
@@ -124,6 +126,45 @@ function fmtNum(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
 
+interface PairedRound {
+  weftUs: number;
+  nginxUs: number;
+  /** nginx's CPU per request over weft's: the throughput one core gives weft, relative to nginx. */
+  ratio: number;
+}
+
+/**
+ * weft and nginx loaded at once on the proxy core, each by its own wrk (half the connections
+ * each), for `runs` rounds: CPU per request of each over the same seconds. The separate runs of
+ * the table are seconds apart on a VM whose speed moves by a third in seconds; here both see the
+ * same machine, so the ratio moves far less (bench:proxy-ab --base nginx measures the same way).
+ */
+async function pairedRounds(
+  children: ChildSet,
+  weft: RunningServer,
+  nginx: RunningServer,
+  o: BenchOptions,
+): Promise<PairedRound[]> {
+  const rounds: PairedRound[] = [];
+  const connections = Math.max(1, Math.round(o.wrkConnections / 2));
+  for (let i = 0; i < o.runs; i++) {
+    const [w0, n0] = await Promise.all([groupJiffies(weft.child.pid), groupJiffies(nginx.child.pid)]);
+    const [ww, nw] = await Promise.all([
+      runWrk(children, weft.port, o.durationS, connections),
+      runWrk(children, nginx.port, o.durationS, connections),
+    ]);
+    const [w1, n1] = await Promise.all([groupJiffies(weft.child.pid), groupJiffies(nginx.child.pid)]);
+    if ('error' in ww || 'error' in nw || ww.requests <= 0 || nw.requests <= 0) continue;
+    const weftUs = ((w1 - w0) * JIFFY_US) / ww.requests;
+    const nginxUs = ((n1 - n0) * JIFFY_US) / nw.requests;
+    rounds.push({ weftUs, nginxUs, ratio: nginxUs / weftUs });
+    log(
+      `[paired ${i + 1}/${o.runs}] weft ${fmtNum(weftUs, 1)} µs, nginx ${fmtNum(nginxUs, 1)} µs CPU per request: ${fmtNum(nginxUs / weftUs, 3)}`,
+    );
+  }
+  return rounds;
+}
+
 async function bench(o: BenchOptions, children: ChildSet, base: string): Promise<number> {
   const upstream = await startUpstream(children, base);
   log(`upstream nginx on 127.0.0.1:${upstream.port} (cpu ${CPU.loadAndUpstream})`);
@@ -179,6 +220,9 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
   }
 
   const weftServer = servers.get('weft');
+  const nginxServer = servers.get('nginx');
+  const paired =
+    weftServer && nginxServer ? await pairedRounds(children, weftServer, nginxServer, o) : undefined;
   const weftRssAfterLoadKiB = weftServer ? await readRssKiB(weftServer.child.pid) : undefined;
   let idle: number | { error: string } | undefined;
   if (o.targets.includes('weft')) {
@@ -196,6 +240,10 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
     formatTable(summaries, vs, o.rate),
     ...perRoundLines([...samples.values()]),
   ];
+  if (paired !== undefined && paired.length > 0)
+    lines.push(
+      `paired on core ${CPU.proxy} (info): throughput per core weft/nginx ${median(paired.map((r) => r.ratio)).toFixed(2)} (rounds ${paired.map((r) => r.ratio.toFixed(2)).join(' ')}), both loaded at once`,
+    );
   if (idle !== undefined) {
     lines.push(
       typeof idle === 'number'
@@ -226,6 +274,7 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
     samples: o.targets.map((t) => samples.get(t)!),
     summaries,
     verdicts: vs,
+    paired,
     weftRss: { idleRoutes: o.rssRoutes, idleKiB: idle, afterLoadKiB: weftRssAfterLoadKiB },
   };
   await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
