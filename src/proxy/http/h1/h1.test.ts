@@ -26,6 +26,23 @@ test('origin-form request head with keep-alive defaults', () => {
   assert.equal(r.consumed, Buffer.byteLength('GET /a?b=1 HTTP/1.1\r\nHost: x.com\r\nX-A:  v \r\n\r\n'));
 });
 
+test('field names are lower-cased, well-known ones in any case, near misses as written', () => {
+  const r = req(
+    'GET / HTTP/1.1\r\nHOST: a\r\nX-Request-ID: 1\r\nuser-agent: u\r\nContent-Typo: t\r\nX-Forwarded-Protx: p\r\nAccept-Encoding: gzip\r\n\r\n',
+  );
+  assert.equal(r.kind, 'head');
+  if (r.kind !== 'head') return;
+  assert.deepEqual(r.head.headers.names, [
+    'host',
+    'x-request-id',
+    'user-agent',
+    'content-typo',
+    'x-forwarded-protx',
+    'accept-encoding',
+  ]);
+  assert.equal(r.head.authority, 'a');
+});
+
 test('incomplete head, then 431 once over the limit', () => {
   assert.equal(req('GET / HTTP/1.1\r\nHost: a\r\n').kind, 'incomplete');
   const big = parseRequestHead(Buffer.from('GET / HTTP/1.1\r\nX: ' + 'a'.repeat(200)), 0, 100);

@@ -339,8 +339,12 @@ export function parseFieldLines(text: string, pos: number, headers: HeaderMap): 
     }
     let ve = end;
     while (ve > vs && ((c = text.charCodeAt(ve - 1)) === 32 || c === 9)) ve--;
-    const name = text.slice(start, i);
-    headers.add(upper ? name.toLowerCase() : name, text.slice(vs, ve));
+    let name = wellKnownName(text, start, i);
+    if (name === undefined) {
+      name = text.slice(start, i);
+      if (upper) name = name.toLowerCase();
+    }
+    headers.add(name, text.slice(vs, ve));
     pos = end;
   }
   return undefined;
@@ -370,4 +374,51 @@ export function parseDecimal(s: string): number {
     n = n * 10 + c;
   }
   return n;
+}
+
+/** Field names most requests carry, by length: a match is the shared lower-case constant. */
+const WELL_KNOWN: readonly (readonly string[])[] = (() => {
+  const byLength: string[][] = [];
+  for (const n of [
+    'te',
+    'host',
+    'accept',
+    'cookie',
+    'expect',
+    'origin',
+    'referer',
+    'upgrade',
+    'connection',
+    'user-agent',
+    'content-type',
+    'x-request-id',
+    'authorization',
+    'cache-control',
+    'content-length',
+    'accept-encoding',
+    'accept-language',
+    'x-forwarded-for',
+    'transfer-encoding',
+    'x-forwarded-proto',
+  ])
+    (byLength[n.length] ??= []).push(n);
+  return byLength;
+})();
+
+/**
+ * The lower-case constant for the name text[s..e) when it is a well-known one, in any letter case;
+ * else undefined. The constant costs no slice and no toLowerCase, and later lookups of it compare
+ * as one string (V8 internalises literals).
+ */
+function wellKnownName(text: string, s: number, e: number): string | undefined {
+  const candidates = WELL_KNOWN[e - s];
+  if (candidates === undefined) return undefined;
+  for (let k = 0; k < candidates.length; k++) {
+    const lit = candidates[k]!;
+    let j = 0;
+    // Names are tchars: | 0x20 lower-cases A–Z and maps nothing else onto a letter or '-'.
+    while (j < lit.length && (text.charCodeAt(s + j) | 0x20) === lit.charCodeAt(j)) j++;
+    if (j === lit.length) return lit;
+  }
+  return undefined;
 }
