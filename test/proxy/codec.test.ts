@@ -583,3 +583,38 @@ test('streams on one keep-alive connection each get their own idle and route tim
   assert.equal(timedOut.status, 504);
   assert.ok(ms >= 190 && ms < 300, `route timeout after ${ms} ms`);
 });
+
+test("a finished stream's due timer checks do not reach the pipelined stream after it", async (t) => {
+  // /a: idle_timeout 100 ms (checks every 25 ms) and a 51 ms route timeout, so its last idle check
+  // and its 504 fall due together; /b, pipelined behind it, has no timeout of either kind.
+  const origin = await rawServer(() => {});
+  t.after(() => origin.close());
+  const p = await startProxy({
+    snapshot: snapshot(
+      [
+        listener('http', [
+          chain(
+            hcm(
+              routeConfig([
+                route('/a', routeAction('backend', { idleTimeoutMs: 100, timeoutMs: 51 })),
+                route('/b', routeAction('backend', { timeoutMs: 0 })),
+              ]),
+              { streamIdleTimeoutMs: 0 },
+            ),
+          ),
+        ]),
+      ],
+      [cluster('backend', [origin.port])],
+    ),
+  });
+  t.after(() => p.close());
+  const port = p.addresses().get('http')!.port;
+  for (let trial = 0; trial < 8; trial++) {
+    const c = client(port, t);
+    c.s.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 250));
+    const codes = [...c.text().matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    c.s.destroy();
+    assert.deepEqual(codes, ['504'], `trial ${trial}: /b must get no answer, got ${codes}`);
+  }
+});

@@ -41,19 +41,27 @@ function tick(): void {
   timerAt = Number.POSITIVE_INFINITY;
   const now = performance.now();
   let due: Deadline[] | undefined;
+  let dueAt: number[] | undefined;
   let next = Number.POSITIVE_INFINITY;
   for (let i = 0; i < items.length; ) {
     const d = items[i]!;
     if (d.at <= now) {
       removeAt(i);
       (due ??= []).push(d);
+      (dueAt ??= []).push(d.at);
       continue; // the last item moved into slot i
     }
     if (d.at < next) next = d.at;
     i++;
   }
   if (next !== Number.POSITIVE_INFINITY && next < timerAt) arm(next, now);
-  if (due !== undefined) for (const d of due) d.fire(now);
+  if (due === undefined) return;
+  for (let k = 0; k < due.length; k++) {
+    const d = due[k]!;
+    // An earlier callback of this tick may have unscheduled or rescheduled it (a connection's
+    // timers pass from a finished stream to the next): that entry is no longer due.
+    if (d.slot === -1 && d.at === dueAt![k]) d.fire(now);
+  }
 }
 
 function removeAt(i: number): void {
@@ -77,8 +85,10 @@ export function schedule(d: Deadline, ms: number, now: number = monoNow()): void
   if (at < timerAt) arm(at, now);
 }
 
+/** Takes `d` out of the wheel; if it was collected as due in the running tick, it will not fire. */
 export function unschedule(d: Deadline): void {
   if (d.slot >= 0) removeAt(d.slot);
+  d.at = Number.NaN;
 }
 
 /** What an IdleTimer calls when it expires (no closure per timer). */
@@ -110,6 +120,8 @@ export class IdleTimer implements Deadline {
   }
 
   fire(now: number): void {
+    // Disabled meanwhile (a stream with no idle timeout took the timer over): nothing to count.
+    if (this.step <= 0) return;
     if (this.activity !== this.seen) {
       this.seen = this.activity;
       this.quiet = 0;
