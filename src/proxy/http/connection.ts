@@ -68,14 +68,17 @@ export class Http1Connection implements DownstreamConnection {
     s.downstreamCxHttp1Total.inc();
     s.downstreamCxHttp1Active.inc();
     socket.setNoDelay(true);
-    this.sharedReads = readInto(socket, (chunk) => this.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.stream?.exchange?.onDownstreamDrain());
     this.idle = new IdleTimer(hcm.config.idleTimeoutMs, this);
     // request_headers_timeout runs from a request's first byte (process() arms it), not from the
     // accept: a connection opened ahead of its first request is the idle timeout's business.
+    // The bytes a listener peeked at come first, then whatever the socket buffered since (readInto
+    // delivers that before switching to the shared buffer), then every further read; all of it
+    // once the connection is fully set up.
     if (initial && initial.length > 0) this.onData(initial);
+    this.sharedReads = readInto(socket, (chunk) => this.onData(chunk));
   }
 
   private armHeaderTimer(): void {
