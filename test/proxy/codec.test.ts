@@ -52,6 +52,23 @@ async function until(cond: () => boolean, what: string, ms = 2000): Promise<void
   }
 }
 
+/** A proxy with `routes` (all to the origin's cluster 'backend') and connection-manager `extra`. */
+async function proxyWithRoutes(
+  t: { after(fn: () => unknown): void },
+  originPort: number,
+  routes: Parameters<typeof routeConfig>[0],
+  extra: Partial<HttpConnectionManagerConfig>,
+): Promise<number> {
+  const p = await startProxy({
+    snapshot: snapshot(
+      [listener('http', [chain(hcm(routeConfig(routes), extra))])],
+      [cluster('backend', [originPort])],
+    ),
+  });
+  t.after(() => p.close());
+  return p.addresses().get('http')!.port;
+}
+
 function client(port: number, t: { after(fn: () => unknown): void }): { s: Socket; text: () => string } {
   const s = connect(port, '127.0.0.1');
   s.on('error', () => {});
@@ -427,27 +444,16 @@ test("a route's idle_timeout replaces stream_idle_timeout for the streams it rou
   // An upstream that takes the request and never answers.
   const origin = await rawServer(() => {});
   t.after(() => origin.close());
-  const p = await startProxy({
-    snapshot: snapshot(
-      [
-        listener('http', [
-          chain(
-            hcm(
-              routeConfig([
-                route('/quick', routeAction('backend', { idleTimeoutMs: 150 })),
-                route('/never', routeAction('backend', { idleTimeoutMs: 0 })),
-                route('/', routeAction('backend')),
-              ]),
-              { streamIdleTimeoutMs: 600 },
-            ),
-          ),
-        ]),
-      ],
-      [cluster('backend', [origin.port])],
-    ),
-  });
-  t.after(() => p.close());
-  const port = p.addresses().get('http')!.port;
+  const port = await proxyWithRoutes(
+    t,
+    origin.port,
+    [
+      route('/quick', routeAction('backend', { idleTimeoutMs: 150 })),
+      route('/never', routeAction('backend', { idleTimeoutMs: 0 })),
+      route('/', routeAction('backend')),
+    ],
+    { streamIdleTimeoutMs: 600 },
+  );
   const timed = async (path: string) => {
     const started = Date.now();
     const text = await exchange(port, `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`);
@@ -537,27 +543,16 @@ test('streams on one keep-alive connection each get their own idle and route tim
     /^GET \/(hang|t)/.test(head) ? '' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   );
   t.after(() => origin.close());
-  const p = await startProxy({
-    snapshot: snapshot(
-      [
-        listener('http', [
-          chain(
-            hcm(
-              routeConfig([
-                route('/quick', routeAction('backend', { idleTimeoutMs: 100 })),
-                route('/t', routeAction('backend', { timeoutMs: 200 })),
-                route('/', routeAction('backend')),
-              ]),
-              { streamIdleTimeoutMs: 300 },
-            ),
-          ),
-        ]),
-      ],
-      [cluster('backend', [origin.port])],
-    ),
-  });
-  t.after(() => p.close());
-  const port = p.addresses().get('http')!.port;
+  const port = await proxyWithRoutes(
+    t,
+    origin.port,
+    [
+      route('/quick', routeAction('backend', { idleTimeoutMs: 100 })),
+      route('/t', routeAction('backend', { timeoutMs: 200 })),
+      route('/', routeAction('backend')),
+    ],
+    { streamIdleTimeoutMs: 300 },
+  );
 
   const c = new KeepAliveClient(port);
   t.after(() => c.close());
@@ -589,26 +584,15 @@ test("a finished stream's due timer checks do not reach the pipelined stream aft
   // and its 504 fall due together; /b, pipelined behind it, has no timeout of either kind.
   const origin = await rawServer(() => {});
   t.after(() => origin.close());
-  const p = await startProxy({
-    snapshot: snapshot(
-      [
-        listener('http', [
-          chain(
-            hcm(
-              routeConfig([
-                route('/a', routeAction('backend', { idleTimeoutMs: 100, timeoutMs: 51 })),
-                route('/b', routeAction('backend', { timeoutMs: 0 })),
-              ]),
-              { streamIdleTimeoutMs: 0 },
-            ),
-          ),
-        ]),
-      ],
-      [cluster('backend', [origin.port])],
-    ),
-  });
-  t.after(() => p.close());
-  const port = p.addresses().get('http')!.port;
+  const port = await proxyWithRoutes(
+    t,
+    origin.port,
+    [
+      route('/a', routeAction('backend', { idleTimeoutMs: 100, timeoutMs: 51 })),
+      route('/b', routeAction('backend', { timeoutMs: 0 })),
+    ],
+    { streamIdleTimeoutMs: 0 },
+  );
   for (let trial = 0; trial < 8; trial++) {
     const c = client(port, t);
     c.s.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n');

@@ -286,32 +286,24 @@ test('RING_HASH: a retry keeps the request hash (same host) unless previous_host
       hashPolicy: [{ spec: { kind: 'header', name: 'x-user' }, terminal: false }],
     });
   const counts = () => origins.map((o) => o.heads.length);
-  const same = await start(
-    t,
-    [route('/', hashed(false))],
-    [
-      cluster(
-        'c',
-        origins.map((o) => o.port),
-        { lbPolicy: 'RING_HASH' },
-      ),
-    ],
-  );
+  const startHashed = (retryOtherHost: boolean) =>
+    start(
+      t,
+      [route('/', hashed(retryOtherHost))],
+      [
+        cluster(
+          'c',
+          origins.map((o) => o.port),
+          { lbPolicy: 'RING_HASH' },
+        ),
+      ],
+    );
+  const same = await startHashed(false);
   assert.equal((await get(same.port, '/', { 'x-user': 'jason' })).status, 503);
   // Three attempts, all on the host the hash picks (as Envoy, which hashes every attempt).
   assert.deepEqual(counts().sort(), [0, 0, 3]);
   const before = counts();
-  const moved = await start(
-    t,
-    [route('/', hashed(true))],
-    [
-      cluster(
-        'c',
-        origins.map((o) => o.port),
-        { lbPolicy: 'RING_HASH' },
-      ),
-    ],
-  );
+  const moved = await startHashed(true);
   assert.equal((await get(moved.port, '/', { 'x-user': 'jason' })).status, 503);
   const spread = counts().map((n, i) => n - before[i]!);
   assert.equal(

@@ -301,8 +301,7 @@ export class Http1Connection implements DownstreamConnection {
   closeGracefully(): void {
     if (this.state === enum_.closed) return;
     this.state = enum_.closed;
-    this.clearHeaderTimer();
-    this.idle.clear();
+    this.stopTimers();
     this.socket.end();
     // A client that keeps sending after we are done must not hold the socket open forever.
     setTimeout(() => this.socket.destroy(), 1000).unref();
@@ -310,11 +309,16 @@ export class Http1Connection implements DownstreamConnection {
 
   destroy(): void {
     this.state = enum_.closed;
+    this.stopTimers();
+    this.socket.destroy();
+  }
+
+  /** The connection is done: none of its timers may fire (its own, and its streams'). */
+  private stopTimers(): void {
     this.clearHeaderTimer();
     this.idle.clear();
     this.streamIdle?.clear();
     unschedule(this.streamDeadline);
-    this.socket.destroy();
   }
 
   get closed(): boolean {
@@ -325,10 +329,7 @@ export class Http1Connection implements DownstreamConnection {
     const s = this.hcm.stats;
     s.downstreamCxActive.dec();
     s.downstreamCxHttp1Active.dec();
-    this.clearHeaderTimer();
-    this.idle.clear();
-    this.streamIdle?.clear();
-    unschedule(this.streamDeadline);
+    this.stopTimers();
     this.state = enum_.closed;
     const stream = this.stream;
     this.stream = undefined;

@@ -200,15 +200,7 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
     const host = cluster.chooseHost(
       cluster.config.discovery === 'ORIGINAL_DST'
         ? this.originalDstContext()
-        : rs.excludedHosts
-          ? {
-              hash: this.hash,
-              exclude: rs.excludedHosts,
-              selectionAttempts: rs.policy.hostSelectionAttempts,
-            }
-          : this.hash === undefined
-            ? undefined
-            : { hash: this.hash },
+        : { hash: this.hash, exclude: rs.excludedHosts, selectionAttempts: rs.policy.hostSelectionAttempts },
     );
     if (!host) {
       stream.sendLocalReply(

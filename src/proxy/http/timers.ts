@@ -8,9 +8,9 @@ import { monoNow } from '../event-clock/index.ts';
 
 /**
  * A deadline in the wheel. `fire` runs once when it passes, unless removed first. An interface,
- * not a base class: a stream is one itself (its request and route timeouts) and makes an IdleTimer,
- * and V8 builds a derived class's instance through a slower constructor path (super()) than a
- * plain one's.
+ * not a base class: V8 builds a derived class's instance through a slower constructor path
+ * (super()) than a plain one's, and IdleTimer and a connection's stream deadline are both made
+ * per connection.
  */
 export interface Deadline {
   /** performance.now() ms at which it fires. */

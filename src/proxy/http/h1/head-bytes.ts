@@ -26,13 +26,6 @@ export function putField(out: Buffer, pos: number, name: string, value: string):
   return putCrlf(out, pos);
 }
 
-/** `s` as bytes (one per character), for text written into many heads. */
-export function latin1Bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let k = 0; k < s.length; k++) out[k] = s.charCodeAt(k);
-  return out;
-}
-
 /** `bytes` at out[pos..]; returns the position after them (a loop: heads' pieces are short). */
 export function putBytes(out: Buffer, pos: number, bytes: Uint8Array): number {
   for (let k = 0; k < bytes.length; k++) out[pos++] = bytes[k]!;

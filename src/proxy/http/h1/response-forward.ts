@@ -5,7 +5,7 @@
 // fields themselves (no response filters, header mutations, or Connection-named fields).
 import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
-import { latin1Bytes, putBytes, putCrlf, putDecimal, putField, putLatin1 } from './head-bytes.ts';
+import { putBytes, putCrlf, putDecimal, putField, putLatin1 } from './head-bytes.ts';
 import { parseFieldLines } from './request-head.ts';
 import type { ResponseHead } from './response-head.ts';
 import { LINE, LineKind } from './response-lines.ts';
@@ -84,16 +84,16 @@ export class SentHead implements HeaderSource {
 /** Room for the fields added here, besides the server name and the date. */
 const ADDED_MAX = 160;
 
-const HTTP_11 = latin1Bytes('HTTP/1.1');
-const SERVICE_TIME = latin1Bytes('x-envoy-upstream-service-time: ');
+const HTTP_11 = Buffer.from('HTTP/1.1', 'latin1');
+const SERVICE_TIME = Buffer.from('x-envoy-upstream-service-time: ', 'latin1');
 /** The `server` line of the last server name seen (one per connection manager, seldom more). */
 let serverName = '';
-let serverLine = latin1Bytes('server: \r\n');
+let serverLine: Uint8Array = Buffer.from('server: \r\n', 'latin1');
 
 function serverLineFor(name: string): Uint8Array {
   if (name !== serverName) {
     serverName = name;
-    serverLine = latin1Bytes(`server: ${name}\r\n`);
+    serverLine = Buffer.from(`server: ${name}\r\n`, 'latin1');
   }
   return serverLine;
 }

@@ -27,44 +27,44 @@ export interface OutlierHost {
   outlierEjected: boolean;
 }
 
+type EjectionKind = '5xx' | 'gateway' | 'local' | 'success_rate';
+
+/** Each kind's ejections_detected_<name> / ejections_enforced_<name> counters use this name. */
+const KIND_STAT_NAME: Record<EjectionKind, string> = {
+  '5xx': 'consecutive_5xx',
+  gateway: 'consecutive_gateway_failure',
+  local: 'consecutive_local_origin_failure',
+  success_rate: 'success_rate',
+};
+
 interface OutlierStats {
   ejectionsActive: Gauge;
   ejectionsEnforcedTotal: Counter;
   ejectionsOverflow: Counter;
   ejectionsTotal: Counter;
   ejectionsConsecutive5xx: Counter;
-  detected5xx: Counter;
-  enforced5xx: Counter;
-  detectedGateway: Counter;
-  enforcedGateway: Counter;
-  detectedLocal: Counter;
-  enforcedLocal: Counter;
   ejectionsSuccessRate: Counter;
-  detectedSuccessRate: Counter;
-  enforcedSuccessRate: Counter;
+  detected: Record<EjectionKind, Counter>;
+  enforced: Record<EjectionKind, Counter>;
 }
 
 function bindStats(scope: StatsScope): OutlierStats {
   const s = scope.scope('outlier_detection.');
+  const perKind = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(KIND_STAT_NAME).map(([kind, name]) => [kind, s.counter(`${prefix}_${name}`)]),
+    ) as Record<EjectionKind, Counter>;
   return {
     ejectionsActive: s.gauge('ejections_active'),
     ejectionsEnforcedTotal: s.counter('ejections_enforced_total'),
     ejectionsOverflow: s.counter('ejections_overflow'),
     ejectionsTotal: s.counter('ejections_total'),
     ejectionsConsecutive5xx: s.counter('ejections_consecutive_5xx'),
-    detected5xx: s.counter('ejections_detected_consecutive_5xx'),
-    enforced5xx: s.counter('ejections_enforced_consecutive_5xx'),
-    detectedGateway: s.counter('ejections_detected_consecutive_gateway_failure'),
-    enforcedGateway: s.counter('ejections_enforced_consecutive_gateway_failure'),
-    detectedLocal: s.counter('ejections_detected_consecutive_local_origin_failure'),
-    enforcedLocal: s.counter('ejections_enforced_consecutive_local_origin_failure'),
     ejectionsSuccessRate: s.counter('ejections_success_rate'),
-    detectedSuccessRate: s.counter('ejections_detected_success_rate'),
-    enforcedSuccessRate: s.counter('ejections_enforced_success_rate'),
+    detected: perKind('ejections_detected'),
+    enforced: perKind('ejections_enforced'),
   };
 }
-
-type EjectionKind = '5xx' | 'gateway' | 'local' | 'success_rate';
 
 class HostMonitor implements HostOutlierSink {
   readonly host: OutlierHost;
@@ -180,16 +180,29 @@ export class OutlierDetector {
     // A host already ejected (reached only in panic) is not judged again: no stats, and its
     // counters run on past the threshold until a success or its return resets them, as in Envoy.
     if (m.host.outlierEjected) return;
-    const s = this.stats;
-    if (kind === '5xx') s.detected5xx.inc();
-    else if (kind === 'gateway') s.detectedGateway.inc();
-    else s.detectedLocal.inc();
+    this.stats.detected[kind].inc();
     this.eject(m, kind);
     if (kind === '5xx') {
-      s.ejectionsConsecutive5xx.inc(); // deprecated: counted even when not ejected
+      this.stats.ejectionsConsecutive5xx.inc(); // deprecated: counted even when not ejected
       m.consecutive5xx = 0;
     } else if (kind === 'gateway') m.consecutiveGateway = 0;
     else m.consecutiveLocal = 0;
+  }
+
+  /** enforcing_*: the percentage of a kind's ejections that are carried out. */
+  private enforcing(kind: EjectionKind): number {
+    const cfg = this.config;
+    switch (kind) {
+      case '5xx':
+        return cfg.enforcingConsecutive5xx;
+      case 'gateway':
+        return cfg.enforcingConsecutiveGatewayFailure;
+      case 'success_rate':
+        return cfg.enforcingSuccessRate;
+      case 'local':
+        // enforcing_consecutive_local_origin_failure: only Envoy's default, 100, is accepted.
+        return 100;
+    }
   }
 
   private eject(m: HostMonitor, kind: EjectionKind): void {
@@ -206,16 +219,7 @@ export class OutlierDetector {
     }
     // Deprecated: 5xx and success-rate ejections allowed, enforced or not (as Envoy counts it).
     if (kind === '5xx' || kind === 'success_rate') s.ejectionsTotal.inc();
-    // enforcing_consecutive_local_origin_failure: only Envoy's default, 100, is accepted.
-    const enforcing =
-      kind === '5xx'
-        ? cfg.enforcingConsecutive5xx
-        : kind === 'gateway'
-          ? cfg.enforcingConsecutiveGatewayFailure
-          : kind === 'success_rate'
-            ? cfg.enforcingSuccessRate
-            : 100;
-    if (this.random() * 100 >= enforcing) return;
+    if (this.random() * 100 >= this.enforcing(kind)) return;
     m.host.outlierEjected = true;
     // The multiplier stops growing once base × it passes max_ejection_time + base (Envoy's cap), so a
     // flapping host needs no more healthy intervals to recover than the cap implies.
@@ -224,10 +228,7 @@ export class OutlierDetector {
     this.active++;
     s.ejectionsActive.set(this.active);
     s.ejectionsEnforcedTotal.inc();
-    if (kind === '5xx') s.enforced5xx.inc();
-    else if (kind === 'gateway') s.enforcedGateway.inc();
-    else if (kind === 'local') s.enforcedLocal.inc();
-    else s.enforcedSuccessRate.inc();
+    s.enforced[kind].inc();
     this.onChange();
   }
 
@@ -292,7 +293,7 @@ export class OutlierDetector {
     for (const [m, rate] of rated) {
       if (rate >= threshold) continue;
       this.stats.ejectionsSuccessRate.inc(); // deprecated
-      this.stats.detectedSuccessRate.inc();
+      this.stats.detected.success_rate.inc();
       this.eject(m, 'success_rate');
     }
   }
