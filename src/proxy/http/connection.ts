@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { ResponseFlag } from '../observe/index.ts';
 import type { VirtualHostMemo } from '../router/index.ts';
 import { READ_BUFFER, readInto } from '../socket-read/index.ts';
+import { flushHeldWrites } from '../socket-write/index.ts';
 import { relayTunnel, tunnelCarriesTls } from './connect.ts';
 import { BodyDecoder, parseRequestHead, type RequestHead } from './h1/index.ts';
 import type { CompiledHcm, HcmProvider } from './hcm-config.ts';
@@ -310,6 +311,8 @@ export class Http1Connection implements DownstreamConnection {
   destroy(): void {
     this.state = enum_.closed;
     this.stopTimers();
+    // What was answered before the reset still goes out, as it did when heads were written at once.
+    flushHeldWrites(this.socket);
     this.socket.destroy();
   }
 

@@ -1,10 +1,27 @@
-// Writing a request or response head straight to a plain-TCP socket's handle. A net.Socket write
-// runs Writable.write → writeOrBuffer → _write → _writeGeneric → writeGeneric → handleWriteReq,
-// then queues an after-write tick — about a microsecond per write on this project's machines, and
-// a proxied request makes two head writes. When nothing is queued in the socket's Writable, the
-// head goes to the same native write Node itself would call (libuv tries the write at once and
-// queues the rest in order, so later Writable writes still follow it). Anything else — a TLS
-// socket, a corked or busy Writable, another Node without the binding — takes socket.write.
+// Writing a request or response head straight to a plain-TCP socket's handle, once the event
+// loop's current batch of reads has been handled.
+//
+// Straight: a net.Socket write runs Writable.write → writeOrBuffer → _write → _writeGeneric →
+// writeGeneric → handleWriteReq, then queues an after-write tick — about a microsecond per write on
+// this project's machines, and a proxied request makes two head writes. When nothing is queued in
+// the socket's Writable, the head goes to the same native write Node itself would call.
+//
+// Once the batch is handled: a head is held until the loop's poll phase has run every read
+// callback of this turn, then all held heads are written together (setImmediate runs right after
+// the poll phase). Envoy does the same — ConnectionImpl::write moves data into the connection's
+// buffer and activates the write event, so the write(2) happens later in that dispatcher turn.
+// Under load this is what keeps the peers' wake-ups down: each write to a peer that sleeps in
+// epoll_wait wakes it with an inter-processor interrupt, which the writer pays for in the kernel;
+// writes made back to back reach peers still awake from the previous one. Measured under
+// bench:proxy: ~45 % fewer wake-ups per request, ~3 % less proxy CPU per request with both builds
+// loaded at once, more when the proxy alone saturates its core.
+//
+// Order is kept: a socket whose Writable holds or is writing data takes socket.write, behind that
+// data; and a held head is written before anything that reaches the socket after it — its Writable
+// writes (_write, _writev) and its end (_final) first write the socket's held heads. destroy()
+// drops them, as it drops the Writable's buffer (flushHeldWrites first, to close after them).
+// Anything else — a TLS socket, a corked or busy Writable, a connecting socket, another Node
+// without the binding — takes socket.write at once.
 import { Socket } from 'node:net';
 
 interface WriteReq {
@@ -115,27 +132,140 @@ function dispatched(socket: Socket, req: WriteReq, err: number, bytes: number, k
   return true;
 }
 
+/** Writes `data` to the handle now (the socket's held heads all come before it). */
+function writeNow(socket: Socket, data: string | Buffer): void {
+  const handle = (socket as unknown as SocketInternals)._handle;
+  // Destroyed, or closed by a failed write earlier in this flush: dropped, as destroy() drops
+  // what the Writable holds.
+  if (handle == null || socket.destroyed) return;
+  const req = newRequest(handle, socket);
+  if (typeof data === 'string') {
+    // A string libuv cannot take at once is copied by Node: nothing to keep alive.
+    dispatched(socket, req, handle.writeLatin1String!(req, data), data.length, null);
+  } else dispatched(socket, req, handle.writeBuffer!(req, data), data.length, data);
+}
+
+// The held heads of this turn, in the order they were written: the socket and the data of each
+// (a slot is emptied once written, so a socket's own flush can go first), and how many each
+// socket still has held (a property on the socket, set when it is first held).
+const HELD_SOCKETS: (Socket | undefined)[] = [];
+const HELD_DATA: (string | Buffer | undefined)[] = [];
+const kHeld = Symbol('weft.heldWrites');
+let flushScheduled = false;
+
+type Hooked = Socket & { [kHeld]?: number };
+
+/** Writes every held head, in order. Runs once per loop turn that held any. */
+function flushHeld(): void {
+  flushScheduled = false;
+  // Writes here fire no JavaScript synchronously (completions and errors come later), so the
+  // queue does not grow while it is walked.
+  for (let i = 0; i < HELD_SOCKETS.length; i++) {
+    const socket = HELD_SOCKETS[i] as Hooked | undefined;
+    if (socket === undefined) continue;
+    const data = HELD_DATA[i]!;
+    HELD_SOCKETS[i] = undefined;
+    HELD_DATA[i] = undefined;
+    socket[kHeld]!--;
+    writeNow(socket, data);
+  }
+  HELD_SOCKETS.length = 0;
+  HELD_DATA.length = 0;
+}
+
+/**
+ * Writes the heads held for `socket` now, before whatever the caller does next to it: a
+ * connection that is about to be destroyed calls this so that what it answered still goes out.
+ */
+export function flushHeldWrites(socket: Socket): void {
+  const hooked = socket as Hooked;
+  let left = hooked[kHeld] ?? 0;
+  for (let i = 0; left > 0 && i < HELD_SOCKETS.length; i++) {
+    if (HELD_SOCKETS[i] !== socket) continue;
+    const data = HELD_DATA[i]!;
+    HELD_SOCKETS[i] = undefined;
+    HELD_DATA[i] = undefined;
+    hooked[kHeld] = --left;
+    writeNow(socket, data);
+  }
+}
+
+type WriteMethod = (
+  this: Socket,
+  chunk: unknown,
+  encoding: BufferEncoding,
+  cb: (e?: Error | null) => void,
+) => void;
+type WritevMethod = (this: Socket, chunks: unknown, cb: (e?: Error | null) => void) => void;
+type FinalMethod = (this: Socket, cb: (e?: Error | null) => void) => void;
+interface WritableHooks {
+  _write: WriteMethod;
+  _writev: WritevMethod;
+  _final: FinalMethod;
+}
+const SOCKET_METHODS = Socket.prototype as unknown as WritableHooks;
+
+// The Writable calls these for the socket's next write and for its end (net.Socket's own methods,
+// which they then call, hand the data to the same handle): held heads go first.
+const HOOKS: WritableHooks = {
+  _write(chunk, encoding, cb) {
+    flushHeldWrites(this);
+    SOCKET_METHODS._write.call(this, chunk, encoding, cb);
+  },
+  _writev(chunks, cb) {
+    flushHeldWrites(this);
+    SOCKET_METHODS._writev.call(this, chunks, cb);
+  },
+  _final(cb) {
+    flushHeldWrites(this);
+    SOCKET_METHODS._final.call(this, cb);
+  },
+};
+
+const HOOKABLE =
+  typeof SOCKET_METHODS._write === 'function' &&
+  typeof SOCKET_METHODS._writev === 'function' &&
+  typeof SOCKET_METHODS._final === 'function';
+
+/** Holds `data` for the end of this loop turn's reads; false when it must be written otherwise. */
+function hold(socket: Socket, data: string | Buffer): boolean {
+  const handle = idleHandle(socket);
+  if (handle === undefined || !HOOKABLE) return false;
+  if (typeof (typeof data === 'string' ? handle.writeLatin1String : handle.writeBuffer) !== 'function')
+    return false;
+  const hooked = socket as Hooked;
+  const held = hooked[kHeld];
+  if (held === undefined) {
+    // Once per socket, so every socket that holds heads has the same shape.
+    const target = socket as unknown as WritableHooks;
+    target._write = HOOKS._write;
+    target._writev = HOOKS._writev;
+    target._final = HOOKS._final;
+    hooked[kHeld] = 1;
+  } else hooked[kHeld] = held + 1;
+  HELD_SOCKETS.push(socket);
+  HELD_DATA.push(data);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushHeld);
+  }
+  return true;
+}
+
 /**
  * Writes `text` (latin1) to `socket`. Returns what socket.write returns: false once the socket's
- * Writable wants the caller to wait for 'drain'. A direct write never asks that — a head is small,
- * and if the kernel could not take it all, the body writes that follow queue behind it in the
+ * Writable wants the caller to wait for 'drain'. A held write never asks that — a head is small,
+ * and if the kernel cannot take it all, the body writes that follow queue behind it in the
  * Writable, which then applies its backpressure.
  */
 export function writeHead(socket: Socket, text: string): boolean {
-  const handle = idleHandle(socket);
-  if (handle?.writeLatin1String === undefined) return socket.write(text, 'latin1');
-  const req = newRequest(handle, socket);
-  // A string libuv cannot take at once is copied by Node: nothing to keep alive.
-  return dispatched(socket, req, handle.writeLatin1String(req, text), text.length, null);
+  return hold(socket, text) || socket.write(text, 'latin1');
 }
 
-/** As writeHead, for a head already in bytes (the forwarded response heads). */
+/** As writeHead, for a head already in bytes (the forwarded heads). The buffer must not change. */
 export function writeHeadBytes(socket: Socket, bytes: Buffer): boolean {
-  const handle = idleHandle(socket);
-  if (handle?.writeBuffer === undefined) return socket.write(bytes);
-  const req = newRequest(handle, socket);
-  return dispatched(socket, req, handle.writeBuffer(req, bytes), bytes.length, bytes);
+  return hold(socket, bytes) || socket.write(bytes);
 }
 
 /** Whether heads go straight to the handle on this Node (tests assert the fast path is in use). */
-export const DIRECT_HEAD_WRITES: boolean = BINDING !== undefined && BYTES_WRITTEN !== undefined;
+export const DIRECT_HEAD_WRITES: boolean = BINDING !== undefined && BYTES_WRITTEN !== undefined && HOOKABLE;

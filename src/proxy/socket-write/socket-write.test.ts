@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { DIRECT_HEAD_WRITES, writeHead, writeHeadBytes } from './index.ts';
+import { DIRECT_HEAD_WRITES, flushHeldWrites, writeHead, writeHeadBytes } from './index.ts';
 
 /** A connected loopback pair: `client` writes, the server side collects everything it reads. */
 async function pair(): Promise<{ client: Socket; received: () => Promise<Buffer>; close: () => void }> {
@@ -71,4 +71,62 @@ test('a socket still connecting takes the ordinary write path', async (t) => {
   writeHead(client, 'early');
   assert.equal(client.writableLength, 5);
   await new Promise<void>((r) => client.once('connect', () => r()));
+});
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test("heads are held until the turn's reads are handled, then written in order", async (t) => {
+  const a = await pair();
+  const b = await pair();
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  writeHeadBytes(a.client, Buffer.from('a1 '));
+  writeHead(b.client, 'b1 ');
+  writeHead(a.client, 'a2 ');
+  // Held: nothing is handed to the kernel yet.
+  assert.equal(a.client.bytesWritten, 0);
+  assert.equal(b.client.bytesWritten, 0);
+  await nextTurn();
+  assert.equal(a.client.bytesWritten, 6);
+  assert.equal(b.client.bytesWritten, 3);
+  a.client.end();
+  b.client.end();
+  assert.equal((await a.received()).toString(), 'a1 a2 ');
+  assert.equal((await b.received()).toString(), 'b1 ');
+});
+
+test('a Writable write, a corked batch or end() after a held head goes out behind it', async (t) => {
+  const p = await pair();
+  t.after(p.close);
+  writeHead(p.client, 'head1 ');
+  p.client.write('body1 ');
+  writeHead(p.client, 'head2 ');
+  p.client.cork();
+  p.client.write('c1 ');
+  // The Writable holds corked data: this head queues behind it, not ahead.
+  writeHead(p.client, 'head3 ');
+  p.client.write('c2 ');
+  p.client.uncork();
+  writeHeadBytes(p.client, Buffer.from('last'));
+  p.client.end();
+  assert.equal((await p.received()).toString(), 'head1 body1 head2 c1 head3 c2 last');
+});
+
+test('destroy() drops held heads unless they are flushed first', async (t) => {
+  const kept = await pair();
+  const dropped = await pair();
+  t.after(() => {
+    kept.close();
+    dropped.close();
+  });
+  writeHead(kept.client, 'answered');
+  flushHeldWrites(kept.client);
+  kept.client.destroy();
+  writeHead(dropped.client, 'lost');
+  dropped.client.destroy();
+  await nextTurn();
+  assert.equal((await kept.received()).toString(), 'answered');
+  assert.equal((await dropped.received()).length, 0);
 });
