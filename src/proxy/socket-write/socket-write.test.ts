@@ -75,26 +75,40 @@ test('a socket still connecting takes the ordinary write path', async (t) => {
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-test("heads are held until the turn's reads are handled, then written in order", async (t) => {
+test("a turn's heads after its first are held until its reads are handled, then written in order", async (t) => {
   const a = await pair();
   const b = await pair();
+  const c = await pair();
   t.after(() => {
     a.close();
     b.close();
+    c.close();
   });
+  // A quiet turn first: one head, so the next turn writes its first head at once.
+  writeHead(c.client, 'c1 ');
+  await nextTurn();
+  assert.equal(c.client.bytesWritten, 3);
+
   writeHeadBytes(a.client, Buffer.from('a1 '));
+  assert.equal(a.client.bytesWritten, 3, 'the first head of a turn after a quiet one goes at once');
   writeHead(b.client, 'b1 ');
   writeHead(a.client, 'a2 ');
-  // Held: nothing is handed to the kernel yet.
-  assert.equal(a.client.bytesWritten, 0);
+  // Held: not handed to the kernel yet.
+  assert.equal(a.client.bytesWritten, 3);
   assert.equal(b.client.bytesWritten, 0);
   await nextTurn();
   assert.equal(a.client.bytesWritten, 6);
   assert.equal(b.client.bytesWritten, 3);
-  a.client.end();
-  b.client.end();
+
+  // The last turn made three heads: this one holds its first head too.
+  writeHead(c.client, 'c2 ');
+  assert.equal(c.client.bytesWritten, 3);
+  await nextTurn();
+  assert.equal(c.client.bytesWritten, 6);
+  for (const p of [a, b, c]) p.client.end();
   assert.equal((await a.received()).toString(), 'a1 a2 ');
   assert.equal((await b.received()).toString(), 'b1 ');
+  assert.equal((await c.received()).toString(), 'c1 c2 ');
 });
 
 test('a Writable write, a corked batch or end() after a held head goes out behind it', async (t) => {
