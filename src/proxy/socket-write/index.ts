@@ -13,7 +13,8 @@
 // Under load this is what keeps the peers' wake-ups down: each write to a peer that sleeps in
 // epoll_wait wakes it with an inter-processor interrupt, which the writer pays for in the kernel;
 // writes made back to back reach peers still awake from the previous one. Measured under
-// bench:proxy: ~40 % fewer wake-ups per request; weft/nginx per-core throughput +3–4 %. A turn
+// bench:proxy: ~40 % fewer wake-ups per request; weft/nginx per-core throughput +3–4 % while
+// wake-ups were dear, about neutral in a phase of the VM where they were cheap (docs/proxy.md). A turn
 // after a quiet one (one head) writes its first head at once: under light load there is nothing
 // to batch, and holding would add the rest of the turn to every request's latency. Writing the
 // first head at once in every turn kept little of the gain (0.78 and 0.73 against 0.81 and 0.79),
