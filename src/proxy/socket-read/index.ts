@@ -9,6 +9,7 @@
 // handler too (directReads), and each is handed over as a cached view (readView).
 import net from 'node:net';
 import { enterEvent, leaveEvent } from '../event-clock/index.ts';
+import { STREAM_WRAP } from '../stream-wrap/index.ts';
 
 /**
  * The one read buffer of every socket read through this module: the kernel copies into it and the
@@ -52,18 +53,10 @@ interface ReadStateBinding {
   kReadBytesOrError: number;
 }
 
-const READ_STATE: ReadStateBinding | undefined = (() => {
-  try {
-    const b = (process as unknown as { binding(name: string): Partial<ReadStateBinding> }).binding(
-      'stream_wrap',
-    );
-    return b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number'
-      ? (b as ReadStateBinding)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-})();
+const READ_STATE: ReadStateBinding | undefined =
+  STREAM_WRAP?.streamBaseState instanceof Int32Array && typeof STREAM_WRAP.kReadBytesOrError === 'number'
+    ? (STREAM_WRAP as ReadStateBinding)
+    : undefined;
 
 type OnreadMethod = (this: unknown, arrayBuffer: unknown) => unknown;
 

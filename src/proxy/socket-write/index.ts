@@ -14,11 +14,12 @@
 // epoll_wait wakes it with an inter-processor interrupt, which the writer pays for in the kernel;
 // writes made back to back reach peers still awake from the previous one. Measured under
 // bench:proxy: ~40 % fewer wake-ups per request; weft/nginx per-core throughput +3–4 % while
-// wake-ups were dear, about neutral in a phase of the VM where they were cheap (docs/proxy.md). A turn
-// after a quiet one (one head) writes its first head at once: under light load there is nothing
-// to batch, and holding would add the rest of the turn to every request's latency. Writing the
-// first head at once in every turn kept little of the gain (0.78 and 0.73 against 0.81 and 0.79),
-// since that write wakes the peer, which is asleep again by the time the rest go out.
+// wake-ups were dear, a little (CPU 0.967) where they were cheap (docs/proxy.md).
+//
+// A turn after a quiet one (one head) writes its first head at once: under light load there is
+// nothing to batch, and holding would add the rest of the turn to every request's latency.
+// Writing the first head at once in every turn kept little of the gain (0.78 and 0.73 against
+// 0.81 and 0.79), since that write wakes the peer, which is asleep again when the rest go out.
 //
 // Order is kept: a socket whose Writable holds or is writing data takes socket.write, behind that
 // data; and a held head is written before anything that reaches the socket after it — its Writable
@@ -27,6 +28,7 @@
 // Anything else — a TLS socket, a corked or busy Writable, a connecting socket, another Node
 // without the binding — takes socket.write at once.
 import { Socket } from 'node:net';
+import { STREAM_WRAP } from '../stream-wrap/index.ts';
 
 interface WriteReq {
   handle: unknown;
@@ -49,18 +51,12 @@ interface DirectHandle {
 }
 
 /** Node's stream_wrap binding (the WriteWrap request objects), or undefined where it is absent. */
-const BINDING: StreamWrapBinding | undefined = (() => {
-  try {
-    const b = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding(
-      'stream_wrap',
-    );
-    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array)) return undefined;
-    if (typeof b.kLastWriteWasAsync !== 'number') return undefined;
-    return b as StreamWrapBinding;
-  } catch {
-    return undefined;
-  }
-})();
+const BINDING: StreamWrapBinding | undefined =
+  typeof STREAM_WRAP?.WriteWrap === 'function' &&
+  STREAM_WRAP.streamBaseState instanceof Int32Array &&
+  typeof STREAM_WRAP.kLastWriteWasAsync === 'number'
+    ? (STREAM_WRAP as StreamWrapBinding)
+    : undefined;
 
 /** A write libuv finished later: only a failure matters (the socket then closes, as Node does). */
 function onComplete(this: WriteReq, status: number): void {
@@ -162,6 +158,16 @@ let holdAll = false;
 
 type Hooked = Socket & { [kHeld]?: number };
 
+/** Writes the head held in slot `i` and empties the slot. */
+function writeHeld(i: number): void {
+  const socket = HELD_SOCKETS[i] as Hooked;
+  const data = HELD_DATA[i]!;
+  HELD_SOCKETS[i] = undefined;
+  HELD_DATA[i] = undefined;
+  socket[kHeld]!--;
+  writeNow(socket, data);
+}
+
 /** Writes every held head, in order. Runs once per loop turn that held any. */
 function flushHeld(): void {
   flushScheduled = false;
@@ -169,15 +175,7 @@ function flushHeld(): void {
   headsThisTurn = 0;
   // Writes here fire no JavaScript synchronously (completions and errors come later), so the
   // queue does not grow while it is walked.
-  for (let i = 0; i < HELD_SOCKETS.length; i++) {
-    const socket = HELD_SOCKETS[i] as Hooked | undefined;
-    if (socket === undefined) continue;
-    const data = HELD_DATA[i]!;
-    HELD_SOCKETS[i] = undefined;
-    HELD_DATA[i] = undefined;
-    socket[kHeld]!--;
-    writeNow(socket, data);
-  }
+  for (let i = 0; i < HELD_SOCKETS.length; i++) if (HELD_SOCKETS[i] !== undefined) writeHeld(i);
   HELD_SOCKETS.length = 0;
   HELD_DATA.length = 0;
 }
@@ -188,15 +186,8 @@ function flushHeld(): void {
  */
 export function flushHeldWrites(socket: Socket): void {
   const hooked = socket as Hooked;
-  let left = hooked[kHeld] ?? 0;
-  for (let i = 0; left > 0 && i < HELD_SOCKETS.length; i++) {
-    if (HELD_SOCKETS[i] !== socket) continue;
-    const data = HELD_DATA[i]!;
-    HELD_SOCKETS[i] = undefined;
-    HELD_DATA[i] = undefined;
-    hooked[kHeld] = --left;
-    writeNow(socket, data);
-  }
+  for (let i = 0; (hooked[kHeld] ?? 0) > 0 && i < HELD_SOCKETS.length; i++)
+    if (HELD_SOCKETS[i] === socket) writeHeld(i);
 }
 
 type WriteMethod = (
