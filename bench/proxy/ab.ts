@@ -12,17 +12,9 @@
 import { execFileSync } from 'node:child_process';
 import { symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  type ChildSet,
-  ensureTools,
-  groupJiffies,
-  median,
-  parseWrkOutput,
-  TOOLS,
-  withChildren,
-  wrkArgs,
-} from '../lib/index.ts';
+import { type ChildSet, ensureTools, median, TOOLS, withChildren } from '../lib/index.ts';
 import { AB_USAGE, type AbOptions, parseAbOptions } from './options.ts';
+import { loadedAtOnce, wrkRequests } from './paired.ts';
 import {
   CPU,
   type RunningServer,
@@ -45,20 +37,6 @@ function referenceProxy(base: string): ReferenceProxy | undefined {
   return REFERENCE_PROXIES.find((p) => p === base);
 }
 
-async function wrk(
-  children: ChildSet,
-  port: number,
-  durationS: number,
-  connections: number,
-): Promise<number> {
-  const args = wrkArgs({ url: `http://127.0.0.1:${port}/`, threads: 1, connections, durationS });
-  const parsed = parseWrkOutput(await children.run('wrk', 'wrk', args, { cpu: CPU.loadAndUpstream }));
-  if (typeof parsed === 'string') throw new Error(parsed);
-  if (parsed.non2xx3xx > 0 || parsed.socketErrors > 0)
-    throw new Error(`port ${port}: ${parsed.non2xx3xx} non-2xx/3xx, ${parsed.socketErrors} socket errors`);
-  return parsed.requests;
-}
-
 interface Round {
   baseUs: number;
   headUs: number;
@@ -67,15 +45,7 @@ interface Round {
 
 /** One round: both builds under load at once; CPU µs per request of each. */
 async function round(children: ChildSet, a: RunningServer, b: RunningServer, o: AbOptions): Promise<Round> {
-  const [a0, b0] = await Promise.all([groupJiffies(a.child.pid), groupJiffies(b.child.pid)]);
-  const [na, nb] = await Promise.all([
-    wrk(children, a.port, o.durationS, o.connections),
-    wrk(children, b.port, o.durationS, o.connections),
-  ]);
-  const [a1, b1] = await Promise.all([groupJiffies(a.child.pid), groupJiffies(b.child.pid)]);
-  // Jiffies are 10 ms (USER_HZ 100 on Linux).
-  const baseUs = ((a1 - a0) * 10_000) / na;
-  const headUs = ((b1 - b0) * 10_000) / nb;
+  const { aUs: baseUs, bUs: headUs } = await loadedAtOnce(children, a, b, o.durationS, o.connections);
   return { baseUs, headUs, ratio: headUs / baseUs };
 }
 
@@ -104,7 +74,10 @@ async function run(o: AbOptions, children: ChildSet, dir: string): Promise<numbe
     }
     const b = await startWeft(children, dir, upstream.port, o.virtualHosts, 'this');
     log('warming up both …');
-    await Promise.all([wrk(children, a.port, 2, o.connections), wrk(children, b.port, 2, o.connections)]);
+    await Promise.all([
+      wrkRequests(children, a.port, 2, o.connections),
+      wrkRequests(children, b.port, 2, o.connections),
+    ]);
     const rounds: Round[] = [];
     for (let i = 0; i < o.rounds; i++) {
       const r = await round(children, a, b, o);

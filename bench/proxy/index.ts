@@ -35,6 +35,7 @@ import {
   wrkArgs,
 } from '../lib/index.ts';
 import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './options.ts';
+import { loadedAtOnce } from './paired.ts';
 import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
 import { CPU, type RunningServer, startTarget, startUpstream, startWeft } from './targets.ts';
 
@@ -134,10 +135,8 @@ interface PairedRound {
 }
 
 /**
- * weft and nginx loaded at once on the proxy core, each by its own wrk (half the connections
- * each), for `runs` rounds: CPU per request of each over the same seconds. The separate runs of
- * the table are seconds apart on a VM whose speed moves by a third in seconds; here both see the
- * same machine, so the ratio moves far less (bench:proxy-ab --base nginx measures the same way).
+ * weft and nginx loaded at once on the proxy core (paired.ts), each by its own wrk with half the
+ * connections, for `runs` rounds; a round whose wrk failed is left out.
  */
 async function pairedRounds(
   children: ChildSet,
@@ -148,15 +147,14 @@ async function pairedRounds(
   const rounds: PairedRound[] = [];
   const connections = Math.max(1, Math.round(o.wrkConnections / 2));
   for (let i = 0; i < o.runs; i++) {
-    const [w0, n0] = await Promise.all([groupJiffies(weft.child.pid), groupJiffies(nginx.child.pid)]);
-    const [ww, nw] = await Promise.all([
-      runWrk(children, weft.port, o.durationS, connections),
-      runWrk(children, nginx.port, o.durationS, connections),
-    ]);
-    const [w1, n1] = await Promise.all([groupJiffies(weft.child.pid), groupJiffies(nginx.child.pid)]);
-    if ('error' in ww || 'error' in nw || ww.requests <= 0 || nw.requests <= 0) continue;
-    const weftUs = ((w1 - w0) * JIFFY_US) / ww.requests;
-    const nginxUs = ((n1 - n0) * JIFFY_US) / nw.requests;
+    let weftUs: number;
+    let nginxUs: number;
+    try {
+      ({ aUs: weftUs, bUs: nginxUs } = await loadedAtOnce(children, weft, nginx, o.durationS, connections));
+    } catch (err) {
+      log(`[paired ${i + 1}/${o.runs}] left out: ${errorText(err)}`);
+      continue;
+    }
     rounds.push({ weftUs, nginxUs, ratio: nginxUs / weftUs });
     log(
       `[paired ${i + 1}/${o.runs}] weft ${fmtNum(weftUs, 1)} µs, nginx ${fmtNum(nginxUs, 1)} µs CPU per request: ${fmtNum(nginxUs / weftUs, 3)}`,
