@@ -99,6 +99,25 @@ test('request and response connection semantics by version and options', () => {
   );
 });
 
+test('request lines read from the bytes: common methods as constants, any other token kept', () => {
+  for (const [line, method, target, minor] of [
+    ['GET / HTTP/1.1', 'GET', '/', 1],
+    ['DELETE /a?b HTTP/1.0', 'DELETE', '/a?b', 0],
+    ['OPTIONS * HTTP/1.1', 'OPTIONS', '*', 1],
+    ['PROPFIND /dav HTTP/1.1', 'PROPFIND', '/dav', 1],
+    ['get /lower HTTP/1.1', 'get', '/lower', 1],
+    ['GETX / HTTP/1.1', 'GETX', '/', 1],
+  ] as const) {
+    const r = parseRequestHead(Buffer.from(`${line}\r\nHost: a\r\n\r\n`, 'latin1'), 0, 8192);
+    assert.equal(r.kind, 'head', line);
+    if (r.kind !== 'head') continue;
+    assert.deepEqual([r.head.method, r.head.target, r.head.versionMinor], [method, target, minor], line);
+  }
+  // A head that is only its request line (HTTP/1.0 needs no Host).
+  const bare = parseRequestHead(Buffer.from('GET /x HTTP/1.0\r\n\r\n', 'latin1'), 0, 8192);
+  assert.equal(bare.kind, 'head');
+});
+
 test('request lines the one-pass checks must refuse', () => {
   for (const line of [
     'GET  / HTTP/1.1',
@@ -109,6 +128,11 @@ test('request lines the one-pass checks must refuse', () => {
     'GET / HTTP/1.1 ',
     'G(T / HTTP/1.1',
     'GET /\x01 HTTP/1.1',
+    'GET / HTTP/1.1\rX',
+    'GET /a\rb HTTP/1.1',
+    'GET / http/1.1',
+    'GET / HTTP/1.1x',
+    'GE\x00 / HTTP/1.1',
   ]) {
     const r = parseRequestHead(Buffer.from(`${line}\r\nHost: a\r\n\r\n`, 'latin1'), 0, 8192);
     assert.equal(r.kind, 'error', JSON.stringify(line));
