@@ -2,7 +2,13 @@
 // probes, wrk, the open-loop latency generator and order statistics.
 export { type ChildInfo, ChildSet, pinnedCommand, type StartOptions, withChildren } from './children.ts';
 export { ensureTools, hasCommand, TOOLS, type ToolNeed } from './install.ts';
-export { type LatencyLoadOptions, type LatencyResult, runLatencyLoad } from './latency-load.ts';
+export {
+  type InterleavedLatencyOptions,
+  type LatencyLoadOptions,
+  type LatencyResult,
+  runInterleavedLatency,
+  runLatencyLoad,
+} from './latency-load.ts';
 export {
   type CpuSample,
   type CpuTotals,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { runLatencyLoad } from './latency-load.ts';
+import { runInterleavedLatency, runLatencyLoad } from './latency-load.ts';
 
 const OK = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
 
@@ -96,4 +96,65 @@ test('nothing listening is an error, not a hang', async () => {
     runLatencyLoad({ port, rate: 100, durationMs: 100, connections: 2, drainMs: 100 }),
     /could not connect/,
   );
+});
+
+test('interleaved: each target gets its own rate and total, in turns, one target at a time', async (t) => {
+  // Two servers that note when each request arrives: in turns, the arrivals at one never fall
+  // inside the other's turn, and each got rate × duration requests over its kept-alive connections.
+  const arrivals: number[] = [];
+  const accepted = [0, 0];
+  const servers = await Promise.all(
+    [0, 1].map(async (k) => {
+      const srv = await listen(() => 0);
+      srv.server.on('connection', (sock) => {
+        accepted[k]!++;
+        sock.on('data', () => arrivals.push(k));
+      });
+      return srv;
+    }),
+  );
+  t.after(() => Promise.all(servers.map(close)));
+  const [a, b] = await runInterleavedLatency({
+    ports: servers.map((s) => s.port),
+    rate: 400,
+    durationMs: 300,
+    sliceMs: 100,
+    connections: 2,
+    drainMs: 2000,
+  });
+  for (const r of [a!, b!]) {
+    assert.equal(r.scheduled, 120);
+    assert.equal(r.completed, 120);
+    assert.equal(r.errors + r.unanswered + r.non2xx, 0);
+    assert.ok(r.serviceMs.p50 >= 0 && r.serviceMs.p50 <= r.serviceMs.p99);
+  }
+  // Six turns, three per target, the order rotated each cycle (0 1, 1 0, 0 1): the arrivals run
+  // 0…, 1…, 0…, 1… — three switches; turns that overlapped or a fixed order would make more.
+  let switches = 0;
+  for (let i = 1; i < arrivals.length; i++) if (arrivals[i] !== arrivals[i - 1]) switches++;
+  assert.equal(switches, 3, `arrivals by target: ${arrivals.join('')}`);
+  // Connections are kept across turns: two per target, none reopened.
+  assert.deepEqual(accepted, [2, 2]);
+});
+
+test('interleaved: a target that cannot be reached is an error naming it', async () => {
+  const srv = await listen(() => 0);
+  const port = srv.port;
+  await close(srv);
+  const live = await listen(() => 0);
+  try {
+    await assert.rejects(
+      runInterleavedLatency({
+        ports: [live.port, port],
+        rate: 100,
+        durationMs: 100,
+        sliceMs: 50,
+        connections: 1,
+        drainMs: 100,
+      }),
+      new RegExp(`could not connect to 127.0.0.1:${port}`),
+    );
+  } finally {
+    await close(live);
+  }
 });

@@ -5,6 +5,10 @@
 // Timing resolution: Node's timers fire on millisecond ticks, so a request is written up to ~1 ms
 // after its intended time. That lag is included in the latency (it is the generator's own error,
 // the same for every target) and reported separately as sendLag so it can be subtracted by eye.
+//
+// Interleaved runs (runInterleavedLatency) measure several targets in turns of `sliceMs` each
+// over keep-alive connections held to all of them, so slow swings of the machine (another tenant
+// of the host, its frequency) fall on every target alike instead of on whichever ran during them.
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { OpenLoopSchedule } from './open-loop.ts';
@@ -20,6 +24,12 @@ export interface LatencyLoadOptions {
   /** How long to wait for outstanding responses after the last intended send time. */
   drainMs?: number;
   path?: string;
+}
+
+export interface InterleavedLatencyOptions extends Omit<LatencyLoadOptions, 'port'> {
+  ports: readonly number[];
+  /** Length of one target's turn; `durationMs` is each target's total. */
+  sliceMs: number;
 }
 
 export interface LatencyResult {
@@ -50,104 +60,27 @@ interface Conn {
   sentAt: number;
 }
 
-export function runLatencyLoad(opts: LatencyLoadOptions): Promise<LatencyResult> {
-  const host = opts.host ?? '127.0.0.1';
-  const request = Buffer.from(
-    `GET ${opts.path ?? '/'} HTTP/1.1\r\nHost: bench\r\nUser-Agent: weft-bench\r\n\r\n`,
-    'latin1',
-  );
-  const drainMs = opts.drainMs ?? 5000;
-  const conns: Conn[] = [];
-  let schedule: OpenLoopSchedule | undefined;
-  let firstError: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let resolveDone: () => void = () => {};
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
+/** Keep-alive connections to one target, which run open-loop schedules one after another. */
+class LatencyClient {
+  private readonly host: string;
+  private readonly port: number;
+  private readonly request: Buffer;
+  private readonly conns: Conn[] = [];
+  private schedule: OpenLoopSchedule | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private finished: () => void = () => {};
+  private closed = false;
+  firstError: string | undefined;
 
-  const noteError = (msg: string): void => {
-    firstError ??= msg;
-  };
-
-  const open = (c: Conn): Promise<void> =>
-    new Promise((resolve) => {
-      const s = connect({ host, port: opts.port });
-      s.setNoDelay(true);
-      c.socket = s;
-      c.reader = new ResponseReader();
-      c.connected = false;
-      s.on('connect', () => {
-        c.connected = true;
-        resolve();
-        pump();
-      });
-      s.on('data', (chunk: Buffer) => onData(c, chunk));
-      s.on('error', (e) => noteError(`connection error: ${e.message}`));
-      s.on('close', () => {
-        resolve();
-        if (c.socket !== s) return;
-        c.socket = undefined;
-        c.connected = false;
-        if (c.inFlight !== undefined) {
-          c.inFlight = undefined;
-          schedule?.fail();
-          noteError('connection closed with a request in flight');
-        }
-        // Reconnect lazily while the run is still going, so one reset does not shrink the pool.
-        if (schedule && !schedule.finished) void open(c);
-        checkFinished();
-      });
-    });
-
-  const onData = (c: Conn, chunk: Buffer): void => {
-    const ends = c.reader.push(chunk);
-    const now = performance.now();
-    if (typeof ends === 'string') {
-      noteError(ends);
-      c.socket?.destroy();
-      return;
-    }
-    for (const end of ends) {
-      if (c.inFlight === undefined) {
-        noteError('response without a request');
-        continue;
-      }
-      schedule?.complete(c.inFlight, c.sentAt, now, end.status);
-      c.inFlight = undefined;
-      if (!end.keepAlive) c.socket?.end();
-    }
-    pump();
-  };
-
-  const pump = (): void => {
-    if (!schedule) return;
-    const now = performance.now();
-    schedule.release(now);
-    for (const c of conns) {
-      if (schedule.queued === 0) break;
-      if (!c.connected || c.inFlight !== undefined || !c.socket) continue;
-      c.inFlight = schedule.take(now);
-      c.sentAt = now;
-      c.socket.write(request);
-    }
-    checkFinished();
-  };
-
-  const checkFinished = (): void => {
-    if (schedule?.finished) resolveDone();
-  };
-
-  const tick = (): void => {
-    pump();
-    const next = schedule?.nextDueTime();
-    if (next === undefined) return;
-    timer = setTimeout(tick, Math.max(0, next - performance.now()));
-  };
-
-  return (async () => {
-    for (let i = 0; i < opts.connections; i++) {
-      conns.push({
+  constructor(host: string, port: number, connections: number, path: string) {
+    this.host = host;
+    this.port = port;
+    this.request = Buffer.from(
+      `GET ${path} HTTP/1.1\r\nHost: bench\r\nUser-Agent: weft-bench\r\n\r\n`,
+      'latin1',
+    );
+    for (let i = 0; i < connections; i++) {
+      this.conns.push({
         socket: undefined,
         reader: new ResponseReader(),
         connected: false,
@@ -155,44 +88,227 @@ export function runLatencyLoad(opts: LatencyLoadOptions): Promise<LatencyResult>
         sentAt: 0,
       });
     }
-    await Promise.all(conns.map(open));
-    if (!conns.some((c) => c.connected)) {
-      for (const c of conns) c.socket?.destroy();
-      throw new Error(`could not connect to ${host}:${opts.port}: ${firstError ?? 'unknown error'}`);
+  }
+
+  /** Opens every connection; rejects when none could connect. */
+  async open(): Promise<void> {
+    await Promise.all(this.conns.map((c) => this.openConn(c)));
+    if (!this.conns.some((c) => c.connected)) {
+      this.close();
+      throw new Error(
+        `could not connect to ${this.host}:${this.port}: ${this.firstError ?? 'unknown error'}`,
+      );
     }
+  }
+
+  /** Runs `schedule` to its end, or until `cutoffMs` have passed (its rest counts as unanswered). */
+  async run(schedule: OpenLoopSchedule, cutoffMs: number): Promise<void> {
+    this.schedule = schedule;
+    const done = new Promise<void>((r) => {
+      this.finished = r;
+    });
+    this.tick();
+    let cutoff: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((r) => (cutoff = setTimeout(r, cutoffMs)))]);
+    clearTimeout(cutoff);
+    clearTimeout(this.timer);
+    this.schedule = undefined;
+    // A request still in flight would answer into the next schedule: its connection starts over.
+    for (const c of this.conns) {
+      if (c.inFlight === undefined) continue;
+      c.inFlight = undefined;
+      c.socket?.destroy();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const c of this.conns) c.socket?.destroy();
+  }
+
+  private noteError(msg: string): void {
+    this.firstError ??= msg;
+  }
+
+  private openConn(c: Conn): Promise<void> {
+    return new Promise((resolve) => {
+      const s = connect({ host: this.host, port: this.port });
+      s.setNoDelay(true);
+      c.socket = s;
+      c.reader = new ResponseReader();
+      c.connected = false;
+      s.on('connect', () => {
+        c.connected = true;
+        resolve();
+        this.pump();
+      });
+      s.on('data', (chunk: Buffer) => this.onData(c, chunk));
+      s.on('error', (e) => this.noteError(`connection error: ${e.message}`));
+      s.on('close', () => {
+        resolve();
+        if (c.socket !== s) return;
+        c.socket = undefined;
+        c.connected = false;
+        if (c.inFlight !== undefined) {
+          c.inFlight = undefined;
+          this.schedule?.fail();
+          this.noteError('connection closed with a request in flight');
+        }
+        // Reconnect lazily, so one reset does not shrink the pool for the rest of the run.
+        if (!this.closed) void this.openConn(c);
+        this.checkFinished();
+      });
+    });
+  }
+
+  private onData(c: Conn, chunk: Buffer): void {
+    const ends = c.reader.push(chunk);
+    const now = performance.now();
+    if (typeof ends === 'string') {
+      this.noteError(ends);
+      c.socket?.destroy();
+      return;
+    }
+    for (const end of ends) {
+      if (c.inFlight === undefined) {
+        this.noteError('response without a request');
+        continue;
+      }
+      this.schedule?.complete(c.inFlight, c.sentAt, now, end.status);
+      c.inFlight = undefined;
+      if (!end.keepAlive) c.socket?.end();
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const schedule = this.schedule;
+    if (!schedule) return;
+    const now = performance.now();
+    schedule.release(now);
+    for (const c of this.conns) {
+      if (schedule.queued === 0) break;
+      if (!c.connected || c.inFlight !== undefined || !c.socket) continue;
+      c.inFlight = schedule.take(now);
+      c.sentAt = now;
+      c.socket.write(this.request);
+    }
+    this.checkFinished();
+  }
+
+  private checkFinished(): void {
+    if (this.schedule?.finished) this.finished();
+  }
+
+  private readonly tick = (): void => {
+    this.pump();
+    const next = this.schedule?.nextDueTime();
+    if (next === undefined) return;
+    this.timer = setTimeout(this.tick, Math.max(0, next - performance.now()));
+  };
+}
+
+export async function runLatencyLoad(opts: LatencyLoadOptions): Promise<LatencyResult> {
+  const client = new LatencyClient(opts.host ?? '127.0.0.1', opts.port, opts.connections, opts.path ?? '/');
+  await client.open();
+  try {
     const s = new OpenLoopSchedule({ rate: opts.rate, durationMs: opts.durationMs }, performance.now());
-    schedule = s;
-    tick();
-    const cutoff = new Promise<void>((r) => setTimeout(r, opts.durationMs + drainMs).unref());
-    await Promise.race([done, cutoff]);
-    clearTimeout(timer);
-    const sched = s;
-    schedule = undefined; // stop reconnects and pumping before closing sockets
-    for (const c of conns) c.socket?.destroy();
-    return summarize(sched, opts, firstError);
-  })();
+    await client.run(s, opts.durationMs + (opts.drainMs ?? 5000));
+    return summarize([s], opts, client.firstError);
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Each of `ports` loaded at `rate` for `durationMs` in all, in turns of `sliceMs`: one target at a
+ * time (alone on its core, as in runLatencyLoad), the order rotated every cycle. Results in the
+ * order of `ports`.
+ */
+export async function runInterleavedLatency(opts: InterleavedLatencyOptions): Promise<LatencyResult[]> {
+  if (!(opts.sliceMs > 0)) throw new RangeError(`sliceMs must be positive, got ${opts.sliceMs}`);
+  const clients = opts.ports.map(
+    (port) => new LatencyClient(opts.host ?? '127.0.0.1', port, opts.connections, opts.path ?? '/'),
+  );
+  try {
+    await Promise.all(clients.map((c) => c.open()));
+    const slices: OpenLoopSchedule[][] = clients.map(() => []);
+    const drainMs = opts.drainMs ?? 5000;
+    for (let done = 0, cycle = 0; done < opts.durationMs; done += opts.sliceMs, cycle++) {
+      const sliceMs = Math.min(opts.sliceMs, opts.durationMs - done);
+      for (let k = 0; k < clients.length; k++) {
+        const i = (k + cycle) % clients.length;
+        const s = new OpenLoopSchedule({ rate: opts.rate, durationMs: sliceMs }, performance.now());
+        await clients[i]!.run(s, sliceMs + drainMs);
+        slices[i]!.push(s);
+      }
+    }
+    return clients.map((c, i) => summarize(slices[i]!, { ...opts, port: opts.ports[i]! }, c.firstError));
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+/** The concatenation of the first `count(s)` values of each schedule's `pick(s)`. */
+function joined(
+  schedules: readonly OpenLoopSchedule[],
+  pick: (s: OpenLoopSchedule) => Float64Array,
+  count: (s: OpenLoopSchedule) => number,
+): Float64Array {
+  const out = new Float64Array(schedules.reduce((n, s) => n + count(s), 0));
+  let at = 0;
+  for (const s of schedules) {
+    out.set(pick(s).subarray(0, count(s)), at);
+    at += count(s);
+  }
+  return out;
 }
 
 function summarize(
-  s: OpenLoopSchedule,
+  schedules: readonly OpenLoopSchedule[],
   opts: LatencyLoadOptions,
   firstError: string | undefined,
 ): LatencyResult {
-  const lat = percentiles(s.latencyMs.subarray(0, s.completed), [50, 90, 99, 99.9, 100]);
-  const lag = percentiles(s.sendLagMs.subarray(0, s.sent), [50, 99, 100]);
-  const service = percentiles(s.serviceMs.subarray(0, s.completed), [50, 99]);
+  const completed = (s: OpenLoopSchedule): number => s.completed;
+  const lat = percentiles(
+    joined(schedules, (s) => s.latencyMs, completed),
+    [50, 90, 99, 99.9, 100],
+  );
+  const lag = percentiles(
+    joined(
+      schedules,
+      (s) => s.sendLagMs,
+      (s) => s.sent,
+    ),
+    [50, 99, 100],
+  );
+  const service = percentiles(
+    joined(schedules, (s) => s.serviceMs, completed),
+    [50, 99],
+  );
   let non2xx = 0;
-  for (const [status, n] of s.statusCounts) if (status < 200 || status > 299) non2xx += n;
+  let total = 0;
+  let done = 0;
+  let errors = 0;
+  let unanswered = 0;
+  for (const s of schedules) {
+    for (const [status, n] of s.statusCounts) if (status < 200 || status > 299) non2xx += n;
+    total += s.total;
+    done += s.completed;
+    errors += s.errors;
+    unanswered += s.unanswered;
+  }
   const result: LatencyResult = {
     rate: opts.rate,
     durationMs: opts.durationMs,
     connections: opts.connections,
-    scheduled: s.total,
-    completed: s.completed,
-    errors: s.errors,
-    unanswered: s.unanswered,
+    scheduled: total,
+    completed: done,
+    errors,
+    unanswered,
     non2xx,
-    achievedRps: (s.completed * 1000) / opts.durationMs,
+    achievedRps: (done * 1000) / opts.durationMs,
     latencyMs: {
       p50: lat['p50']!,
       p90: lat['p90']!,

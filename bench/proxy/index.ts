@@ -7,6 +7,12 @@
 // at once on the proxy core (paired, information). Results also go to
 // bench/out/proxy-<timestamp>.json.
 //
+// A round's latency is one run that loads the targets in turns of --slice-ms (250 ms), each alone
+// on its core at the fixed rate, --duration seconds each in all: the added-latency ratios compare
+// targets measured within the same second or so. Run one after another for 5 s each, as before,
+// the same build's added p50 weft/nginx moved from 0.74 to 1.46 between rounds of one run and from
+// 1.03 to 1.53 between runs an hour apart, as the VM's wake-ups got dearer or cheaper.
+//
 // CPU placement (2 cores): the proxy under test runs alone on core 1; wrk / the latency generator
 // and the upstream share core 0. Caveats: the "direct" row shares one core between client and
 // server, so its throughput is not a ceiling for the proxies; every proxy is single-threaded
@@ -64,16 +70,19 @@ async function runWrk(
   }
 }
 
+/** One latency run over `ports`, loaded in turns (latency-main --ports); a result per port. */
 async function runLatency(
   children: ChildSet,
-  port: number,
+  ports: readonly number[],
   o: BenchOptions,
-): Promise<LatencyResult | { error: string }> {
+): Promise<(LatencyResult | { error: string })[]> {
   try {
     const args = [
       LATENCY_MAIN,
-      '--port',
-      String(port),
+      '--ports',
+      ports.join(','),
+      '--slice-ms',
+      String(o.sliceMs),
       '--rate',
       String(o.rate),
       '--duration-ms',
@@ -82,9 +91,13 @@ async function runLatency(
       String(o.latencyConnections),
     ];
     const out = await children.run('latency', process.execPath, args, { cpu: CPU.loadAndUpstream });
-    return JSON.parse(out) as LatencyResult;
+    const results = JSON.parse(out) as LatencyResult[];
+    if (!Array.isArray(results) || results.length !== ports.length)
+      return ports.map(() => ({ error: `latency-main printed no result per port: ${out.slice(0, 200)}` }));
+    return results;
   } catch (err) {
-    return { error: errorText(err) };
+    const error = errorText(err);
+    return ports.map(() => ({ error }));
   }
 }
 
@@ -199,22 +212,31 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
         t === 'direct' || 'error' in w || w.requests <= 0
           ? undefined
           : (((await groupJiffies(server.child.pid)) - j0) * JIFFY_US) / w.requests;
-      const [l, fl] = await measured(children, () => runLatency(children, port, o));
       const sample = samples.get(t)!;
       sample.wrk.push(w);
       if (cpuUs !== undefined) sample.cpuUsPerRequest!.push(cpuUs);
-      sample.latency.push(l);
-      for (const f of [fw, fl]) if (f !== undefined) sample.foreignCpu!.push(f);
+      if (fw !== undefined) sample.foreignCpu!.push(fw);
       const rps =
         'error' in w
           ? `wrk error: ${w.error}`
           : `${fmtNum(w.requestsPerSec, 0)} rps${cpuUs === undefined ? '' : ` (${fmtNum(cpuUs, 1)} µs CPU each)`}`;
+      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}${busyNote(fw)}`);
+    }
+    const ports = order.map((t) => servers.get(t)!.port);
+    const [results, fl] = await measured(children, () => runLatency(children, ports, o));
+    order.forEach((t, i) => {
+      const l = results[i]!;
+      const sample = samples.get(t)!;
+      sample.latency.push(l);
+      if (fl !== undefined) sample.foreignCpu!.push(fl);
       const lat =
         'error' in l
           ? `latency error: ${l.error}`
-          : `p50 ${fmtNum(l.latencyMs.p50, 3)} ms, p99 ${fmtNum(l.latencyMs.p99, 3)} ms`;
-      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}${busyNote(fw)}; ${lat}${busyNote(fl)}`);
-    }
+          : `p50 ${fmtNum(l.latencyMs.p50, 3)} ms, service p50 ${fmtNum(l.serviceMs.p50, 3)} ms, p99 ${fmtNum(l.latencyMs.p99, 3)} ms`;
+      log(
+        `[round ${round + 1}/${o.runs}] ${t.padEnd(7)} @${o.rate} rps in ${o.sliceMs} ms turns: ${lat}${busyNote(fl)}`,
+      );
+    });
   }
 
   const weftServer = servers.get('weft');
@@ -232,7 +254,7 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
   const vs = verdicts(summaries);
   const lines = [
     '',
-    `proxy benchmark: wrk -t1 -c${o.wrkConnections} -d${o.durationS}s; open-loop ${o.rate} rps × ${o.durationS} s over ${o.latencyConnections} connections; ${o.runs} run(s), medians`,
+    `proxy benchmark: wrk -t1 -c${o.wrkConnections} -d${o.durationS}s; open-loop ${o.rate} rps × ${o.durationS} s over ${o.latencyConnections} connections, targets in ${o.sliceMs} ms turns; ${o.runs} run(s), medians`,
     `cpu: proxy on core ${CPU.proxy}; load generator + upstream on core ${CPU.loadAndUpstream}`,
     '',
     formatTable(summaries, vs, o.rate),

@@ -16,6 +16,11 @@ const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'weft', 'nginx', 'hapr
  */
 const DEFAULT_DURATION_S = 5;
 const DEFAULT_RUNS = 6;
+/**
+ * Turns of the interleaved latency runs. Short enough that the machine's slow swings fall on every
+ * target alike; long enough that a turn is hundreds of requests (250 at 1,000 rps).
+ */
+const DEFAULT_SLICE_MS = 250;
 
 export interface BenchOptions {
   /** Seconds of each wrk run and of each fixed-rate latency run. */
@@ -27,6 +32,8 @@ export interface BenchOptions {
   targets: TargetName[];
   /** Fixed rate of the latency runs, requests per second. */
   rate: number;
+  /** Each target's turn in a round's latency run, which loads the targets in turns (milliseconds). */
+  sliceMs: number;
   /** wrk connections (one wrk thread: the load generator has one core). */
   wrkConnections: number;
   /** Keep-alive connections of the open-loop latency generator. */
@@ -44,6 +51,8 @@ export const USAGE = `usage: npm run bench:proxy -- [options]
                      default: all but node-pipe and node-floor, the parse-nothing
                      forwarders on node:net streams and on weft's own read/write layer)
   --rate <rps>       fixed rate of the latency runs (default 1000)
+  --slice-ms <ms>    a round's latency run loads the targets in turns of this length,
+                     alone on the proxy core each, --duration s each in all (default 250)
   -h, --help         this text`;
 
 /** `--name`'s value as a positive number (an integer if asked), its fallback when absent, or a message. */
@@ -84,7 +93,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | string {
   const durationS = positive('duration', v.duration, quick ? 2 : DEFAULT_DURATION_S, false);
   const runs = positive('runs', v.runs, quick ? 1 : DEFAULT_RUNS, true);
   const rate = positive('rate', v.rate, 1000, false);
-  for (const r of [durationS, runs, rate]) if (typeof r === 'string') return r;
+  const sliceMs = positive('slice-ms', v['slice-ms'], DEFAULT_SLICE_MS, false);
+  for (const r of [durationS, runs, rate, sliceMs]) if (typeof r === 'string') return r;
   let targets: TargetName[] = [...DEFAULT_TARGETS];
   if (v.only !== undefined) {
     const asked = onlyTargets(v.only, TARGETS);
@@ -98,6 +108,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | string {
     warmupS: quick ? 1 : 3,
     targets,
     rate: rate as number,
+    sliceMs: sliceMs as number,
     wrkConnections: 50,
     latencyConnections: 16,
     rssRoutes: 100,
@@ -114,6 +125,7 @@ function parseOnly(argv: string[]) {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       rate: { type: 'string' },
+      'slice-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
