@@ -7,6 +7,9 @@
 // at once on the proxy core (paired, information). Results also go to
 // bench/out/proxy-<timestamp>.json.
 //
+// A round's throughput is measured in turns as well: one-second wrk runs, a target at a time, the
+// order rotated, --duration seconds per target in all.
+//
 // A round's latency is one run that loads the targets in turns of --slice-ms (250 ms), each alone
 // on its core at the fixed rate, --duration seconds each in all: the added-latency ratios compare
 // targets measured within the same second or so. Run one after another for 5 s each, as before,
@@ -28,7 +31,6 @@ import {
   ensureTools,
   foreignShare,
   groupJiffies,
-  JIFFY_US,
   LATENCY_MAIN,
   type LatencyResult,
   median,
@@ -44,6 +46,7 @@ import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './
 import { loadedAtOnce } from './paired.ts';
 import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
 import { CPU, type RunningServer, startTarget, startUpstream, startWeft } from './targets.ts';
+import { addTurn, newTurnsTotal, type TurnsTotal, turnOrder, turnsResult } from './turns.ts';
 
 const OUT_DIR = resolve(import.meta.dirname, '..', 'out');
 const log = (line: string): void => {
@@ -140,6 +143,38 @@ function fmtNum(n: number, digits: number): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
 
+/** wrk's runs in a round's throughput turns: whole seconds are wrk's finest duration. */
+const THROUGHPUT_TURN_S = 1;
+
+/**
+ * A round's throughput, in turns: `durationS` one-second wrk runs per target, one target at a
+ * time (alone on the proxy core, as before), the order rotated every cycle, so that every target
+ * meets the same phases of the machine. Per target: the requests over the seconds wrk ran, and its
+ * own CPU per request (its process group's jiffies around each of its turns; not for direct, which
+ * is the upstream).
+ */
+async function throughputInTurns(
+  children: ChildSet,
+  order: readonly TargetName[],
+  servers: ReadonlyMap<TargetName, RunningServer>,
+  o: BenchOptions,
+): Promise<Map<TargetName, { wrk: WrkResult | { error: string }; cpuUs: number | undefined }>> {
+  const totals = new Map<TargetName, TurnsTotal>(order.map((t) => [t, newTurnsTotal()]));
+  const cycles = Math.max(1, Math.round(o.durationS / THROUGHPUT_TURN_S));
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    for (const t of turnOrder(order, cycle)) {
+      const total = totals.get(t)!;
+      if (total.error !== undefined) continue;
+      const server = servers.get(t)!;
+      // The proxy's own CPU during its turn (not for direct: that is the upstream).
+      const j0 = t === 'direct' ? 0 : await groupJiffies(server.child.pid);
+      const w = await runWrk(children, server.port, THROUGHPUT_TURN_S, o.wrkConnections);
+      addTurn(total, w, t === 'direct' ? 0 : (await groupJiffies(server.child.pid)) - j0);
+    }
+  }
+  return new Map([...totals].map(([t, total]) => [t, turnsResult(total, t !== 'direct')]));
+}
+
 interface PairedRound {
   weftUs: number;
   nginxUs: number;
@@ -201,17 +236,10 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
 
   for (let round = 0; round < o.runs; round++) {
     // Rotate the order each round so slow drift (thermal, page cache, other tenants) spreads evenly.
-    const order = live.map((_, i) => live[(i + round) % live.length]!);
+    const order = turnOrder(live, round);
+    const [turns, fw] = await measured(children, () => throughputInTurns(children, order, servers, o));
     for (const t of order) {
-      const server = servers.get(t)!;
-      const port = server.port;
-      // The proxy's own CPU during the throughput run (not for direct: that is the upstream).
-      const j0 = t === 'direct' ? 0 : await groupJiffies(server.child.pid);
-      const [w, fw] = await measured(children, () => runWrk(children, port, o.durationS, o.wrkConnections));
-      const cpuUs =
-        t === 'direct' || 'error' in w || w.requests <= 0
-          ? undefined
-          : (((await groupJiffies(server.child.pid)) - j0) * JIFFY_US) / w.requests;
+      const { wrk: w, cpuUs } = turns.get(t)!;
       const sample = samples.get(t)!;
       sample.wrk.push(w);
       if (cpuUs !== undefined) sample.cpuUsPerRequest!.push(cpuUs);
@@ -220,7 +248,9 @@ async function bench(o: BenchOptions, children: ChildSet, base: string): Promise
         'error' in w
           ? `wrk error: ${w.error}`
           : `${fmtNum(w.requestsPerSec, 0)} rps${cpuUs === undefined ? '' : ` (${fmtNum(cpuUs, 1)} µs CPU each)`}`;
-      log(`[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps}${busyNote(fw)}`);
+      log(
+        `[round ${round + 1}/${o.runs}] ${t.padEnd(7)} ${rps} in ${THROUGHPUT_TURN_S} s turns${busyNote(fw)}`,
+      );
     }
     const ports = order.map((t) => servers.get(t)!.port);
     const [results, fl] = await measured(children, () => runLatency(children, ports, o));

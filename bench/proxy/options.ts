@@ -44,7 +44,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench:proxy -- [options]
-  --duration <s>     seconds per wrk run and per latency run (default 5)
+  --duration <s>     seconds per target and round, in 1 s wrk turns and in latency
+                     turns (default 5)
   --runs <n>         repetitions, interleaved across targets; medians are quoted (default 6)
   --quick            smoke check: 2 s runs, 1 repetition, 1 s warm-up
   --only <list>      comma-separated targets among ${TARGETS.join(',')} (direct is always added;
