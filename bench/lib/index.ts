@@ -24,6 +24,7 @@ export { freePort, parseVmRssKiB, probeHttp, readRssKiB, waitForHttp200 } from '
 export { type OpenLoopPlan, OpenLoopSchedule } from './open-loop.ts';
 export { type ResponseEnd, ResponseReader } from './response-reader.ts';
 export { median, percentileSorted, percentiles, sortedCopy } from './stats.ts';
+export { turnOrder } from './turns.ts';
 export { parseWrkOutput, type WrkOptions, type WrkResult, wrkArgs } from './wrk.ts';
 
 /** Path of the latency generator's entry point, for running it as a pinned child process. */

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { OpenLoopSchedule } from './open-loop.ts';
 import { ResponseReader } from './response-reader.ts';
 import { percentiles } from './stats.ts';
+import { turnOrder } from './turns.ts';
 
 export interface LatencyLoadOptions {
   host?: string;
@@ -234,11 +235,11 @@ export async function runInterleavedLatency(opts: InterleavedLatencyOptions): Pr
   try {
     await Promise.all(clients.map((c) => c.open()));
     const slices: OpenLoopSchedule[][] = clients.map(() => []);
+    const indexes = clients.map((_, i) => i);
     const drainMs = opts.drainMs ?? 5000;
     for (let done = 0, cycle = 0; done < opts.durationMs; done += opts.sliceMs, cycle++) {
       const sliceMs = Math.min(opts.sliceMs, opts.durationMs - done);
-      for (let k = 0; k < clients.length; k++) {
-        const i = (k + cycle) % clients.length;
+      for (const i of turnOrder(indexes, cycle)) {
         const s = new OpenLoopSchedule({ rate: opts.rate, durationMs: sliceMs }, performance.now());
         await clients[i]!.run(s, sliceMs + drainMs);
         slices[i]!.push(s);

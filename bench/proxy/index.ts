@@ -38,6 +38,7 @@ import {
   readRssKiB,
   sampleCpu,
   TOOLS,
+  turnOrder,
   type WrkResult,
   withChildren,
   wrkArgs,
@@ -46,7 +47,7 @@ import { type BenchOptions, parseBenchOptions, type TargetName, USAGE } from './
 import { loadedAtOnce } from './paired.ts';
 import { formatTable, perRoundLines, summarizeTarget, type TargetSamples, verdicts } from './report.ts';
 import { CPU, type RunningServer, startTarget, startUpstream, startWeft } from './targets.ts';
-import { addTurn, newTurnsTotal, type TurnsTotal, turnOrder, turnsResult } from './turns.ts';
+import { addTurn, newTurnsTotal, type TurnsTotal, turnsResult } from './turns.ts';
 
 const OUT_DIR = resolve(import.meta.dirname, '..', 'out');
 const log = (line: string): void => {

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { JIFFY_US } from '../lib/index.ts';
-import { addTurn, newTurnsTotal, turnOrder, turnsResult } from './turns.ts';
-
-test('turn order rotates by one each cycle: every target goes first once per len cycles', () => {
-  const t = ['direct', 'weft', 'nginx'];
-  assert.deepEqual(turnOrder(t, 0), ['direct', 'weft', 'nginx']);
-  assert.deepEqual(turnOrder(t, 1), ['weft', 'nginx', 'direct']);
-  assert.deepEqual(turnOrder(t, 2), ['nginx', 'direct', 'weft']);
-  assert.deepEqual(turnOrder(t, 3), t);
-});
+import { addTurn, newTurnsTotal, turnsResult } from './turns.ts';
 
 test('turns sum to requests over the seconds measured, not a mean of the turns rates', () => {
   const total = newTurnsTotal();

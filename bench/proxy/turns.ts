@@ -1,12 +1,6 @@
-// The arithmetic of measuring targets in turns (bench:proxy's throughput and latency rounds): the
-// rotated order of each cycle, and one target's wrk turns summed into one result. Pure, so the
-// sums are tested without wrk.
+// One target's wrk turns in a bench:proxy round (one target at a time, the order from
+// ../lib's turnOrder) summed into one result. Pure, so the sums are tested without wrk.
 import { JIFFY_US, type WrkResult } from '../lib/index.ts';
-
-/** Cycle `cycle`'s order of `targets`: rotated by one each cycle, so no target always goes first. */
-export function turnOrder<T>(targets: readonly T[], cycle: number): T[] {
-  return targets.map((_, k) => targets[(k + cycle) % targets.length]!);
-}
 
 /** One target's wrk turns so far. */
 export interface TurnsTotal {

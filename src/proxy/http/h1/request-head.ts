@@ -160,6 +160,17 @@ const LINE: RequestLine = { method: '', sp1: 0, sp2: 0, lineEnd: 0, versionMinor
 const HTTP_1 = [72, 84, 84, 80, 47, 49, 46];
 
 /**
+ * The minor version of an `HTTP/1.0` or `HTTP/1.1` at buf[at..at+8), compared byte by byte (a
+ * string of them is a native call, dearer than the check); -1 for anything else. Shared by the
+ * request line and the status line.
+ */
+export function http1Minor(buf: Buffer, at: number): number {
+  for (let k = 0; k < 7; k++) if (buf[at + k] !== HTTP_1[k]) return -1;
+  const minor = buf[at + 7]! - 48;
+  return minor === 0 || minor === 1 ? minor : -1;
+}
+
+/**
  * Checks `method SP request-target SP HTTP-version` in buf[start..last) byte by byte — the version
  * exactly 8 characters, a target with no controls and no space — before any string is made of it:
  * each string operation on a cold cache costs more than the whole check.
@@ -173,9 +184,8 @@ function scanRequestLine(buf: Buffer, start: number, last: number): RequestLine 
   while (sp1 < lineEnd && buf[sp1] !== 32) sp1++;
   const sp2 = lineEnd - 9;
   if (sp1 === start || sp2 <= sp1 + 1 || buf[sp2] !== 32) return undefined;
-  for (let k = 0; k < 7; k++) if (buf[sp2 + 1 + k] !== HTTP_1[k]) return undefined;
-  const minor = buf[sp2 + 8]! - 48;
-  if (minor !== 0 && minor !== 1) return undefined;
+  const minor = http1Minor(buf, sp2 + 1);
+  if (minor === -1) return undefined;
   for (let i = sp1 + 1; i < sp2; i++) {
     const c = buf[i]!;
     if (c <= 0x20 || c === 0x7f) return undefined;

@@ -12,7 +12,7 @@ import {
   CONNECTION_OTHER,
   connectionTokens,
 } from './connection-tokens.ts';
-import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
+import { findHeadEnd, type HeadError, http1Minor, sameLengths, TOKEN } from './request-head.ts';
 import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
@@ -127,8 +127,6 @@ const VALUE_BYTE = new Uint8Array(256);
 VALUE_BYTE[9] = 1;
 for (let c = 32; c < 256; c++) if (c !== 127) VALUE_BYTE[c] = 1;
 
-/** 'HTTP/1.' */
-const HTTP_1 = [72, 84, 84, 80, 47, 49, 46];
 const SP = 32;
 
 /** `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead). */
@@ -146,10 +144,8 @@ export function parseResponseHead(
   while (lineEnd < last && !(buf[lineEnd] === 13 && buf[lineEnd + 1] === 10)) lineEnd++;
   // status-line = HTTP-version SP status-code SP [ reason-phrase ]
   if (lineEnd - start < 12 || buf[start + 8] !== SP) return fail();
-  // Compared byte by byte: making a string of them is a native call, dearer than the whole check.
-  for (let k = 0; k < 7; k++) if (buf[start + k] !== HTTP_1[k]) return fail();
-  const minor = buf[start + 7]! - 48;
-  if (minor !== 0 && minor !== 1) return fail();
+  const minor = http1Minor(buf, start);
+  if (minor === -1) return fail();
   const d0 = buf[start + 9]! - 48;
   const d1 = buf[start + 10]! - 48;
   const d2 = buf[start + 11]! - 48;
