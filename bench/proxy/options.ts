@@ -1,11 +1,20 @@
 // Command-line options of `npm run bench:proxy`, parsed into a plan; bad input is a message value.
 import { parseArgs } from 'node:util';
 
-export const TARGETS = ['direct', 'weft', 'nginx', 'haproxy', 'node-pipe', 'node-floor'] as const;
+export const TARGETS = [
+  'direct',
+  'weft',
+  'nginx',
+  'haproxy',
+  'node-pipe',
+  'node-floor',
+  'http-floor',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 /**
- * Measured unless --only says otherwise. node-pipe (a node:net forwarder that parses nothing) and
- * node-floor (weft's own read/write layer forwarding bytes, no HTTP work) are asked for by name.
+ * Measured unless --only says otherwise. node-pipe (a node:net forwarder that parses nothing),
+ * node-floor (weft's own read/write layer forwarding bytes, no HTTP work) and http-floor (the
+ * leanest JavaScript doing weft's HTTP edits on that layer) are asked for by name.
  */
 const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'weft', 'nginx', 'haproxy'];
 
@@ -49,8 +58,9 @@ export const USAGE = `usage: npm run bench:proxy -- [options]
   --runs <n>         repetitions, interleaved across targets; medians are quoted (default 6)
   --quick            smoke check: 2 s runs, 1 repetition, 1 s warm-up
   --only <list>      comma-separated targets among ${TARGETS.join(',')} (direct is always added;
-                     default: all but node-pipe and node-floor, the parse-nothing
-                     forwarders on node:net streams and on weft's own read/write layer)
+                     default: all but node-pipe, node-floor and http-floor: the
+                     parse-nothing forwarders on node:net streams and on weft's own
+                     read/write layer, and the leanest HTTP/1.1 code on that layer)
   --rate <rps>       fixed rate of the latency runs (default 1000)
   --slice-ms <ms>    a round's latency run loads the targets in turns of this length,
                      alone on the proxy core each, --duration s each in all (default 250)

@@ -117,6 +117,23 @@ test("with node-floor measured, weft's CPU per request is compared with it (info
   );
 });
 
+test('with http-floor measured, weft and nginx are each compared with it (information)', () => {
+  const sums = [
+    summarizeTarget(samples('direct', [200], [0.6])),
+    summarizeTarget(samples('weft', [80], [0.8], [25])),
+    summarizeTarget(samples('nginx', [100], [0.75], [20])),
+    summarizeTarget(samples('http-floor', [110], [0.72], [16])),
+  ];
+  const all = verdicts(sums);
+  assert.equal(all.find((x) => x.name === 'cpu-bound rps weft/http-floor')?.value, 0.64);
+  assert.equal(all.find((x) => x.name === 'cpu-bound rps http-floor/nginx')?.value, 1.25);
+  assert.ok(all.filter((x) => x.name.includes('http-floor')).every((x) => x.pass === undefined));
+  assert.equal(
+    verdicts(sums.filter((s) => s.target !== 'http-floor')).some((x) => x.name.includes('http-floor')),
+    false,
+  );
+});
+
 test("each round's own goal ratios are listed, failed rounds left out", () => {
   const all = [
     samples('direct', [200, 190, 180], [0.6, 0.6, 0.6]),

@@ -161,6 +161,23 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
       pass: undefined,
     });
   }
+  const httpFloor = by('http-floor');
+  if (httpFloor) {
+    // Against the leanest code doing the same HTTP edits on the same layer: what weft's own
+    // structure costs beyond the work itself.
+    out.push({
+      name: 'cpu-bound rps weft/http-floor',
+      value: ratio(httpFloor.cpuUs, weft.cpuUs),
+      goal: '(info)',
+      pass: undefined,
+    });
+    out.push({
+      name: 'cpu-bound rps http-floor/nginx',
+      value: ratio(nginx?.cpuUs, httpFloor.cpuUs),
+      goal: '(info)',
+      pass: undefined,
+    });
+  }
   if (pipe) {
     // What no Node proxy here can exceed: a forwarder that parses nothing.
     out.push({

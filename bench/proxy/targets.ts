@@ -15,6 +15,7 @@ const READY_TIMEOUT_MS = 15_000;
 const WEFT_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'weft.js');
 const NODE_PIPE = resolve(import.meta.dirname, 'node-pipe.ts');
 const NODE_FLOOR = resolve(import.meta.dirname, 'node-floor.ts');
+const HTTP_FLOOR = resolve(import.meta.dirname, 'http-floor.ts');
 
 export interface RunningServer {
   name: string;
@@ -126,6 +127,11 @@ export async function startNodeFloor(children: ChildSet, upstreamPort: number): 
   return startForwarder(children, 'node-floor', NODE_FLOOR, PROXY_NODE_FLAGS, upstreamPort);
 }
 
+/** http-floor.ts (weft's HTTP edits in the leanest code on that layer), with the proxy's Node flags. */
+export async function startHttpFloor(children: ChildSet, upstreamPort: number): Promise<RunningServer> {
+  return startForwarder(children, 'http-floor', HTTP_FLOOR, PROXY_NODE_FLAGS, upstreamPort);
+}
+
 async function startForwarder(
   children: ChildSet,
   name: string,
@@ -163,5 +169,7 @@ export async function startTarget(
       return startNodePipe(children, upstream.port);
     case 'node-floor':
       return startNodeFloor(children, upstream.port);
+    case 'http-floor':
+      return startHttpFloor(children, upstream.port);
   }
 }
