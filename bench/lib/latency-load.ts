@@ -27,6 +27,12 @@ export interface LatencyLoadOptions {
   path?: string;
 }
 
+/**
+ * Turns of the interleaved runs. Short enough that the machine's slow swings fall on every target
+ * alike; long enough that a turn is hundreds of requests (250 at 1,000 rps).
+ */
+export const DEFAULT_SLICE_MS = 250;
+
 export interface InterleavedLatencyOptions extends Omit<LatencyLoadOptions, 'port'> {
   ports: readonly number[];
   /** Length of one target's turn; `durationMs` is each target's total. */

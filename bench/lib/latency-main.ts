@@ -4,13 +4,13 @@
 //   node bench/lib/latency-main.ts --port 8080 --rate 1000 --duration-ms 10000 --connections 16
 //   node bench/lib/latency-main.ts --ports 8080,8081 --slice-ms 250 --duration-ms 5000
 import { parseArgs } from 'node:util';
-import { runInterleavedLatency, runLatencyLoad } from './latency-load.ts';
+import { DEFAULT_SLICE_MS, runInterleavedLatency, runLatencyLoad } from './latency-load.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     ports: { type: 'string' },
-    'slice-ms': { type: 'string', default: '250' },
+    'slice-ms': { type: 'string', default: String(DEFAULT_SLICE_MS) },
     rate: { type: 'string', default: '1000' },
     'duration-ms': { type: 'string', default: '10000' },
     connections: { type: 'string', default: '16' },

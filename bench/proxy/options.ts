@@ -1,5 +1,6 @@
 // Command-line options of `npm run bench:proxy`, parsed into a plan; bad input is a message value.
 import { parseArgs } from 'node:util';
+import { DEFAULT_SLICE_MS } from '../lib/latency-load.ts';
 
 export const TARGETS = [
   'direct',
@@ -25,11 +26,6 @@ const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'weft', 'nginx', 'hapr
  */
 const DEFAULT_DURATION_S = 5;
 const DEFAULT_RUNS = 6;
-/**
- * Turns of the interleaved latency runs. Short enough that the machine's slow swings fall on every
- * target alike; long enough that a turn is hundreds of requests (250 at 1,000 rps).
- */
-const DEFAULT_SLICE_MS = 250;
 
 export interface BenchOptions {
   /** Seconds of each wrk run and of each fixed-rate latency run. */
