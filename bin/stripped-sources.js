@@ -86,7 +86,7 @@ export function strippedCopy(root = ROOT, cache = CACHE) {
   if (existsSync(join(dir, 'package.json'))) return dir;
   // In a child: the stripping compiler's memory stays out of this process.
   execFileSync(process.execPath, ['--no-warnings', fileURLToPath(import.meta.url), root, cache], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   return existsSync(join(dir, 'package.json')) ? dir : undefined;
 }
@@ -155,7 +155,11 @@ export function strippedEntry(entry, root = ROOT, cache = CACHE) {
     if (dir === undefined) return source;
     redirectTs(dir);
     return pathToFileURL(join(dir, 'src', `${entry.slice(0, -3)}.js`)).href;
-  } catch {
+  } catch (err) {
+    // Still correct from the sources, with the stripper's memory: say why, in one line.
+    const lines = String(err?.stderr || err?.message || err).split('\n');
+    const why = lines.find((l) => /Error\b/.test(l))?.trim() ?? lines[0];
+    process.stderr.write(`weft: running from src/ (no stripped copy in ${cache}: ${why})\n`);
     return source;
   }
 }

@@ -91,3 +91,22 @@ test("weft's own proxy entry loads from the copy, without the type stripper", ()
   assert.equal(r.mainProxy, 'function');
   assert.equal(r.amaro, false);
 });
+
+test('where no copy can be written, the entry is the source itself, and it says why', () => {
+  const dir = tempProject();
+  try {
+    // A file where the cache directory would go: nothing can be made under it.
+    const blocked = join(dir, 'blocked');
+    writeFileSync(blocked, '');
+    const r = inChild(`
+      const { strippedEntry } = await import(${JSON.stringify(MODULE)});
+      const url = strippedEntry('main.ts', ${JSON.stringify(dir)}, ${JSON.stringify(join(blocked, 'cache'))});
+      const m = await import(url);
+      console.log(JSON.stringify({ url, value: m.value }));
+    `) as { url: string; value: number };
+    assert.match(r.url, /\/src\/main\.ts$/);
+    assert.equal(r.value, 42);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
