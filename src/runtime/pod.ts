@@ -4,8 +4,8 @@
 // registry's portMap) and forwards to the app's own port; the app reaches other services through
 // the sidecar's HTTP proxy (HTTP_PROXY) or, for TCP services, its per-service listeners.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { compileCacheDir } from '../../bin/compile-cache.js';
 import type { MeshService, WorkloadInstance } from '../registry/index.ts';
 import { PROXY_NODE_FLAGS } from '../util/node-flags/index.ts';
 import { buildBootstrap, type OutboundWiring } from './bootstrap.ts';
@@ -47,12 +47,8 @@ export function proxyArgv(bootstrapFile: string): string[] {
 export function childEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    NODE_COMPILE_CACHE: process.env['NODE_COMPILE_CACHE'] ?? join(tmpdir(), `weft-compile-cache-${userId()}`),
+    NODE_COMPILE_CACHE: process.env['NODE_COMPILE_CACHE'] ?? compileCacheDir(),
   };
-}
-
-function userId(): string {
-  return typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
 }
 
 export interface PodContext {
