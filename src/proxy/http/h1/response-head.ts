@@ -12,7 +12,8 @@ import {
   CONNECTION_OTHER,
   connectionTokens,
 } from './connection-tokens.ts';
-import { findHeadEnd, type HeadError, http1Minor, sameLengths, TOKEN } from './request-head.ts';
+import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
+import { http1Minor } from './request-line.ts';
 import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
