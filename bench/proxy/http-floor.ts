@@ -18,15 +18,14 @@ import { writeHeadBytes } from '../../src/proxy/socket-write/index.ts';
 const REQUEST_ADDED = Buffer.from('x-forwarded-proto: http\r\nx-request-id: ', 'latin1');
 const REQUEST_END = Buffer.from('\r\nx-envoy-expected-rq-timeout-ms: 15000\r\n\r\n', 'latin1');
 const RESPONSE_ADDED = Buffer.from('server: envoy\r\nx-envoy-upstream-service-time: 0\r\n\r\n', 'latin1');
-const ID_LENGTH = 36;
 
 /** The upstream head for the request head in `src[0..end)` (end just past its CRLF CRLF). */
 export function upstreamHead(src: Buffer, end: number, id: string): Buffer {
-  const out = Buffer.allocUnsafe(end - 2 + REQUEST_ADDED.length + ID_LENGTH + REQUEST_END.length);
+  const out = Buffer.allocUnsafe(end - 2 + REQUEST_ADDED.length + id.length + REQUEST_END.length);
   let pos = 0;
   for (let i = 0; i < end - 2; i++) out[pos++] = src[i]!;
   for (let i = 0; i < REQUEST_ADDED.length; i++) out[pos++] = REQUEST_ADDED[i]!;
-  for (let i = 0; i < ID_LENGTH; i++) out[pos++] = id.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) out[pos++] = id.charCodeAt(i);
   for (let i = 0; i < REQUEST_END.length; i++) out[pos++] = REQUEST_END[i]!;
   return out;
 }

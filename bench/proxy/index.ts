@@ -168,9 +168,10 @@ async function throughputInTurns(
       if (total.error !== undefined) continue;
       const server = servers.get(t)!;
       // The proxy's own CPU during its turn (not for direct: that is the upstream).
-      const j0 = t === 'direct' ? 0 : await groupJiffies(server.child.pid);
+      const pid = t === 'direct' ? undefined : server.child.pid;
+      const j0 = pid === undefined ? 0 : await groupJiffies(pid);
       const w = await runWrk(children, server.port, THROUGHPUT_TURN_S, o.wrkConnections);
-      addTurn(total, w, t === 'direct' ? 0 : (await groupJiffies(server.child.pid)) - j0);
+      addTurn(total, w, pid === undefined ? 0 : (await groupJiffies(pid)) - j0);
     }
   }
   return new Map([...totals].map(([t, total]) => [t, turnsResult(total, t !== 'direct')]));

@@ -119,6 +119,11 @@ function ratio(a: number | undefined, b: number | undefined): number {
   return a === undefined || b === undefined || !(b > 0) ? Number.NaN : a / b;
 }
 
+/** A ratio printed for information, with no goal. */
+function info(name: string, value: number): Verdict {
+  return { name, value, goal: '(info)', pass: undefined };
+}
+
 /** Weft against nginx and haproxy: throughput ratios and the added-p50 comparison. */
 export function verdicts(summaries: TargetSummary[]): Verdict[] {
   const by = (t: TargetName) => summaries.find((s) => s.target === t);
@@ -139,64 +144,30 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
   });
   // What the same core would serve if each proxy kept it busy: less noisy than rps when core 0
   // (load generator + upstream) limits a run, or the machine's neighbours slow one target's run.
-  out.push({
-    name: 'cpu-bound rps weft/nginx',
-    value: ratio(nginx?.cpuUs, weft.cpuUs),
-    goal: '(info)',
-    pass: undefined,
-  });
-  out.push({
-    name: 'throughput weft/haproxy',
-    value: ratio(weft.rps, haproxy?.rps),
-    goal: '(info)',
-    pass: undefined,
-  });
+  out.push(info('cpu-bound rps weft/nginx', ratio(nginx?.cpuUs, weft.cpuUs)));
+  out.push(info('throughput weft/haproxy', ratio(weft.rps, haproxy?.rps)));
   const floor = by('node-floor');
   if (floor) {
     // CPU per request against weft's own I/O layer doing no HTTP work: what the HTTP work costs.
-    out.push({
-      name: 'cpu-bound rps weft/node-floor',
-      value: ratio(floor.cpuUs, weft.cpuUs),
-      goal: '(info)',
-      pass: undefined,
-    });
+    out.push(info('cpu-bound rps weft/node-floor', ratio(floor.cpuUs, weft.cpuUs)));
   }
   const httpFloor = by('http-floor');
   if (httpFloor) {
     // Against the leanest code doing the same HTTP edits on the same layer: what weft's own
     // structure costs beyond the work itself.
-    out.push({
-      name: 'cpu-bound rps weft/http-floor',
-      value: ratio(httpFloor.cpuUs, weft.cpuUs),
-      goal: '(info)',
-      pass: undefined,
-    });
-    out.push({
-      name: 'cpu-bound rps http-floor/nginx',
-      value: ratio(nginx?.cpuUs, httpFloor.cpuUs),
-      goal: '(info)',
-      pass: undefined,
-    });
+    out.push(info('cpu-bound rps weft/http-floor', ratio(httpFloor.cpuUs, weft.cpuUs)));
+    out.push(info('cpu-bound rps http-floor/nginx', ratio(nginx?.cpuUs, httpFloor.cpuUs)));
   }
   if (pipe) {
     // What no Node proxy here can exceed: a forwarder that parses nothing.
-    out.push({
-      name: 'ceiling node-pipe/nginx',
-      value: ratio(pipe.rps, nginx?.rps),
-      goal: '(info)',
-      pass: undefined,
-    });
-    out.push({
-      name: 'weft/node-pipe ceiling',
-      value: ratio(weft.rps, pipe.rps),
-      goal: '(info)',
-      pass: undefined,
-    });
+    out.push(info('ceiling node-pipe/nginx', ratio(pipe.rps, nginx?.rps)));
+    out.push(info('weft/node-pipe ceiling', ratio(weft.rps, pipe.rps)));
   }
-  // nginx's added p50 can be tiny; a non-positive one makes the ratio meaningless, reported as n/a.
+  // nginx's added p50 can be tiny; a non-positive one makes the ratio meaningless: ratio() gives
+  // NaN, reported as n/a.
   const an = added(nginx);
   const aw = added(weft);
-  const ap = ratio(aw, an !== undefined && an > 0 ? an : undefined);
+  const ap = ratio(aw, an);
   out.push({
     name: 'added p50 weft/nginx',
     value: ap,
@@ -204,19 +175,9 @@ export function verdicts(summaries: TargetSummary[]): Verdict[] {
     pass: Number.isNaN(ap) ? undefined : ap <= GOALS.addedP50VsNginx,
   });
   const ah = added(haproxy);
-  out.push({
-    name: 'added p50 weft/haproxy',
-    value: ratio(aw, ah !== undefined && ah > 0 ? ah : undefined),
-    goal: '(info)',
-    pass: undefined,
-  });
+  out.push(info('added p50 weft/haproxy', ratio(aw, ah)));
   const ani = addedP50Intended(nginx, direct);
-  out.push({
-    name: 'added p50 weft/nginx (intended)',
-    value: ratio(addedP50Intended(weft, direct), ani !== undefined && ani > 0 ? ani : undefined),
-    goal: '(info)',
-    pass: undefined,
-  });
+  out.push(info('added p50 weft/nginx (intended)', ratio(addedP50Intended(weft, direct), ani)));
   return out;
 }
 
