@@ -4,3 +4,5 @@
 export function compileCacheDir(): string;
 /** Turns the compile cache on for the modules loaded from now on, unless NODE_COMPILE_CACHE did. */
 export function enableCompileCache(): void;
+/** Writes what this process compiled to the cache now, rather than at exit. */
+export function flushCompileCache(): void;

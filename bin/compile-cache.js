@@ -25,3 +25,11 @@ export function enableCompileCache() {
   if (process.env.NODE_COMPILE_CACHE || typeof nodeModule.enableCompileCache !== 'function') return;
   nodeModule.enableCompileCache(compileCacheDir());
 }
+
+/**
+ * Writes what this process compiled to the cache now, rather than at exit: a proxy is ended by a
+ * signal, and one that never exits normally would leave the cache cold for the next.
+ */
+export function flushCompileCache() {
+  if (typeof nodeModule.flushCompileCache === 'function') nodeModule.flushCompileCache();
+}

@@ -3,13 +3,15 @@
 // as a dev dependency), so this entry only hands over to the CLI module — after turning on Node's
 // compile cache, which keeps the stripped sources so that a process finding them there never loads
 // the stripper (~25 MB per proxy; compile-cache.js says more).
-import { enableCompileCache } from './compile-cache.js';
+import { enableCompileCache, flushCompileCache } from './compile-cache.js';
 
 enableCompileCache();
 const argv = process.argv.slice(2);
 if (argv[0] === 'proxy') {
   // One proxy runs per pod: load only its command (see src/cli/proxy-main.ts).
   const { mainProxy } = await import('../src/cli/proxy-main.ts');
+  // Its modules are loaded: cached now, for the proxies that start next.
+  flushCompileCache();
   process.exitCode = await mainProxy(argv);
 } else {
   const { main } = await import('../src/cli/index.ts');
