@@ -29,7 +29,7 @@ import {
   type UpstreamControls,
   upstreamControls,
 } from './filters/index.ts';
-import { requestHeadBytes } from './h1/index.ts';
+import { requestHeadText } from './h1/index.ts';
 import { UPSTREAM_RESET_BODY } from './local-reply.ts';
 import type { ExchangeOwner } from './stream-types.ts';
 import { UpstreamExchange } from './upstream-exchange.ts';
@@ -80,7 +80,7 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
   /** Router attempts started (x-envoy-attempt-count). */
   private tries = 0;
   private includeAttemptCount = false;
-  private upstreamHeadBytes: Buffer | undefined;
+  private upstreamHeadText: string | undefined;
   private upstreamHeadTries = 0;
   /** The route's shadows while the request body is still coming (undefined without mirrors). */
   private shadows: Shadows | undefined;
@@ -419,9 +419,9 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
   }
 
   /** The request head for upstream, built once per attempt number (a retry reuses it). */
-  private upstreamHead(): Buffer {
-    if (this.upstreamHeadBytes !== undefined && this.upstreamHeadTries === this.tries)
-      return this.upstreamHeadBytes;
+  private upstreamHead(): string {
+    if (this.upstreamHeadText !== undefined && this.upstreamHeadTries === this.tries)
+      return this.upstreamHeadText;
     const stream = this.stream;
     const h = stream.headers;
     if (stream.head.upgrade !== '') h.set('connection', 'upgrade');
@@ -434,8 +434,8 @@ export class RouterRequest implements RetryOwner, AcquireHandler {
     this.upstreamHeadTries = this.tries;
     // Upstream requests carry Host, not :authority.
     h.set('host', stream.authority);
-    this.upstreamHeadBytes = requestHeadBytes(stream.method, stream.path, h);
-    return this.upstreamHeadBytes;
+    this.upstreamHeadText = requestHeadText(stream.method, stream.path, h);
+    return this.upstreamHeadText;
   }
 }
 

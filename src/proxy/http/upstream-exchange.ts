@@ -70,7 +70,7 @@ export class UpstreamExchange implements UpstreamHandler {
     if (!this.stream.writeDownstream(chunk, this.chunkedDown, head)) this.socket.pause();
   };
 
-  constructor(stream: ExchangeOwner, conn: UpstreamConnection, requestHead: Buffer) {
+  constructor(stream: ExchangeOwner, conn: UpstreamConnection, requestHead: string) {
     this.stream = stream;
     this.conn = conn;
     const socket = (this.socket = conn.socket);
@@ -83,11 +83,11 @@ export class UpstreamExchange implements UpstreamHandler {
     const pending = stream.takePending();
     if (pending === undefined && stream.requestEnded && !stream.head.chunked) {
       // The common case (no body): one write, straight to the handle when nothing is queued.
-      writeHeadBytes(socket, requestHead);
+      writeHead(socket, requestHead);
       this.requestSent = true;
     } else {
       socket.cork();
-      socket.write(requestHead);
+      socket.write(requestHead, 'latin1');
       if (pending) for (const chunk of pending) this.writeRequestBody(chunk);
       if (stream.requestEnded) this.endRequestBody(stream.requestTrailers);
       socket.uncork();

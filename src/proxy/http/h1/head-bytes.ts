@@ -1,7 +1,7 @@
-// Writing a head's text straight into a Buffer, a character per byte. Heads are built this way
-// rather than as strings because a string head costs twice: its concatenations, then the write's
-// flattening and copying of the cons string into the socket's buffer. Characters are stored as
-// their low byte, which is what a latin1 write of the same string sends.
+// Writing a head's pieces straight into a Buffer: the forwarded response head (response-forward.ts),
+// whose lines are copied from the upstream's bytes, gets its own fields this way. Characters are
+// stored as their low byte, which is what a latin1 write of the same string sends. (Request heads
+// are strings: their pieces are strings already, see serialize.ts.)
 import type { Buffer } from 'node:buffer';
 
 /** `s` at out[pos..], one byte per character; returns the position after it. */

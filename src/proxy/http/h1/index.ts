@@ -35,6 +35,6 @@ export {
 export {
   httpDate,
   reasonPhrase,
-  requestHeadBytes,
+  requestHeadText,
   serializeResponseHead,
 } from './serialize.ts';

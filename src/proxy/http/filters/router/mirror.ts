@@ -22,7 +22,7 @@ import {
   BodyDecoder,
   type ByteSink,
   parseResponseHead,
-  requestHeadBytes,
+  requestHeadText,
   responseHasNoBody,
   writeChunk,
   writeLastChunk,
@@ -118,7 +118,7 @@ export function sendMirrors(
         if (req.head.contentLength > 0) h.set('content-length', String(req.head.contentLength));
         else h.remove('content-length');
       }
-      head = requestHeadBytes(req.method, req.path, h);
+      head = Buffer.from(requestHeadText(req.method, req.path, h), 'latin1');
     }
     const s = new Shadow(host, cluster, head, req.method, chunked, timeoutMs);
     if (req.pending !== undefined) for (const chunk of req.pending) s.data(chunk);
