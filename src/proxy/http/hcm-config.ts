@@ -7,6 +7,7 @@ import { type CompiledRoute, compileRouteTable, type RouteTable } from '../route
 import type { UpstreamCluster } from '../upstream/index.ts';
 import { type AccessLogSink, openAccessLogs } from './access-log.ts';
 import { type HttpFilter, type HttpFilterFactory, httpFilterFactory, ROUTER_FILTER } from './filter.ts';
+import { BODY_WITH_HEAD_MAX, type ForwardPlan } from './h1/index.ts';
 // The filters this proxy implements register themselves when loaded.
 import './filters/index.ts';
 
@@ -79,6 +80,8 @@ export interface CompiledHcm {
   /** undefined while an RDS route configuration has not arrived: every request is 404 NR. */
   readonly routeTable: RouteTable | undefined;
   readonly maxHeadBytes: number;
+  /** How forwarded response heads are copied (server_header_transformation, room for body). */
+  readonly forwardPlan: ForwardPlan;
   readonly stats: HcmStats;
   readonly clusters: ClusterLookup;
   readonly accessLogs: AccessLogSink[];
@@ -142,6 +145,11 @@ export function compileHcm(
     config,
     routeTable,
     maxHeadBytes: config.maxRequestHeadersKb * 1024,
+    forwardPlan: {
+      serverMode: config.serverHeaderTransformation,
+      serverName: config.serverName,
+      bodyRoom: BODY_WITH_HEAD_MAX,
+    },
     stats: bindStats(
       ctx.stats.scope(`http.${config.statPrefix}.`),
       ctx.listenerScope?.scope(`http.${config.statPrefix}.`),

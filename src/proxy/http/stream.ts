@@ -11,6 +11,7 @@ import type { UpstreamCluster, UpstreamHost } from '../upstream/index.ts';
 import { answerConnect } from './connect.ts';
 import type { FilterStream, HttpFilter } from './filter.ts';
 import {
+  BODY_WITH_HEAD_MAX,
   headWithBody,
   type RequestHead,
   removeHopByHop,
@@ -33,8 +34,6 @@ import type { UpstreamExchange } from './upstream-exchange.ts';
 
 /** Max request body bytes held while the upstream connection is being set up. */
 const PENDING_LIMIT = 1024 * 1024;
-/** Body chunks up to this size are copied into the head's write (one syscall instead of two). */
-const MERGE_BODY_MAX = 4096;
 
 export class Http1Stream implements FilterStream, RoutedStream {
   readonly conn: DownstreamConnection;
@@ -400,7 +399,7 @@ export class Http1Stream implements FilterStream, RoutedStream {
       if (merged !== undefined) return writeHeadBytes(socket, merged);
       writeHeadBytes(socket, head.head());
     } else if (head !== undefined) {
-      if (chunk.length <= MERGE_BODY_MAX) return writeHead(socket, headWithBody(head, chunk, chunked));
+      if (chunk.length <= BODY_WITH_HEAD_MAX) return writeHead(socket, headWithBody(head, chunk, chunked));
       writeHead(socket, head);
     }
     const owned = Buffer.from(chunk);

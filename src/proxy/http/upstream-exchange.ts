@@ -9,6 +9,7 @@ import { ResponseFlag } from '../observe/index.ts';
 import { writeHead, writeHeadBytes } from '../socket-write/index.ts';
 import type { UpstreamConnection, UpstreamHandler } from '../upstream/index.ts';
 import {
+  BODY_WITH_HEAD_MAX,
   BodyDecoder,
   type ForwardEdits,
   forwardResponseHead,
@@ -27,13 +28,9 @@ import { type ExchangeOwner, ResponseHooks } from './stream-types.ts';
 
 const MAX_RESPONSE_HEAD = 96 * 1024;
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
-/** Body bytes of the head's read that go out in the head's write (as the stream merges them). */
-const MERGE_BODY_MAX = 4096;
 
 /** The edits of the forwarded head being built (one scratch object: forwarding is synchronous). */
 const EDITS: ForwardEdits = {
-  serverMode: 'OVERWRITE',
-  serverName: '',
   date: '',
   serviceTimeMs: 0,
   chunked: false,
@@ -135,7 +132,7 @@ export class UpstreamExchange implements UpstreamHandler {
       let scanned = this.scanned;
       this.scanned = 0;
       for (;;) {
-        const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD, scanned);
+        const r = parseResponseHead(buf, 0, MAX_RESPONSE_HEAD, scanned, stream.conn.hcm.forwardPlan);
         if (r.kind === 'incomplete') {
           this.buf = owned ? buf : Buffer.from(buf);
           this.scanned = buf.length;
@@ -229,7 +226,7 @@ export class UpstreamExchange implements UpstreamHandler {
       !h.chunked &&
       length > 0 &&
       length <= bodyBytes &&
-      length <= MERGE_BODY_MAX &&
+      length <= BODY_WITH_HEAD_MAX &&
       (hooks & ResponseHooks.data) === 0;
     let decoder: BodyDecoder;
     if (noBody) decoder = new BodyDecoder('none');
@@ -255,10 +252,7 @@ export class UpstreamExchange implements UpstreamHandler {
       if (holdForBody) this.heldHead = text;
       else writeHead(stream.conn.socket, text);
     } else {
-      const cfg = stream.conn.hcm.config;
       const e = EDITS;
-      e.serverMode = cfg.serverHeaderTransformation;
-      e.serverName = cfg.serverName;
       e.date = h.hasDate ? '' : httpDate(now);
       e.serviceTimeMs = serviceMs;
       e.chunked = this.chunkedDown;
@@ -267,8 +261,7 @@ export class UpstreamExchange implements UpstreamHandler {
         : stream.head.versionMinor === 0
           ? 'keep-alive'
           : '';
-      const room = whole ? length : holdForBody ? Math.min(bodyBytes, MERGE_BODY_MAX) + 24 : 0;
-      const sent = forwardResponseHead(h, e, room);
+      const sent = forwardResponseHead(h, e);
       stream.info.responseHeaderSource = sent;
       if (whole) {
         stream.info.bytesSent += length;

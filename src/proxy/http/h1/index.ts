@@ -21,16 +21,18 @@ export {
   type RequestHead,
 } from './request-head.ts';
 export {
+  BODY_WITH_HEAD_MAX,
   type ForwardEdits,
   forwardResponseHead,
   SentHead,
-  type ServerHeaderTransformation,
 } from './response-forward.ts';
 export {
+  type ForwardPlan,
   parseResponseHead,
   type ResponseHead,
   type ResponseParse,
   responseHasNoBody,
+  type ServerHeaderTransformation,
 } from './response-head.ts';
 export {
   httpDate,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   type ForwardEdits,
+  type ForwardPlan,
   forwardResponseHead,
   parseResponseHead,
   type ResponseHead,
@@ -11,8 +12,10 @@ import {
 
 const MAX = 60 * 1024;
 
-function head(text: string): ResponseHead {
-  const r = parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX);
+const PLAN: ForwardPlan = { serverMode: 'OVERWRITE', serverName: 'envoy', bodyRoom: 4096 };
+
+function head(text: string, plan: Partial<ForwardPlan> = {}): ResponseHead {
+  const r = parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX, 0, { ...PLAN, ...plan });
   assert.equal(r.kind, 'head', `expected a head for ${JSON.stringify(text)}`);
   if (r.kind !== 'head') throw new Error('unreachable');
   return r.head;
@@ -20,8 +23,6 @@ function head(text: string): ResponseHead {
 
 function edits(over: Partial<ForwardEdits> = {}): ForwardEdits {
   return {
-    serverMode: 'OVERWRITE',
-    serverName: 'envoy',
     date: 'Thu, 03 Dec 2026 12:00:00 GMT',
     serviceTimeMs: 7,
     chunked: false,
@@ -30,8 +31,8 @@ function edits(over: Partial<ForwardEdits> = {}): ForwardEdits {
   };
 }
 
-function forwarded(text: string, over: Partial<ForwardEdits> = {}): string {
-  const sent = forwardResponseHead(head(text), edits(over), 0);
+function forwarded(text: string, over: Partial<ForwardEdits> = {}, plan: Partial<ForwardPlan> = {}): string {
+  const sent = forwardResponseHead(head(text, plan), edits(over));
   return sent.head().toString('latin1');
 }
 
@@ -122,29 +123,42 @@ test('server header transformations, date, connection and the status line of HTT
   );
   assert.equal(forwarded(noServer), `HTTP/1.1 200 OK\r\nserver: envoy\r\n${date}${tail}\r\n`);
   assert.equal(
-    forwarded(withServer, { serverMode: 'APPEND_IF_ABSENT' }),
+    forwarded(withServer, {}, { serverMode: 'APPEND_IF_ABSENT' }),
     `HTTP/1.1 404 Not Found\r\nserver: app\r\nserver: again\r\n${date}${tail}\r\n`,
   );
   assert.equal(
-    forwarded(noServer, { serverMode: 'APPEND_IF_ABSENT', connection: 'keep-alive' }),
+    forwarded(noServer, { connection: 'keep-alive' }, { serverMode: 'APPEND_IF_ABSENT' }),
     `HTTP/1.1 200 OK\r\nserver: envoy\r\n${date}${tail}connection: keep-alive\r\n\r\n`,
   );
-  assert.equal(forwarded(noServer, { serverMode: 'PASS_THROUGH' }), `HTTP/1.1 200 OK\r\n${date}${tail}\r\n`);
+  assert.equal(forwarded(noServer, {}, { serverMode: 'PASS_THROUGH' }), `HTTP/1.1 200 OK\r\n${date}${tail}\r\n`);
+  assert.equal(
+    forwarded(withServer, {}, { serverMode: 'PASS_THROUGH' }),
+    `HTTP/1.1 404 Not Found\r\nserver: app\r\nserver: again\r\n${date}${tail}\r\n`,
+  );
+  // A server line longer than the upstream's, in its place: the copy has room for it.
+  assert.equal(
+    forwarded('HTTP/1.1 200 OK\r\nServer:x\r\nA:b\r\n\r\n', {}, { serverName: 'istio-envoy'.repeat(20) }),
+    `HTTP/1.1 200 OK\r\nserver: ${'istio-envoy'.repeat(20)}\r\na: b\r\n${date}${tail}\r\n`,
+  );
 });
 
 test('the first body bytes go in the head write when they fit, framed as a chunk if re-chunked', () => {
-  const h = head('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
-  const sent = forwardResponseHead(h, edits(), 32);
+  const text = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n';
+  // The parse leaves room for the body bytes that came in the head's read.
+  const sent = forwardResponseHead(head(`${text}hello`), edits());
   const headText = sent.head().toString('latin1');
   assert.equal(sent.withBody(Buffer.from('hello'), false)?.toString('latin1'), `${headText}hello`);
-  const again = forwardResponseHead(h, edits({ chunked: true }), 32);
+  const again = forwardResponseHead(head(`${text}0123456789abcdef!`), edits({ chunked: true }));
   const chunkedHead = again.head().toString('latin1');
   assert.equal(
     again.withBody(Buffer.from('0123456789abcdef!'), true)?.toString('latin1'),
     `${chunkedHead}11\r\n0123456789abcdef!\r\n`,
   );
-  const small = forwardResponseHead(h, edits(), 0);
+  // Room for what came, not for more.
+  const small = forwardResponseHead(head(`${text}hello`), edits());
   assert.equal(small.withBody(Buffer.alloc(4096), false), undefined);
+  const noRoom = forwardResponseHead(head(`${text}${'x'.repeat(4096)}`, { bodyRoom: 0 }), edits());
+  assert.equal(noRoom.withBody(Buffer.alloc(4096), false), undefined);
   // The sent head's fields, for access logs, are read back from its bytes.
   assert.equal(sent.headers.get('server'), 'envoy');
   assert.equal(sent.headers.get('content-length'), '5');

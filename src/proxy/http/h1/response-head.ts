@@ -2,9 +2,14 @@
 // decide how the response body is delimited (RFC 9112 §6.3).
 //
 // One pass over the bytes validates the status line and every field line, reads the framing and
-// connection fields, and records where each line lies (response-lines.ts). The fields become a
-// HeaderMap only when something asks for them (a retry policy, a filter, a header mutation): a
-// response that needs none of that is forwarded by copying its lines (response-forward.ts).
+// connection fields, records where each line lies (response-lines.ts), and copies the head as the
+// downstream gets it when nothing edits it: lower-cased names, trimmed values, hop-by-hop lines
+// left out, the server line replaced as server_header_transformation says, room left for the
+// connection manager's own fields (response-forward.ts adds them) and the first body bytes. A
+// byte loop in JavaScript costs ~20 instructions a byte (bounds checks, a stack check per
+// iteration), so reading each byte once and storing it then is half the cost of a second pass
+// that copies. The fields become a HeaderMap only when something asks for them (a retry policy, a
+// filter, a header mutation).
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
 import {
   CONNECTION_CLOSE,
@@ -12,7 +17,9 @@ import {
   CONNECTION_OTHER,
   connectionTokens,
 } from './connection-tokens.ts';
+import { Buffer } from 'node:buffer';
 import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
+import { putBytes, putCrlf } from './head-bytes.ts';
 import { http1Minor } from './request-line.ts';
 import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
@@ -41,6 +48,17 @@ export class ResponseHead implements HeaderSource {
   /** Where the field lines end (the final CRLF CRLF). */
   readonly fieldsEnd: number;
   readonly lines: LineTable;
+  /**
+   * The head as forwarded downstream so far (status line and end-to-end field lines, without the
+   * final CRLF), `forwardedLength` bytes, with room after them for the fields forwardResponseHead
+   * adds and for the body bytes the plan asked room for.
+   */
+  readonly forwarded: Buffer;
+  readonly forwardedLength: number;
+  /** The plan the forwarded copy follows (its server line is already in place when written). */
+  readonly plan: ForwardPlan;
+  /** A server line of the plan's went in place of the upstream's first one. */
+  readonly serverWritten: boolean;
   private fields: HeaderMap | undefined;
 
   constructor(
@@ -52,6 +70,7 @@ export class ResponseHead implements HeaderSource {
     statusLineEnd: number,
     fieldsEnd: number,
     lines: LineTable,
+    plan: ForwardPlan,
   ) {
     this.status = status;
     this.versionMinor = versionMinor;
@@ -67,6 +86,11 @@ export class ResponseHead implements HeaderSource {
     this.statusLineEnd = statusLineEnd;
     this.fieldsEnd = fieldsEnd;
     this.lines = lines;
+    this.forwarded = framing.out!;
+    this.forwardedLength = framing.outLength;
+    this.serverWritten = framing.serverWritten;
+    this.plan = plan;
+    framing.out = undefined;
   }
 
   /** The reason phrase as the upstream wrote it ('' when it has none). */
@@ -115,14 +139,35 @@ interface Framing {
   hasServer: boolean;
   hasDate: boolean;
   hasGrpcStatus: boolean;
+  /** The forwarded copy and how far it is written. */
+  out: Buffer | undefined;
+  outLength: number;
+  serverWritten: boolean;
 }
 
-/** Name bytes: 0 not tchar, NAME_TCHAR, or NAME_TCHAR | NAME_UPPER for A–Z. */
-const NAME_TCHAR = 1;
-const NAME_UPPER = 2;
-const NAME_BYTE = new Uint8Array(256);
-for (let c = 0; c < 128; c++)
-  if (TOKEN[c] === 1) NAME_BYTE[c] = c >= 65 && c <= 90 ? NAME_TCHAR | NAME_UPPER : NAME_TCHAR;
+/** The HCM's server_header_transformation. */
+export type ServerHeaderTransformation = 'OVERWRITE' | 'APPEND_IF_ABSENT' | 'PASS_THROUGH';
+
+/** What the forwarded copy of a head needs before the scan: known when the request is routed. */
+export interface ForwardPlan {
+  serverMode: ServerHeaderTransformation;
+  serverName: string;
+  /** Body bytes of the head's read to leave room for after the head (sent in the same write). */
+  bodyRoom: number;
+}
+
+/** For heads nobody forwards as copied (mirrors' responses): every line kept, no room. */
+const NO_PLAN: ForwardPlan = { serverMode: 'PASS_THROUGH', serverName: '', bodyRoom: 0 };
+
+/**
+ * Room for what forwardResponseHead adds besides the server name: server, date (29 characters),
+ * service time, transfer-encoding and connection lines, the final CRLF, and a body chunk's framing.
+ */
+const ADDED_MAX = 200;
+
+/** Name bytes: 0 when not tchar, else the byte lower-cased (no tchar is 0). */
+const NAME_LOWER = new Uint8Array(256);
+for (let c = 0; c < 128; c++) if (TOKEN[c] === 1) NAME_LOWER[c] = c >= 65 && c <= 90 ? c | 0x20 : c;
 /** Field-value bytes (RFC 9110 §5.5): HTAB, SP, visible characters and obs-text. */
 const VALUE_BYTE = new Uint8Array(256);
 VALUE_BYTE[9] = 1;
@@ -130,12 +175,16 @@ for (let c = 32; c < 256; c++) if (c !== 127) VALUE_BYTE[c] = 1;
 
 const SP = 32;
 
-/** `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead). */
+/**
+ * `scanned`: bytes of `buf` already searched for the end of the head (see parseRequestHead).
+ * `plan`: how the forwarded copy treats the server line and how much body it leaves room for.
+ */
 export function parseResponseHead(
   buf: Buffer,
   start: number,
   maxHeadBytes: number,
   scanned = 0,
+  plan: ForwardPlan = NO_PLAN,
 ): ResponseParse {
   const end = findHeadEnd(buf, start, scanned);
   if (end === -1)
@@ -153,14 +202,34 @@ export function parseResponseHead(
   if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return fail();
   const status = d0 * 100 + d1 * 10 + d2;
   if (lineEnd - start > 12 && buf[start + 12] !== SP) return fail();
+  // Each copied line is at most its own bytes plus a space after the colon (a line has 4 or more).
+  const size = end - start;
+  const out = Buffer.allocUnsafe(
+    size + (size >> 2) + ADDED_MAX + plan.serverName.length + Math.min(buf.length - end, plan.bodyRoom),
+  );
+  let o = putBytes(out, 0, HTTP_11);
+  for (let i = start + 8; i < lineEnd; i++) out[o++] = buf[i]!;
   const lines = lineTable();
-  const framing = scanFieldLines(buf, lineEnd, last, lines, minor);
+  const framing = scanFieldLines(buf, lineEnd, last, lines, minor, out, putCrlf(out, o), plan);
   if (framing === undefined) return fail();
   return {
     kind: 'head',
-    head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, lines),
+    head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, lines, plan),
     consumed: end,
   };
+}
+
+const HTTP_11 = Buffer.from('HTTP/1.1', 'latin1');
+/** The `server` line of the last server name seen (one per connection manager, seldom more). */
+let serverName = '';
+let serverLine: Uint8Array = Buffer.from('server: \r\n', 'latin1');
+
+export function serverLineFor(name: string): Uint8Array {
+  if (name !== serverName) {
+    serverName = name;
+    serverLine = Buffer.from(`server: ${name}\r\n`, 'latin1');
+  }
+  return serverLine;
 }
 
 const FRAMING: Framing = {
@@ -171,12 +240,16 @@ const FRAMING: Framing = {
   hasServer: false,
   hasDate: false,
   hasGrpcStatus: false,
+  out: undefined,
+  outLength: 0,
+  serverWritten: false,
 };
 
 /**
  * Validates the field lines in `buf[pos..last)` (`pos` at the CRLF ending the status line) as
  * parseFieldLines does — tchar names, field-value characters, a CR only in a CRLF — recording each
- * line in `lines`, and reads the framing fields. Undefined when a line or the framing is malformed.
+ * line in `lines`, reads the framing fields, and copies the lines to forward into `out` from `o`
+ * (see the top of this file). Undefined when a line or the framing is malformed.
  */
 function scanFieldLines(
   buf: Buffer,
@@ -184,6 +257,9 @@ function scanFieldLines(
   last: number,
   lines: LineTable,
   minor: number,
+  out: Buffer,
+  o: number,
+  plan: ForwardPlan,
 ): Framing | undefined {
   let contentLength = -1;
   let te: string | undefined;
@@ -191,31 +267,42 @@ function scanFieldLines(
   let hasServer = false;
   let hasDate = false;
   let hasGrpcStatus = false;
+  let serverWritten = false;
+  const overwriteServer = plan.serverMode === 'OVERWRITE';
   // buf[last..last+4) is the CRLF CRLF that ends the head: every scan below stops at its CR, so
   // the loops need no bounds check of their own.
   while (pos < last) {
     const ns = pos + 2;
+    const lineOut = o;
     let i = ns;
-    let cls = 0;
-    let seen = 0;
-    while ((cls = NAME_BYTE[buf[i]!]!) !== 0) {
-      seen |= cls;
+    let c = 0;
+    let lower = 0;
+    // Differs from the byte (upper-case letters) in some bit iff the name is not all lower case.
+    let changed = 0;
+    while ((lower = NAME_LOWER[(c = buf[i]!)]!) !== 0) {
+      out[o++] = lower;
+      changed |= lower ^ c;
       i++;
     }
     // Not tchar before the colon: a space or tab there is obs-fold (RFC 9112 §5.2) or whitespace
     // before the colon; anything else is no field line.
-    if (i === ns || buf[i] !== 58 /* : */) return undefined;
-    const upper = (seen & NAME_UPPER) !== 0;
+    if (i === ns || c !== 58 /* : */) return undefined;
+    out[o++] = 58;
+    out[o++] = SP;
     let vs = i + 1;
-    let c = buf[vs]!;
+    c = buf[vs]!;
     while (c === 32 || c === 9) c = buf[++vs]!;
     let e = vs;
     // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
-    while (VALUE_BYTE[buf[e]!] === 1) e++;
-    if (buf[e] !== 13 || buf[e + 1] !== 10) return undefined;
+    while (VALUE_BYTE[(c = buf[e]!)] === 1) {
+      out[o++] = c;
+      e++;
+    }
+    if (c !== 13 || buf[e + 1] !== 10) return undefined;
     let ve = e;
     while (ve > vs && ((c = buf[ve - 1]!) === 32 || c === 9)) ve--;
     if (vs > ve) vs = ve;
+    o = putCrlf(out, o - (e - ve));
     let kind = classifyName(buf, ns, i);
     switch (kind) {
       case LineKind.te:
@@ -237,6 +324,11 @@ function scanFieldLines(
         break;
       case LineKind.server:
         hasServer = true;
+        if (overwriteServer) {
+          // The first server line becomes the plan's, in its place; any further ones go.
+          o = serverWritten ? lineOut : putBytes(out, lineOut, serverLineFor(plan.serverName));
+          serverWritten = true;
+        }
         break;
       case LineKind.date:
         hasDate = true;
@@ -246,7 +338,9 @@ function scanFieldLines(
         kind = LineKind.other;
         break;
     }
-    lines.push(ns, i, vs, ve, kind, upper);
+    // Hop-by-hop lines and the framing the connection manager writes itself are not forwarded.
+    if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding) o = lineOut;
+    lines.push(ns, i, vs, ve, kind, changed !== 0);
     pos = e;
   }
   const f = FRAMING;
@@ -262,6 +356,9 @@ function scanFieldLines(
   f.hasServer = hasServer;
   f.hasDate = hasDate;
   f.hasGrpcStatus = hasGrpcStatus;
+  f.out = out;
+  f.outLength = o;
+  f.serverWritten = serverWritten;
   return f;
 }
 
