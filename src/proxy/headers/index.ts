@@ -36,7 +36,18 @@ export class HeaderMap {
   }
 
   has(name: string): boolean {
-    return this.names.indexOf(name) !== -1;
+    return this.indexOf(name, 0) !== -1;
+  }
+
+  /**
+   * Where `name` is, from `from`; -1 if absent. A loop rather than Array.prototype.indexOf: the
+   * names are few, and most are shared constants, which === matches by identity inline, where
+   * the builtin is a call each time.
+   */
+  private indexOf(name: string, from: number): number {
+    const names = this.names;
+    for (let i = from; i < names.length; i++) if (names[i] === name) return i;
+    return -1;
   }
 
   /** Appends a value (a second `name` line), keeping any existing ones. */
@@ -47,18 +58,18 @@ export class HeaderMap {
 
   /** Replaces every value of `name` with one. */
   set(name: string, value: string): void {
-    const i = this.names.indexOf(name);
+    const i = this.indexOf(name, 0);
     if (i === -1) {
       this.add(name, value);
       return;
     }
     this.values[i] = value;
-    if (this.names.indexOf(name, i + 1) !== -1) this.removeFrom(name, i + 1);
+    if (this.indexOf(name, i + 1) !== -1) this.removeFrom(name, i + 1);
   }
 
   /** Removes every value of `name`; returns whether any was present. */
   remove(name: string): boolean {
-    const i = this.names.indexOf(name);
+    const i = this.indexOf(name, 0);
     if (i === -1) return false;
     this.removeFrom(name, i);
     return true;

@@ -146,10 +146,11 @@ export class UpstreamExchange implements UpstreamHandler {
           );
           return;
         }
-        const rest = r.consumed === buf.length ? undefined : buf.subarray(r.consumed);
+        // Bytes after the head in this read; a view of them is made only if they are used after it.
+        const restLength = buf.length - r.consumed;
         const h = r.head;
         if (h.status === 101 && stream.head.upgrade !== '') {
-          this.startUpgrade(h, rest);
+          this.startUpgrade(h, restLength === 0 ? undefined : buf.subarray(r.consumed));
           return;
         }
         if (h.status >= 100 && h.status < 200) {
@@ -157,14 +158,15 @@ export class UpstreamExchange implements UpstreamHandler {
           // asked for it (else the proxy answered 100 itself and the upstream saw no Expect).
           if (h.status === 100 && stream.head.expectContinue && stream.conn.hcm.config.proxy100Continue)
             stream.conn.socket.write(CONTINUE, 'latin1');
-          if (rest === undefined) return;
-          buf = rest;
+          if (restLength === 0) return;
+          buf = buf.subarray(r.consumed);
           scanned = 0;
           continue;
         }
         // A small body that came whole with its head was forwarded with it (and the exchange ended).
-        this.onResponseHead(h, rest === undefined ? 0 : rest.length);
-        if (rest === undefined || this.released) return;
+        this.onResponseHead(h, restLength);
+        if (restLength === 0 || this.released) return;
+        const rest = buf.subarray(r.consumed);
         chunk = rest;
         break;
       }
