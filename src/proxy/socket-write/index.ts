@@ -77,23 +77,82 @@ const BYTES_WRITTEN: symbol | undefined = (() => {
 
 interface SocketInternals {
   _handle?: Partial<DirectHandle> | null;
-  writableLength: number;
-  writableCorked: number;
-  writable: boolean;
+  _writableState?: WritableStateView;
   connecting: boolean;
   encrypted?: boolean;
 }
 
-/** The socket's handle when a head may go straight to it: plain TCP, nothing queued or corked. */
-function idleHandle(socket: Socket): Partial<DirectHandle> | undefined {
-  const s = socket as unknown as SocketInternals;
-  const handle = s._handle;
-  if (BINDING === undefined || BYTES_WRITTEN === undefined || handle == null) return undefined;
-  if (s.encrypted !== undefined || s.connecting || !s.writable) return undefined;
-  if (s.writableLength !== 0 || s.writableCorked !== 0) return undefined;
-  return handle;
+/** What a socket's Writable state says about writing to its handle directly. */
+interface WritableStateView {
+  readonly length: number;
+  readonly corked: number;
+  readonly writable?: boolean;
+  readonly ending: boolean;
+  readonly ended: boolean;
+  readonly destroyed: boolean;
+  readonly errored: unknown;
 }
 
+/**
+ * What this module keeps of one socket, made at its first head: the native handle and the
+ * Writable's state, looked up once. A socket is reached through many hidden classes (accepted,
+ * connected, with the hooks below or not), so each of its own getters (_handle, writableLength,
+ * writable, destroyed, …) is a megamorphic lookup; the state object has one shape, and its
+ * fields and flag getters are read inline.
+ */
+class Writer {
+  readonly socket: Socket;
+  readonly handle: DirectHandle | undefined;
+  readonly state: WritableStateView | undefined;
+  /** Heads held for this socket and not yet written. */
+  held = 0;
+  /** The Writable's methods are hooked to write held heads first (see HOOKS). */
+  hooked = false;
+
+  constructor(socket: Socket, handle: DirectHandle | undefined, state: WritableStateView | undefined) {
+    this.socket = socket;
+    this.handle = handle;
+    this.state = state;
+  }
+}
+
+const kWriter = Symbol('weft.headWriter');
+type WithWriter = Socket & { [kWriter]?: Writer };
+
+/**
+ * The socket's Writer. A plain-TCP socket that is connected gets its handle; one that is still
+ * connecting is asked again at its next head; any other (TLS, no binding) keeps none.
+ */
+function writerOf(socket: Socket): Writer {
+  const w = (socket as WithWriter)[kWriter];
+  if (w !== undefined) return w;
+  const s = socket as unknown as SocketInternals;
+  if (s.connecting) return new Writer(socket, undefined, undefined);
+  const handle = s._handle;
+  const direct =
+    BINDING !== undefined &&
+    BYTES_WRITTEN !== undefined &&
+    HOOKABLE &&
+    handle != null &&
+    s.encrypted === undefined &&
+    s._writableState !== undefined &&
+    typeof handle.writeLatin1String === 'function' &&
+    typeof handle.writeBuffer === 'function';
+  const made = direct
+    ? new Writer(socket, handle as DirectHandle, s._writableState)
+    : new Writer(socket, undefined, undefined);
+  (socket as WithWriter)[kWriter] = made;
+  return made;
+}
+
+/** The socket's handle when a head may go straight to it: plain TCP, nothing queued or corked. */
+function idleHandle(w: Writer): DirectHandle | undefined {
+  const st = w.state;
+  if (st === undefined) return undefined;
+  if (st.length !== 0 || st.corked !== 0 || st.writable === false) return undefined;
+  if (st.ending || st.ended || st.destroyed || st.errored) return undefined;
+  return w.handle;
+}
 /**
  * A write request that completed at once is not kept by the native side, so the next write can
  * use it again: constructing one is a native call that costs as much as the rest of the write.
@@ -133,39 +192,37 @@ function dispatched(socket: Socket, req: WriteReq, err: number, bytes: number, k
 }
 
 /** Writes `data` to the handle now (the socket's held heads all come before it). */
-function writeNow(socket: Socket, data: string | Buffer): void {
-  const handle = (socket as unknown as SocketInternals)._handle;
+function writeNow(w: Writer, data: string | Buffer): void {
+  const handle = w.handle;
   // Destroyed, or closed by a failed write earlier in this flush: dropped, as destroy() drops
   // what the Writable holds.
-  if (handle == null || socket.destroyed) return;
+  if (handle === undefined || w.state!.destroyed) return;
+  const socket = w.socket;
   const req = newRequest(handle, socket);
   if (typeof data === 'string') {
     // A string libuv cannot take at once is copied by Node: nothing to keep alive.
-    dispatched(socket, req, handle.writeLatin1String!(req, data), data.length, null);
-  } else dispatched(socket, req, handle.writeBuffer!(req, data), data.length, data);
+    dispatched(socket, req, handle.writeLatin1String(req, data), data.length, null);
+  } else dispatched(socket, req, handle.writeBuffer(req, data), data.length, data);
 }
 
-// The held heads of this turn, in the order they were written: the socket and the data of each
-// (a slot is emptied once written, so a socket's own flush can go first), and how many each
-// socket still has held (a property on the socket, set when it is first held).
-const HELD_SOCKETS: (Socket | undefined)[] = [];
+// The held heads of this turn, in the order they were written: the writer and the data of each
+// (a slot is emptied once written, so a socket's own flush can go first); each Writer counts
+// how many of its heads are still held.
+const HELD_WRITERS: (Writer | undefined)[] = [];
 const HELD_DATA: (string | Buffer | undefined)[] = [];
-const kHeld = Symbol('weft.heldWrites');
 let flushScheduled = false;
 /** Heads made in this turn, written at once or held; whether this turn holds its first head too. */
 let headsThisTurn = 0;
 let holdAll = false;
 
-type Hooked = Socket & { [kHeld]?: number };
-
 /** Writes the head held in slot `i` and empties the slot. */
 function writeHeld(i: number): void {
-  const socket = HELD_SOCKETS[i] as Hooked;
+  const w = HELD_WRITERS[i]!;
   const data = HELD_DATA[i]!;
-  HELD_SOCKETS[i] = undefined;
+  HELD_WRITERS[i] = undefined;
   HELD_DATA[i] = undefined;
-  socket[kHeld]!--;
-  writeNow(socket, data);
+  w.held--;
+  writeNow(w, data);
 }
 
 /** Writes every held head, in order. Runs once per loop turn that held any. */
@@ -175,8 +232,8 @@ function flushHeld(): void {
   headsThisTurn = 0;
   // Writes here fire no JavaScript synchronously (completions and errors come later), so the
   // queue does not grow while it is walked.
-  for (let i = 0; i < HELD_SOCKETS.length; i++) if (HELD_SOCKETS[i] !== undefined) writeHeld(i);
-  HELD_SOCKETS.length = 0;
+  for (let i = 0; i < HELD_WRITERS.length; i++) if (HELD_WRITERS[i] !== undefined) writeHeld(i);
+  HELD_WRITERS.length = 0;
   HELD_DATA.length = 0;
 }
 
@@ -185,9 +242,9 @@ function flushHeld(): void {
  * connection that is about to be destroyed calls this so that what it answered still goes out.
  */
 export function flushHeldWrites(socket: Socket): void {
-  const hooked = socket as Hooked;
-  for (let i = 0; (hooked[kHeld] ?? 0) > 0 && i < HELD_SOCKETS.length; i++)
-    if (HELD_SOCKETS[i] === socket) writeHeld(i);
+  const w = (socket as WithWriter)[kWriter];
+  if (w === undefined) return;
+  for (let i = 0; w.held > 0 && i < HELD_WRITERS.length; i++) if (HELD_WRITERS[i] === w) writeHeld(i);
 }
 
 type WriteMethod = (
@@ -229,10 +286,8 @@ const HOOKABLE =
 
 /** Holds `data` for the end of this loop turn's reads; false when it must be written otherwise. */
 function hold(socket: Socket, data: string | Buffer): boolean {
-  const handle = idleHandle(socket);
-  if (handle === undefined || !HOOKABLE) return false;
-  if (typeof (typeof data === 'string' ? handle.writeLatin1String : handle.writeBuffer) !== 'function')
-    return false;
+  const w = writerOf(socket);
+  if (idleHandle(w) === undefined) return false;
   headsThisTurn++;
   if (!flushScheduled) {
     flushScheduled = true;
@@ -241,21 +296,20 @@ function hold(socket: Socket, data: string | Buffer): boolean {
     // turn's first head goes at once unless the last turn made several. (No head is held while no
     // flush is scheduled, so nothing on this socket is passed over.)
     if (!holdAll) {
-      writeNow(socket, data);
+      writeNow(w, data);
       return true;
     }
   }
-  const hooked = socket as Hooked;
-  const held = hooked[kHeld];
-  if (held === undefined) {
+  if (!w.hooked) {
     // Once per socket, so every socket that holds heads has the same shape.
     const target = socket as unknown as WritableHooks;
     target._write = HOOKS._write;
     target._writev = HOOKS._writev;
     target._final = HOOKS._final;
-    hooked[kHeld] = 1;
-  } else hooked[kHeld] = held + 1;
-  HELD_SOCKETS.push(socket);
+    w.hooked = true;
+  }
+  w.held++;
+  HELD_WRITERS.push(w);
   HELD_DATA.push(data);
   return true;
 }
