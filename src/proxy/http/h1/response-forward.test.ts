@@ -130,7 +130,10 @@ test('server header transformations, date, connection and the status line of HTT
     forwarded(noServer, { connection: 'keep-alive' }, { serverMode: 'APPEND_IF_ABSENT' }),
     `HTTP/1.1 200 OK\r\nserver: envoy\r\n${date}${tail}connection: keep-alive\r\n\r\n`,
   );
-  assert.equal(forwarded(noServer, {}, { serverMode: 'PASS_THROUGH' }), `HTTP/1.1 200 OK\r\n${date}${tail}\r\n`);
+  assert.equal(
+    forwarded(noServer, {}, { serverMode: 'PASS_THROUGH' }),
+    `HTTP/1.1 200 OK\r\n${date}${tail}\r\n`,
+  );
   assert.equal(
     forwarded(withServer, {}, { serverMode: 'PASS_THROUGH' }),
     `HTTP/1.1 404 Not Found\r\nserver: app\r\nserver: again\r\n${date}${tail}\r\n`,

@@ -10,6 +10,8 @@
 // iteration), so reading each byte once and storing it then is half the cost of a second pass
 // that copies. The fields become a HeaderMap only when something asks for them (a retry policy, a
 // filter, a header mutation).
+
+import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
 import {
   CONNECTION_CLOSE,
@@ -17,9 +19,8 @@ import {
   CONNECTION_OTHER,
   connectionTokens,
 } from './connection-tokens.ts';
-import { Buffer } from 'node:buffer';
-import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
 import { putBytes, putCrlf } from './head-bytes.ts';
+import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
 import { http1Minor } from './request-line.ts';
 import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
@@ -339,7 +340,8 @@ function scanFieldLines(
         break;
     }
     // Hop-by-hop lines and the framing the connection manager writes itself are not forwarded.
-    if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding) o = lineOut;
+    if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding)
+      o = lineOut;
     lines.push(ns, i, vs, ve, kind, changed !== 0);
     pos = e;
   }
