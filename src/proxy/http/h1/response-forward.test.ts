@@ -167,3 +167,67 @@ test('the first body bytes go in the head write when they fit, framed as a chunk
   assert.equal(sent.headers.get('content-length'), '5');
   assert.equal(sent.headers.get('x-envoy-upstream-service-time'), '7');
 });
+
+test('field values are checked and copied a word at a time as byte by byte: every offset, every kind of byte', () => {
+  const good = 'abcdefghijk';
+  const trim = (v: string) => v.replace(/^[ \t]+|[ \t]+$/g, '');
+  for (let at = 0; at < good.length; at++) {
+    const withByte = (b: string) => good.slice(0, at) + b + good.slice(at + 1);
+    for (const bad of ['\x00', '\x01', '\x0b', '\x1f', '\x7f', '\r', '\n']) {
+      const text = `HTTP/1.1 200 OK\r\nX-V: ${withByte(bad)}\r\n\r\n`;
+      assert.equal(
+        parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX).kind,
+        'error',
+        JSON.stringify(text),
+      );
+    }
+    for (const ok of ['\t', ' ', '~', '\x80', '\xa0', '\xff']) {
+      const v = withByte(ok);
+      const out = forwarded(`HTTP/1.1 200 OK\r\nX-V: ${v}\r\nContent-Length: 0\r\n\r\n`);
+      assert.ok(out.includes(`\r\nx-v: ${trim(v)}\r\ncontent-length: 0\r\n`), JSON.stringify(v));
+      assert.equal(head(`HTTP/1.1 200 OK\r\nX-V: ${v}\r\n\r\n`).headers.get('x-v'), trim(v));
+    }
+  }
+});
+
+test('names are classified whole: a name that shares a prefix or a length with a special one is forwarded', () => {
+  // Each differs from a special name in one byte, at every word of it, or in its length.
+  const names = [
+    'Server-Timing',
+    'Datex',
+    'Dat',
+    'Servex',
+    'Sarver',
+    'Upgrades',
+    'Upgradx',
+    'Trailex',
+    'Trbiler',
+  ];
+  names.push(
+    'Connectiox',
+    'Connxction',
+    'Keep-Alivf',
+    'Kaep-Alive',
+    'Grpc-Statux',
+    'Grpc_Status',
+    'Te2',
+    'Tx',
+  );
+  names.push('Content-Lengtx', 'Contant-Length', 'Content-Langth', 'Proxy-Connectiox', 'Proxy-Connxction');
+  names.push('Transfer-Encodinf', 'Transfer-Encxding', 'Transfer_Encoding', 'Trensfer-Encoding');
+  const lines = names.map((n) => `${n}: v`).join('\r\n');
+  const out = forwarded(`HTTP/1.1 200 OK\r\n${lines}\r\n\r\n`, {}, { serverMode: 'PASS_THROUGH' });
+  for (const n of names) assert.ok(out.includes(`\r\n${n.toLowerCase()}: v\r\n`), n);
+  const h0 = head(`HTTP/1.1 200 OK\r\n${lines}\r\n\r\n`);
+  assert.deepEqual(
+    [h0.hasServer, h0.hasDate, h0.mayHaveGrpcStatus, h0.contentLength, h0.chunked],
+    [false, false, false, -1, false],
+  );
+  // And the special ones in any letter case are recognised.
+  const h = head(
+    'HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 3\r\nDaTe: x\r\nSERVER: y\r\nTRANSFER-ENCODING: chunked\r\n\r\n',
+  );
+  assert.deepEqual([h.chunked, h.hasDate, h.hasServer], [true, true, true]);
+  assert.equal(head('HTTP/1.1 200 OK\r\nGRPC-STATUS: 0\r\n\r\n').mayHaveGrpcStatus, true);
+  assert.equal(head('HTTP/1.1 200 OK\r\nCoNnEcTiOn: close\r\n\r\n').close, true);
+});

@@ -20,9 +20,10 @@ import {
   connectionTokens,
 } from './connection-tokens.ts';
 import { putBytes, putCrlf } from './head-bytes.ts';
+import { stopsValue, ViewCache } from './head-words.ts';
 import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
 import { http1Minor } from './request-line.ts';
-import { classifyName, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
+import { classifyLowered, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
   readonly status: number;
@@ -221,6 +222,9 @@ export function parseResponseHead(
 }
 
 const HTTP_11 = Buffer.from('HTTP/1.1', 'latin1');
+/** Word views of the head being parsed and of its forwarded copy. */
+const SOURCE_VIEWS = new ViewCache();
+const COPY_VIEWS = new ViewCache();
 /** The `server` line of the last server name seen (one per connection manager, seldom more). */
 let serverName = '';
 let serverLine: Uint8Array = Buffer.from('server: \r\n', 'latin1');
@@ -270,6 +274,10 @@ function scanFieldLines(
   let hasGrpcStatus = false;
   let serverWritten = false;
   const overwriteServer = plan.serverMode === 'OVERWRITE';
+  const sv = SOURCE_VIEWS.of(buf);
+  const sb = buf.byteOffset;
+  const ov = COPY_VIEWS.of(out);
+  const ob = out.byteOffset;
   // buf[last..last+4) is the CRLF CRLF that ends the head: every scan below stops at its CR, so
   // the loops need no bounds check of their own.
   while (pos < last) {
@@ -294,7 +302,15 @@ function scanFieldLines(
     c = buf[vs]!;
     while (c === 32 || c === 9) c = buf[++vs]!;
     let e = vs;
-    // Visible chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+    // Four bytes at a time while none is a control or DEL (the head's final CRLF CRLF lies within
+    // the buffer after any value, so a word read never passes its end), then byte by byte: visible
+    // chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+    let x = 0;
+    while (!stopsValue((x = sv.getUint32(sb + e, true)))) {
+      ov.setUint32(ob + o, x, true);
+      e += 4;
+      o += 4;
+    }
     while (VALUE_BYTE[(c = buf[e]!)] === 1) {
       out[o++] = c;
       e++;
@@ -304,7 +320,7 @@ function scanFieldLines(
     while (ve > vs && ((c = buf[ve - 1]!) === 32 || c === 9)) ve--;
     if (vs > ve) vs = ve;
     o = putCrlf(out, o - (e - ve));
-    let kind = classifyName(buf, ns, i);
+    let kind = classifyLowered(ov, ob + lineOut, i - ns);
     switch (kind) {
       case LineKind.te:
         kind = buf.toString('latin1', vs, ve).toLowerCase() === 'trailers' ? LineKind.other : LineKind.hop;
