@@ -7,6 +7,7 @@ import {
   parseResponseHead,
   type ResponseHead,
   removeHopByHop,
+  type SentHead,
   serializeResponseHead,
 } from './index.ts';
 
@@ -230,4 +231,23 @@ test('names are classified whole: a name that shares a prefix or a length with a
   assert.deepEqual([h.chunked, h.hasDate, h.hasServer], [true, true, true]);
   assert.equal(head('HTTP/1.1 200 OK\r\nGRPC-STATUS: 0\r\n\r\n').mayHaveGrpcStatus, true);
   assert.equal(head('HTTP/1.1 200 OK\r\nCoNnEcTiOn: close\r\n\r\n').close, true);
+});
+
+test('forwarded heads keep their bytes while later ones are copied, across many regions', () => {
+  const sent: { head: SentHead; id: string }[] = [];
+  for (let i = 0; i < 400; i++) {
+    const id = `r${i}`;
+    // 3 KiB of body in the head's read: room is left for it, so regions fill quickly.
+    const h = head(`HTTP/1.1 200 OK\r\nX-Id: ${id}\r\nContent-Length: 3072\r\n\r\n${'b'.repeat(3072)}`);
+    sent.push({ head: forwardResponseHead(h, edits()), id });
+  }
+  for (const { head: s, id } of sent) {
+    const text = s.head().toString('latin1');
+    assert.ok(text.startsWith(`HTTP/1.1 200 OK\r\nx-id: ${id}\r\ncontent-length: 3072\r\n`), id);
+    assert.ok(text.endsWith('\r\n\r\n'));
+  }
+  // The room after each head takes its body, and nothing of the next head is overwritten.
+  const last = sent[sent.length - 1]!.head;
+  assert.equal(last.withBody(Buffer.alloc(3072, 0x62), false)?.length, last.head().length + 3072);
+  assert.ok(sent[0]!.head.head().toString('latin1').includes('x-id: r0\r\n'));
 });

@@ -26,13 +26,18 @@ export interface ForwardEdits {
  * write). Its fields are parsed from these bytes only if asked (an access log's %RESP(...)%).
  */
 export class SentHead implements HeaderSource {
+  /** The head is bytes[start..end); bytes up to `limit` are free for the first body bytes. */
   readonly bytes: Buffer;
-  readonly length: number;
+  readonly start: number;
+  readonly end: number;
+  private readonly limit: number;
   private fields: HeaderMap | undefined;
 
-  constructor(bytes: Buffer, length: number) {
+  constructor(bytes: Buffer, start: number, end: number, limit: number) {
     this.bytes = bytes;
-    this.length = length;
+    this.start = start;
+    this.end = end;
+    this.limit = limit;
   }
 
   /**
@@ -41,34 +46,40 @@ export class SentHead implements HeaderSource {
    */
   withBody(data: Buffer, chunked: boolean): Buffer | undefined {
     const out = this.bytes;
-    let pos = this.length;
+    let pos = this.end;
     const size = data.length.toString(16);
-    if (pos + data.length + (chunked ? size.length + 4 : 0) > out.length) return undefined;
+    if (pos + data.length + (chunked ? size.length + 4 : 0) > this.limit) return undefined;
     if (chunked) {
-      if (data.length === 0) return out.subarray(0, pos);
+      if (data.length === 0) return out.subarray(this.start, pos);
       pos = putCrlf(out, putLatin1(out, pos, size));
     }
     pos += data.copy(out, pos);
     if (chunked) pos = putCrlf(out, pos);
-    return out.subarray(0, pos);
+    return out.subarray(this.start, pos);
   }
 
   /** The head alone. */
   head(): Buffer {
-    return this.bytes.subarray(0, this.length);
+    return this.bytes.subarray(this.start, this.end);
   }
 
-  /** The head followed by `src[start..start+length)`, which must fit in the room after the head. */
-  withBodyBytes(src: Buffer, start: number, length: number): Buffer {
-    const end = this.length + src.copy(this.bytes, this.length, start, start + length);
-    return this.bytes.subarray(0, end);
+  /**
+   * The head followed by `src[from..from+length)`, which must fit in the room after the head. A
+   * short body is copied in a loop: Buffer#copy's argument checks cost more than a few bytes.
+   */
+  withBodyBytes(src: Buffer, from: number, length: number): Buffer {
+    const out = this.bytes;
+    let pos = this.end;
+    if (length <= 32) for (let i = from; i < from + length; i++) out[pos++] = src[i]!;
+    else pos += src.copy(out, pos, from, from + length);
+    return out.subarray(this.start, pos);
   }
 
   get headers(): HeaderMap {
     let h = this.fields;
     if (h === undefined) {
       h = this.fields = new HeaderMap();
-      const text = this.bytes.toString('latin1', 0, this.length - 4);
+      const text = this.bytes.toString('latin1', this.start, this.end - 4);
       const lineEnd = text.indexOf('\r\n');
       if (lineEnd !== -1) parseFieldLines(text, lineEnd, h);
     }
@@ -90,7 +101,7 @@ const SERVICE_TIME = Buffer.from('x-envoy-upstream-service-time: ', 'latin1');
  */
 export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits): SentHead {
   const out = h.forwarded;
-  let pos = h.forwardedLength;
+  let pos = h.forwardedEnd;
   const mode = h.plan.serverMode;
   if (!h.serverWritten && (mode === 'OVERWRITE' || (mode === 'APPEND_IF_ABSENT' && !h.hasServer)))
     pos = putBytes(out, pos, serverLineFor(h.plan.serverName));
@@ -99,5 +110,5 @@ export function forwardResponseHead(h: ResponseHead, edits: ForwardEdits): SentH
   if (edits.chunked) pos = putField(out, pos, 'transfer-encoding', 'chunked');
   if (edits.connection !== '') pos = putField(out, pos, 'connection', edits.connection);
   pos = putCrlf(out, pos);
-  return new SentHead(out, pos);
+  return new SentHead(out, h.forwardedStart, pos, h.forwardedLimit);
 }

@@ -20,7 +20,7 @@ import {
   connectionTokens,
 } from './connection-tokens.ts';
 import { putBytes, putCrlf } from './head-bytes.ts';
-import { stopsValue, ViewCache } from './head-words.ts';
+import { reserveCopy, slabOf, stopsValue, ViewCache } from './head-words.ts';
 import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
 import { http1Minor } from './request-line.ts';
 import { classifyLowered, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
@@ -52,11 +52,13 @@ export class ResponseHead implements HeaderSource {
   readonly lines: LineTable;
   /**
    * The head as forwarded downstream so far (status line and end-to-end field lines, without the
-   * final CRLF), `forwardedLength` bytes, with room after them for the fields forwardResponseHead
-   * adds and for the body bytes the plan asked room for.
+   * final CRLF): `forwarded[forwardedStart..forwardedEnd)`, with room after it up to
+   * `forwardedLimit` for the fields forwardResponseHead adds and the body bytes the plan asked for.
    */
   readonly forwarded: Buffer;
-  readonly forwardedLength: number;
+  readonly forwardedStart: number;
+  readonly forwardedEnd: number;
+  readonly forwardedLimit: number;
   /** The plan the forwarded copy follows (its server line is already in place when written). */
   readonly plan: ForwardPlan;
   /** A server line of the plan's went in place of the upstream's first one. */
@@ -89,7 +91,9 @@ export class ResponseHead implements HeaderSource {
     this.fieldsEnd = fieldsEnd;
     this.lines = lines;
     this.forwarded = framing.out!;
-    this.forwardedLength = framing.outLength;
+    this.forwardedStart = framing.outStart;
+    this.forwardedEnd = framing.outLength;
+    this.forwardedLimit = framing.outLimit;
     this.serverWritten = framing.serverWritten;
     this.plan = plan;
     framing.out = undefined;
@@ -141,9 +145,11 @@ interface Framing {
   hasServer: boolean;
   hasDate: boolean;
   hasGrpcStatus: boolean;
-  /** The forwarded copy and how far it is written. */
+  /** The forwarded copy: where it starts, how far it is written, where its room ends. */
   out: Buffer | undefined;
+  outStart: number;
   outLength: number;
+  outLimit: number;
   serverWritten: boolean;
 }
 
@@ -206,14 +212,17 @@ export function parseResponseHead(
   if (lineEnd - start > 12 && buf[start + 12] !== SP) return fail();
   // Each copied line is at most its own bytes plus a space after the colon (a line has 4 or more).
   const size = end - start;
-  const out = Buffer.allocUnsafe(
-    size + (size >> 2) + ADDED_MAX + plan.serverName.length + Math.min(buf.length - end, plan.bodyRoom),
-  );
-  let o = putBytes(out, 0, HTTP_11);
+  const room =
+    size + (size >> 2) + ADDED_MAX + plan.serverName.length + Math.min(buf.length - end, plan.bodyRoom);
+  const at = reserveCopy(room);
+  const out = slabOf();
+  let o = putBytes(out, at, HTTP_11);
   for (let i = start + 8; i < lineEnd; i++) out[o++] = buf[i]!;
   const lines = lineTable();
   const framing = scanFieldLines(buf, lineEnd, last, lines, minor, out, putCrlf(out, o), plan);
   if (framing === undefined) return fail();
+  framing.outStart = at;
+  framing.outLimit = at + room;
   return {
     kind: 'head',
     head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, lines, plan),
@@ -246,7 +255,9 @@ const FRAMING: Framing = {
   hasDate: false,
   hasGrpcStatus: false,
   out: undefined,
+  outStart: 0,
   outLength: 0,
+  outLimit: 0,
   serverWritten: false,
 };
 
