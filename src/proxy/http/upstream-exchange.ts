@@ -79,8 +79,9 @@ export class UpstreamExchange implements UpstreamHandler {
     stream.info.firstUpstreamTxByteMs = now - stream.info.startTimeMs;
     const pending = stream.takePending();
     if (pending === undefined && stream.requestEnded && !stream.head.chunked) {
-      // The common case (no body): one write, straight to the handle when nothing is queued.
-      writeHead(socket, requestHead);
+      // The common case (no body): one write, straight to the handle when nothing is queued
+      // (false only when it went through a Writable that now wants a drain).
+      if (!writeHead(socket, requestHead)) stream.conn.socket.pause();
       this.requestSent = true;
     } else {
       socket.cork();
@@ -88,8 +89,8 @@ export class UpstreamExchange implements UpstreamHandler {
       if (pending) for (const chunk of pending) this.writeRequestBody(chunk);
       if (stream.requestEnded) this.endRequestBody(stream.requestTrailers);
       socket.uncork();
+      if (socket.writableNeedDrain) stream.conn.socket.pause();
     }
-    if (socket.writableNeedDrain) stream.conn.socket.pause();
   }
 
   writeRequestBody(chunk: Buffer): boolean {

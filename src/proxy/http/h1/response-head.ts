@@ -2,14 +2,14 @@
 // decide how the response body is delimited (RFC 9112 §6.3).
 //
 // One pass over the bytes validates the status line and every field line, reads the framing and
-// connection fields, records where each line lies (response-lines.ts), and copies the head as the
+// connection fields, tells the special fields apart (response-lines.ts), and copies the head as the
 // downstream gets it when nothing edits it: lower-cased names, trimmed values, hop-by-hop lines
 // left out, the server line replaced as server_header_transformation says, room left for the
 // connection manager's own fields (response-forward.ts adds them) and the first body bytes. A
 // byte loop in JavaScript costs ~20 instructions a byte (bounds checks, a stack check per
 // iteration), so reading each byte once and storing it then is half the cost of a second pass
 // that copies. The fields become a HeaderMap only when something asks for them (a retry policy, a
-// filter, a header mutation).
+// filter, a header mutation): parsed again then from the head's text, as a request's are.
 
 import { Buffer } from 'node:buffer';
 import { HeaderMap, type HeaderSource } from '../../headers/index.ts';
@@ -21,9 +21,9 @@ import {
 } from './connection-tokens.ts';
 import { putBytes, putCrlf } from './head-bytes.ts';
 import { reserveCopy, slabOf, stopsValue, ViewCache } from './head-words.ts';
-import { findHeadEnd, type HeadError, sameLengths, TOKEN } from './request-head.ts';
-import { http1Minor } from './request-line.ts';
-import { classifyLowered, LINE, LineKind, type LineTable, lineTable, sameLetters } from './response-lines.ts';
+import { findHeadEnd, type HeadError, parseFieldLines, sameLengths, TOKEN } from './request-head.ts';
+import { http1Minor, latin1 } from './request-line.ts';
+import { classifyLowered, LineKind, sameLetters } from './response-lines.ts';
 
 export class ResponseHead implements HeaderSource {
   readonly status: number;
@@ -40,16 +40,15 @@ export class ResponseHead implements HeaderSource {
   /** HeaderSource: whether a grpc-status line is present, known from the scan. */
   readonly mayHaveGrpcStatus: boolean;
   /**
-   * The bytes the head was parsed from and where its lines lie. Valid only during the read that
-   * delivered them (they may be a view of the shared read buffer, and the line table is reused by
-   * the next parse): the exchange forwards the head, or asks for `headers`, before it returns.
+   * The bytes the head was parsed from. Valid only during the read that delivered them (they may
+   * be a view of the shared read buffer): the exchange forwards the head, or asks for `headers`,
+   * before it returns.
    */
   readonly source: Buffer;
   readonly start: number;
   readonly statusLineEnd: number;
   /** Where the field lines end (the final CRLF CRLF). */
   readonly fieldsEnd: number;
-  readonly lines: LineTable;
   /**
    * The head as forwarded downstream so far (status line and end-to-end field lines, without the
    * final CRLF): `forwarded[forwardedStart..forwardedEnd)`, with room after it up to
@@ -73,7 +72,6 @@ export class ResponseHead implements HeaderSource {
     start: number,
     statusLineEnd: number,
     fieldsEnd: number,
-    lines: LineTable,
     plan: ForwardPlan,
   ) {
     this.status = status;
@@ -89,7 +87,6 @@ export class ResponseHead implements HeaderSource {
     this.start = start;
     this.statusLineEnd = statusLineEnd;
     this.fieldsEnd = fieldsEnd;
-    this.lines = lines;
     this.forwarded = framing.out!;
     this.forwardedStart = framing.outStart;
     this.forwardedEnd = framing.outLength;
@@ -110,16 +107,8 @@ export class ResponseHead implements HeaderSource {
     let h = this.fields;
     if (h === undefined) {
       h = this.fields = new HeaderMap();
-      const { source, lines } = this;
-      const t = lines.table;
-      for (let i = 0; i < lines.count; i++) {
-        const at = i * LINE.size;
-        const name = source.toString('latin1', t[at + LINE.nameStart], t[at + LINE.nameEnd]);
-        h.add(
-          (t[at + LINE.flags]! & LINE.upper) !== 0 ? name.toLowerCase() : name,
-          source.toString('latin1', t[at + LINE.valueStart], t[at + LINE.valueEnd]),
-        );
-      }
+      // Checked already by the scan: this only cuts the lines.
+      parseFieldLines(latin1(this.source, this.start, this.fieldsEnd), this.statusLineEnd - this.start, h);
     }
     return h;
   }
@@ -218,14 +207,13 @@ export function parseResponseHead(
   const out = slabOf();
   let o = putBytes(out, at, HTTP_11);
   for (let i = start + 8; i < lineEnd; i++) out[o++] = buf[i]!;
-  const lines = lineTable();
-  const framing = scanFieldLines(buf, lineEnd, last, lines, minor, out, putCrlf(out, o), plan);
+  const framing = scanFieldLines(buf, lineEnd, last, minor, out, putCrlf(out, o), plan);
   if (framing === undefined) return fail();
   framing.outStart = at;
   framing.outLimit = at + room;
   return {
     kind: 'head',
-    head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, lines, plan),
+    head: new ResponseHead(status, minor, framing, buf, start, lineEnd, last, plan),
     consumed: end,
   };
 }
@@ -263,15 +251,14 @@ const FRAMING: Framing = {
 
 /**
  * Validates the field lines in `buf[pos..last)` (`pos` at the CRLF ending the status line) as
- * parseFieldLines does — tchar names, field-value characters, a CR only in a CRLF — recording each
- * line in `lines`, reads the framing fields, and copies the lines to forward into `out` from `o`
+ * parseFieldLines does — tchar names, field-value characters, a CR only in a CRLF — reads the
+ * framing fields, and copies the lines to forward into `out` from `o`
  * (see the top of this file). Undefined when a line or the framing is malformed.
  */
 function scanFieldLines(
   buf: Buffer,
   pos: number,
   last: number,
-  lines: LineTable,
   minor: number,
   out: Buffer,
   o: number,
@@ -297,11 +284,8 @@ function scanFieldLines(
     let i = ns;
     let c = 0;
     let lower = 0;
-    // Differs from the byte (upper-case letters) in some bit iff the name is not all lower case.
-    let changed = 0;
     while ((lower = NAME_LOWER[(c = buf[i]!)]!) !== 0) {
       out[o++] = lower;
-      changed |= lower ^ c;
       i++;
     }
     // Not tchar before the colon: a space or tab there is obs-fold (RFC 9112 §5.2) or whitespace
@@ -369,7 +353,6 @@ function scanFieldLines(
     // Hop-by-hop lines and the framing the connection manager writes itself are not forwarded.
     if (kind === LineKind.hop || kind === LineKind.connection || kind === LineKind.transferEncoding)
       o = lineOut;
-    lines.push(ns, i, vs, ve, kind, changed !== 0);
     pos = e;
   }
   const f = FRAMING;

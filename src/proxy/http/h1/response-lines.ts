@@ -1,5 +1,4 @@
-// Where the field lines of a parsed response head lie in its bytes, and which of them the proxy
-// acts on: one reused table of offsets, so parsing a head allocates no string per field.
+// The response fields the proxy acts on, told apart from the bytes of their names.
 import { half, word } from './head-words.ts';
 
 /** The fields the connection manager treats specially when forwarding a response. */
@@ -17,58 +16,6 @@ export const LineKind = {
   /** Forwarded as any other; noted so gRPC retry conditions need no HeaderMap to look for it. */
   grpcStatus: 8,
 } as const;
-
-/** The layout of one line's record in LineTable.table. */
-export const LINE = {
-  nameStart: 0,
-  nameEnd: 1,
-  valueStart: 2,
-  valueEnd: 3,
-  /** LineKind in the low bits, LINE.upper when the name has upper-case letters. */
-  flags: 4,
-  size: 5,
-  upper: 16,
-  kindMask: 15,
-} as const;
-
-export class LineTable {
-  table = new Int32Array(LINE.size * 64);
-  count = 0;
-
-  push(
-    nameStart: number,
-    nameEnd: number,
-    valueStart: number,
-    valueEnd: number,
-    kind: number,
-    upper: boolean,
-  ): void {
-    const at = this.count * LINE.size;
-    if (at + LINE.size > this.table.length) {
-      const grown = new Int32Array(this.table.length * 2);
-      grown.set(this.table);
-      this.table = grown;
-    }
-    const t = this.table;
-    t[at] = nameStart;
-    t[at + 1] = nameEnd;
-    t[at + 2] = valueStart;
-    t[at + 3] = valueEnd;
-    t[at + 4] = upper ? kind | LINE.upper : kind;
-    this.count++;
-  }
-}
-
-const SHARED = new LineTable();
-
-/**
- * The line table for the next parse, emptied. One table serves every parse: a head's lines are
- * read (forwarded or turned into a HeaderMap) before the read that delivered it returns.
- */
-export function lineTable(): LineTable {
-  SHARED.count = 0;
-  return SHARED;
-}
 
 /** Whether buf[s..s+lit.length) is `lit` (lower-case letters and '-') in any letter case. */
 export function sameLetters(buf: Buffer, s: number, lit: string): boolean {
