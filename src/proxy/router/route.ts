@@ -9,6 +9,7 @@ import type {
   VirtualHostConfig,
 } from '../config/index.ts';
 import type { HeaderMap } from '../headers/index.ts';
+import { clusterName } from '../names/index.ts';
 import { type CompiledMutation, compileMutation } from './header-mutation.ts';
 import { type CompiledMatch, compileMatch, type MatchInput } from './match.ts';
 import { compilePathRewrite, compileRedirect, type PathRewriteFn } from './rewrite.ts';
@@ -263,7 +264,7 @@ export function compileEntry(
     if (action.cluster === '') return fail(`${at}.action.cluster`, 'cluster name is empty');
     const decision: ClusterDecision = {
       kind: 'cluster',
-      clusterName: action.cluster,
+      clusterName: clusterName(action.cluster),
       route,
       weighted: undefined,
     };
@@ -312,7 +313,7 @@ export function compileEntry(
     total += w.weight;
     ends[i] = total;
     const choice = new WeightedCluster(w.name, w.weight, wreq.value, wresp.value);
-    decisions.push({ kind: 'cluster', clusterName: w.name, route, weighted: choice });
+    decisions.push({ kind: 'cluster', clusterName: clusterName(w.name), route, weighted: choice });
   }
   if (total <= 0) return fail(`${at}.action.weightedClusters`, 'the sum of weights must be greater than 0');
   return {

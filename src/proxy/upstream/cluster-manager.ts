@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import type { ClusterConfig, EndpointAssignmentConfig } from '../config/index.ts';
+import { clusterName } from '../names/index.ts';
 import type { StatsStore } from '../observe/index.ts';
 import { Cluster } from './cluster.ts';
 import type { RandomSource } from './lb-basic.ts';
@@ -111,13 +112,13 @@ export class ClusterManager {
             ? previous
             : new OriginalDstCluster(config, this.stats, tlsOptions, this.ownListener);
         cluster.apply(config, tlsOptions);
-        next.set(config.name, cluster);
+        next.set(clusterName(config.name), cluster);
         continue;
       }
       const cluster =
         previous instanceof Cluster ? previous : new Cluster(config, this.stats, tlsOptions, this.random);
       cluster.apply(config, tlsOptions, assignment);
-      next.set(config.name, cluster);
+      next.set(clusterName(config.name), cluster);
     }
     // A cluster replaced (its type or its stats name changed) closes too.
     for (const [name, old] of this.byName) if (next.get(name) !== old) old.close();
