@@ -251,3 +251,70 @@ test('forwarded heads keep their bytes while later ones are copied, across many 
   assert.equal(last.withBody(Buffer.alloc(3072, 0x62), false)?.length, last.head().length + 3072);
   assert.ok(sent[0]!.head.head().toString('latin1').includes('x-id: r0\r\n'));
 });
+
+test('field names are checked and lower-cased a word at a time as byte by byte: every offset, every kind of byte', () => {
+  const good = 'Abcdefghij';
+  for (let at = 0; at < good.length; at++) {
+    const withByte = (b: string) => good.slice(0, at) + b + good.slice(at + 1);
+    for (const bad of [
+      ' ',
+      '\t',
+      '"',
+      '(',
+      ')',
+      ',',
+      '/',
+      ';',
+      '<',
+      '=',
+      '>',
+      '?',
+      '@',
+      '[',
+      '\\',
+      ']',
+      '{',
+      '}',
+    ]) {
+      const text = `HTTP/1.1 200 OK\r\n${withByte(bad)}: v\r\n\r\n`;
+      assert.equal(
+        parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX).kind,
+        'error',
+        JSON.stringify(text),
+      );
+    }
+    for (const bad of ['\x00', '\x7f', '\x80', '\xc0', '\xff']) {
+      const text = `HTTP/1.1 200 OK\r\n${withByte(bad)}: v\r\n\r\n`;
+      assert.equal(
+        parseResponseHead(Buffer.from(text, 'latin1'), 0, MAX).kind,
+        'error',
+        JSON.stringify(text),
+      );
+    }
+    for (const ok of [
+      '!',
+      '#',
+      '$',
+      '%',
+      '&',
+      "'",
+      '*',
+      '+',
+      '-',
+      '.',
+      '^',
+      '_',
+      '`',
+      '|',
+      '~',
+      'Z',
+      'z',
+      '0',
+      '9',
+    ]) {
+      const name = withByte(ok);
+      const out = forwarded(`HTTP/1.1 200 OK\r\n${name}: v\r\nContent-Length: 0\r\n\r\n`);
+      assert.ok(out.includes(`\r\n${name.toLowerCase()}: v\r\ncontent-length: 0\r\n`), JSON.stringify(name));
+    }
+  }
+});

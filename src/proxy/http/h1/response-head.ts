@@ -297,11 +297,11 @@ function scanFieldLines(
     c = buf[vs]!;
     while (c === 32 || c === 9) c = buf[++vs]!;
     let e = vs;
-    // Four bytes at a time while none is a control or DEL (the head's final CRLF CRLF lies within
-    // the buffer after any value, so a word read never passes its end), then byte by byte: visible
-    // chars, SP, HTAB and obs-text; a CR only as the start of the line's CRLF.
+    // Four bytes at a time while none is a control or DEL (a word read stays inside the head:
+    // `e < last`; the line's CR stops it anyway), then byte by byte: visible chars, SP, HTAB and
+    // obs-text; a CR only as the start of the line's CRLF.
     let x = 0;
-    while (!stopsValue((x = sv.getUint32(sb + e, true)))) {
+    while (e < last && !stopsValue((x = sv.getUint32(sb + e, true)))) {
       ov.setUint32(ob + o, x, true);
       e += 4;
       o += 4;
