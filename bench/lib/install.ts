@@ -16,6 +16,7 @@ export const TOOLS = {
   wrk: { command: 'wrk', packages: ['wrk'] },
   taskset: { command: 'taskset', packages: ['util-linux'] },
   perf: { command: 'perf', packages: ['linux-perf'] },
+  valgrind: { command: 'valgrind', packages: ['valgrind'] },
 } as const satisfies Record<string, ToolNeed>;
 
 export function hasCommand(command: string): boolean {
