@@ -1,8 +1,10 @@
 // Reading heads four bytes at a time. A byte loop in optimised JavaScript costs about 24
 // instructions a byte here (the bounds check of each access, an overflow check on each index, a
-// stack check per iteration, spills): a DataView's 32-bit read or write costs about the same as
-// one byte's, so field values are checked and copied a word at a time (SWAR: the checks of four
+// stack check per iteration, spills), and a DataView's 32-bit read or write is not much dearer
+// than one byte's: field values are checked and copied a word at a time (SWAR: the checks of four
 // bytes in a few integer operations), and field names are told apart by comparing whole words.
+// (Measured under callgrind: a few hundred instructions saved per response; a word loop for the
+// names themselves saved nothing measurable and was not kept.)
 import { Buffer } from 'node:buffer';
 
 /**
