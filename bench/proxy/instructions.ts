@@ -11,7 +11,7 @@
 // the proxy's own code, and bench:proxy judges the result. Runs of one build differ by a few
 // hundred instructions (the JIT's decisions vary).
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { PROXY_NODE_FLAGS } from '../../src/util/node-flags/index.ts';
@@ -152,12 +152,13 @@ async function count(
   log(`${label}: counting ${o.requests} requests …`);
   await sendRequests(port, o.requests, 50);
   execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-  // The dump of the main thread: <out>.1-01 (dump 1, thread 1).
-  const name = (await readdir(dir)).find((f) => f === `${label}.callgrind.1-01`);
   await children.stop(child);
-  if (name === undefined) throw new Error(`${label}: callgrind wrote no dump`);
-  const total = callgrindSummary(await readFile(join(dir, name), 'utf8'));
-  if (total === undefined) throw new Error(`${label}: no summary line in ${name}`);
+  // The dump of the main thread: <out>.1-01 (dump 1, thread 1).
+  const dump = `${out}.1-01`;
+  const text = await readFile(dump, 'utf8').catch(() => undefined);
+  if (text === undefined) throw new Error(`${label}: callgrind wrote no dump ${dump}`);
+  const total = callgrindSummary(text);
+  if (total === undefined) throw new Error(`${label}: no summary line in ${dump}`);
   return total / o.requests;
 }
 

@@ -167,8 +167,7 @@ export class UpstreamExchange implements UpstreamHandler {
         // A small body that came whole with its head was forwarded with it (and the exchange ended).
         this.onResponseHead(h, restLength);
         if (restLength === 0 || this.released) return;
-        const rest = buf.subarray(r.consumed);
-        chunk = rest;
+        chunk = buf.subarray(r.consumed);
         break;
       }
     }

@@ -145,13 +145,12 @@ function writerOf(socket: Socket): Writer {
   return made;
 }
 
-/** The socket's handle when a head may go straight to it: plain TCP, nothing queued or corked. */
-function idleHandle(w: Writer): DirectHandle | undefined {
+/** Whether a head may go straight to the socket's handle: plain TCP, nothing queued or corked. */
+function writesDirect(w: Writer): boolean {
   const st = w.state;
-  if (st === undefined) return undefined;
-  if (st.length !== 0 || st.corked !== 0 || st.writable === false) return undefined;
-  if (st.ending || st.ended || st.destroyed || st.errored) return undefined;
-  return w.handle;
+  if (st === undefined) return false;
+  if (st.length !== 0 || st.corked !== 0 || st.writable === false) return false;
+  return !(st.ending || st.ended || st.destroyed || st.errored);
 }
 /**
  * A write request that completed at once is not kept by the native side, so the next write can
@@ -287,7 +286,7 @@ const HOOKABLE =
 /** Holds `data` for the end of this loop turn's reads; false when it must be written otherwise. */
 function hold(socket: Socket, data: string | Buffer): boolean {
   const w = writerOf(socket);
-  if (idleHandle(w) === undefined) return false;
+  if (!writesDirect(w)) return false;
   headsThisTurn++;
   if (!flushScheduled) {
     flushScheduled = true;

@@ -33,18 +33,20 @@ export class ViewCache {
 
 /**
  * Where forwarded response heads are copied: regions of one large Buffer, handed out in turn, a new
- * one started when it is full (the old stays alive while views of it are). One Buffer object
- * keeps its word view (ViewCache) without a look at its memory, and a head costs one typed array
- * (the view it is written as) instead of two (an allocation from Node's pool, then that view).
+ * one started when it is full (the old stays alive while views of it are). The slab comes with its
+ * word view, and a head costs one typed array (the view it is written as) instead of two (an
+ * allocation from Node's pool, then that view).
  */
 const SLAB_SIZE = 64 * 1024;
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let slabView = new DataView(slab.buffer, slab.byteOffset, slab.length);
 let slabUsed = 0;
 
-/** A region of `size` bytes: the slab it lies in (`slabOf`) at the returned offset. */
+/** A region of `size` bytes: the slab it lies in (`slabOf`, `slabWords`) at the returned offset. */
 export function reserveCopy(size: number): number {
   if (slabUsed + size > slab.length) {
     slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, size));
+    slabView = new DataView(slab.buffer, slab.byteOffset, slab.length);
     slabUsed = 0;
   }
   const at = slabUsed;
@@ -56,6 +58,11 @@ export function reserveCopy(size: number): number {
 /** The slab the last reserveCopy's region lies in. */
 export function slabOf(): Buffer {
   return slab;
+}
+
+/** The same slab as a DataView, for word reads and writes (offsets as in `slabOf()`). */
+export function slabWords(): DataView {
+  return slabView;
 }
 
 /**

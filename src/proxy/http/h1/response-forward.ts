@@ -45,17 +45,16 @@ export class SentHead implements HeaderSource {
    * the room left after the head; else undefined. `data` is copied.
    */
   withBody(data: Buffer, chunked: boolean): Buffer | undefined {
+    if (!chunked)
+      return this.end + data.length > this.limit ? undefined : this.withBodyBytes(data, 0, data.length);
     const out = this.bytes;
     let pos = this.end;
     const size = data.length.toString(16);
-    if (pos + data.length + (chunked ? size.length + 4 : 0) > this.limit) return undefined;
-    if (chunked) {
-      if (data.length === 0) return out.subarray(this.start, pos);
-      pos = putCrlf(out, putLatin1(out, pos, size));
-    }
+    if (pos + data.length + size.length + 4 > this.limit) return undefined;
+    if (data.length === 0) return out.subarray(this.start, pos);
+    pos = putCrlf(out, putLatin1(out, pos, size));
     pos += data.copy(out, pos);
-    if (chunked) pos = putCrlf(out, pos);
-    return out.subarray(this.start, pos);
+    return out.subarray(this.start, putCrlf(out, pos));
   }
 
   /** The head alone. */

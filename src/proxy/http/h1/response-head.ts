@@ -20,7 +20,7 @@ import {
   connectionTokens,
 } from './connection-tokens.ts';
 import { putBytes, putCrlf } from './head-bytes.ts';
-import { reserveCopy, slabOf, stopsValue, ViewCache } from './head-words.ts';
+import { reserveCopy, slabOf, slabWords, stopsValue, ViewCache } from './head-words.ts';
 import { findHeadEnd, type HeadError, parseFieldLines, sameLengths, TOKEN } from './request-head.ts';
 import { http1Minor, latin1 } from './request-line.ts';
 import { classifyLowered, LineKind, sameLetters } from './response-lines.ts';
@@ -219,9 +219,8 @@ export function parseResponseHead(
 }
 
 const HTTP_11 = Buffer.from('HTTP/1.1', 'latin1');
-/** Word views of the head being parsed and of its forwarded copy. */
+/** Word views of the heads being parsed (the shared read buffer, most of the time). */
 const SOURCE_VIEWS = new ViewCache();
-const COPY_VIEWS = new ViewCache();
 /** The `server` line of the last server name seen (one per connection manager, seldom more). */
 let serverName = '';
 let serverLine: Uint8Array = Buffer.from('server: \r\n', 'latin1');
@@ -274,8 +273,8 @@ function scanFieldLines(
   const overwriteServer = plan.serverMode === 'OVERWRITE';
   const sv = SOURCE_VIEWS.of(buf);
   const sb = buf.byteOffset;
-  const ov = COPY_VIEWS.of(out);
-  const ob = out.byteOffset;
+  // `out` is the slab of the latest reserveCopy; this is its word view, indexed as `out` is.
+  const ov = slabWords();
   // buf[last..last+4) is the CRLF CRLF that ends the head: every scan below stops at its CR, so
   // the loops need no bounds check of their own.
   while (pos < last) {
@@ -302,7 +301,7 @@ function scanFieldLines(
     // obs-text; a CR only as the start of the line's CRLF.
     let x = 0;
     while (e < last && !stopsValue((x = sv.getUint32(sb + e, true)))) {
-      ov.setUint32(ob + o, x, true);
+      ov.setUint32(o, x, true);
       e += 4;
       o += 4;
     }
@@ -315,7 +314,7 @@ function scanFieldLines(
     while (ve > vs && ((c = buf[ve - 1]!) === 32 || c === 9)) ve--;
     if (vs > ve) vs = ve;
     o = putCrlf(out, o - (e - ve));
-    let kind = classifyLowered(ov, ob + lineOut, i - ns);
+    let kind = classifyLowered(ov, lineOut, i - ns);
     switch (kind) {
       case LineKind.te:
         kind = buf.toString('latin1', vs, ve).toLowerCase() === 'trailers' ? LineKind.other : LineKind.hop;
